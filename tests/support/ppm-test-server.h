@@ -3,6 +3,13 @@
  *
  * The programs are found through the environment variables PPM_SERVER_BIN and
  * PPM_ADMIN_BIN, which meson sets for every test that uses this fixture.
+ *
+ * With PPM_TEST_PG_HOST set (the socket directory of a trust-auth cluster
+ * whose superuser is postgres) and db_uri NULL, each server gets a fresh
+ * PostgreSQL database there instead of a SQLite file.  A server dies with
+ * the thread that started it (start and restart it from the test's thread),
+ * and ppm_test_server_stop() fails the running test when the server does
+ * not exit cleanly (status 0) on SIGTERM.
  */
 #pragma once
 

@@ -1,0 +1,186 @@
+/* bench-client: what the platform client costs while many calls bill at once.
+ *
+ * 100 meters bill concurrently through one PpmApi against a local ppm-server
+ * with 1 s periods (so 100 charges a second), then the server is black-holed
+ * with SIGSTOP for a while and resumed.  Prints the client's CPU time per
+ * confirmed charge and the longest main-loop stall of each phase.
+ * Goals: <= 0.5 ms CPU per charge, longest stall <= 5 ms.
+ *
+ * Usage: bench-client [CALLS [SECONDS]]   (defaults 100 and 20) */
+#include "client-platform.h"
+#include "client-test-util.h"
+#include "ppm-meter.h"
+
+#include <stdlib.h>
+#include <sys/resource.h>
+
+typedef struct
+{
+  guint charges;
+  guint closed;
+  guint hangups;
+  guint stopped;
+} Totals;
+
+static void
+on_charged(PpmMeter *meter, const PpmChargeAnswer *answer, gint64 seq, gpointer user_data)
+{
+  ((Totals *)user_data)->charges++;
+}
+
+static void
+on_hangup_wanted(PpmMeter *meter, PpmEndReason reason, gpointer user_data)
+{
+  ((Totals *)user_data)->hangups++;
+}
+
+static void
+on_billing_stopped(PpmMeter *meter, const char *code, const char *message, gpointer user_data)
+{
+  g_printerr("billing stopped: %s %s\n", code, message != NULL ? message : "");
+  ((Totals *)user_data)->stopped++;
+}
+
+static void
+on_closed(PpmMeter *meter, const PpmOutcome *outcome, const PpmCloseAnswer *answer,
+          gpointer user_data)
+{
+  ((Totals *)user_data)->closed++;
+}
+
+static const PpmMeterEvents bench_events = {
+  .charged = on_charged,
+  .hangup_wanted = on_hangup_wanted,
+  .billing_stopped = on_billing_stopped,
+  .closed = on_closed,
+};
+
+typedef struct
+{
+  PpmClock *clock;
+  GPtrArray *meters;
+} Media;
+
+/* Every caller's media keeps flowing: no charge is held back as a dead call's. */
+static gboolean
+feed_rtp(gpointer user_data)
+{
+  Media *media = user_data;
+  gint64 now = ppm_clock_now_monotonic(media->clock);
+
+  for (guint i = 0; i < media->meters->len; i++)
+    ppm_meter_note_rtp(media->meters->pdata[i], now);
+  return G_SOURCE_CONTINUE;
+}
+
+static gint64
+cpu_time_us(void)
+{
+  struct rusage usage;
+
+  getrusage(RUSAGE_SELF, &usage);
+  return (gint64)usage.ru_utime.tv_sec * G_USEC_PER_SEC + usage.ru_utime.tv_usec
+         + (gint64)usage.ru_stime.tv_sec * G_USEC_PER_SEC + usage.ru_stime.tv_usec;
+}
+
+static void
+report(const char *phase, gint64 cpu_us, guint charges, PpmStallProbe *probe)
+{
+  g_print("%-22s %6u charges  %8.3f ms CPU/charge  longest stall %6.2f ms\n", phase, charges,
+          charges > 0 ? (double)cpu_us / 1000.0 / charges : 0.0,
+          (double)ppm_stall_probe_longest(probe) / 1000.0);
+}
+
+int
+main(int argc, char **argv)
+{
+  guint calls = argc > 1 ? (guint)atoi(argv[1]) : 100;
+  guint seconds = argc > 2 ? (guint)atoi(argv[2]) : 20;
+  const char *const args[] = { "--period-seconds", "1", "--hold-periods", "30", NULL };
+  g_autoptr(PpmTestPlatform) platform = NULL;
+  g_autoptr(PpmApi) api = NULL;
+  g_autoptr(PpmClock) clock = NULL;
+  g_autoptr(PpmStallProbe) probe = NULL;
+  g_autoptr(GPtrArray) meters = g_ptr_array_new_with_free_func((GDestroyNotify)ppm_meter_free);
+  g_autoptr(GPtrArray) handles = g_ptr_array_new_with_free_func(g_free);
+  PpmPort port;
+  Totals totals = { 0 };
+  gint64 cpu, start_cpu, end;
+  Media media;
+  guint rtp;
+  guint charges;
+
+  /* The environment wins over the programs of this build. */
+  g_setenv("PPM_SERVER_BIN", PPM_SERVER_BIN_DEFAULT, FALSE);
+  g_setenv("PPM_ADMIN_BIN", PPM_ADMIN_BIN_DEFAULT, FALSE);
+  g_print("setting up a platform with %u members...\n", calls);
+  platform = ppm_test_platform_new(args, calls);
+  api = ppm_test_platform_sign_in(platform, PPM_TEST_MODEL);
+  ppm_api_set_timeouts(api, 2000, 3000);
+  port = ppm_api_get_port(api);
+  clock = ppm_clock_system_new(NULL);
+
+  for (guint i = 0; i < calls; i++)
+    {
+      PpmMeterConfig config = { 0 };
+      PpmMeter *meter;
+
+      g_ptr_array_add(handles, ppm_test_member_handle(i));
+      config.protocol = "prpl-jabber";
+      config.model_handle = PPM_TEST_MODEL_HANDLE;
+      config.member_handle = handles->pdata[i];
+      /* Spread the calls over one period, as real calls would be. */
+      config.t0_us = ppm_clock_now_monotonic(clock) - i * (G_USEC_PER_SEC / calls);
+      meter = ppm_meter_new(clock, &port, &config, &bench_events, &totals);
+      g_ptr_array_add(meters, meter);
+      ppm_meter_start(meter);
+    }
+
+  media.clock = clock;
+  media.meters = meters;
+  rtp = g_timeout_add(100, feed_rtp, &media);
+  g_print("%u calls billing for %u s, then 5 s with the stall probe...\n", calls, seconds);
+  start_cpu = cpu_time_us();
+  ppm_test_spin(2000); /* the opens */
+  /* The probe wakes the loop every 2 ms: it would inflate the CPU figure. */
+  cpu = cpu_time_us();
+  charges = totals.charges;
+  ppm_test_spin(seconds * 1000);
+  g_print("%-22s %6u charges  %8.3f ms CPU/charge\n", "billing", totals.charges - charges,
+          (double)(cpu_time_us() - cpu) / 1000.0 / MAX(totals.charges - charges, 1));
+  probe = ppm_stall_probe_start();
+  cpu = cpu_time_us();
+  charges = totals.charges;
+  ppm_test_spin(5000);
+  report("billing, probed", cpu_time_us() - cpu, totals.charges - charges, probe);
+
+  g_print("server black-holed (SIGSTOP) for 8 s...\n");
+  ppm_test_server_pause(platform->server);
+  ppm_stall_probe_reset(probe);
+  cpu = cpu_time_us();
+  ppm_test_spin(8000);
+  g_print("%-22s %8.3f ms CPU in total  longest stall %6.2f ms  requests in flight %u\n",
+          "black-holed", (double)(cpu_time_us() - cpu) / 1000.0,
+          (double)ppm_stall_probe_longest(probe) / 1000.0, ppm_api_get_n_active(api));
+
+  ppm_test_server_resume(platform->server);
+  ppm_stall_probe_reset(probe);
+  cpu = cpu_time_us();
+  charges = totals.charges;
+  ppm_test_spin(8000);
+  report("resumed (catch-up)", cpu_time_us() - cpu, totals.charges - charges, probe);
+
+  end = ppm_clock_now_monotonic(clock);
+  for (guint i = 0; i < meters->len; i++)
+    ppm_meter_end(meters->pdata[i], PPM_END_LOCAL_HANGUP, end);
+  while (totals.closed < calls)
+    g_main_context_iteration(NULL, TRUE);
+  g_source_remove(rtp);
+  /* Opens, charges, retries, catch-up and closes: the whole client side. */
+  g_print("%-22s %6u charges  %8.3f ms CPU/charge (whole run)\n", "overall", totals.charges,
+          (double)(cpu_time_us() - start_cpu) / 1000.0 / MAX(totals.charges, 1));
+  g_print("all %u sessions closed: %u charges confirmed, %u hang-ups wanted, %u stopped\n", calls,
+          totals.charges, totals.hangups, totals.stopped);
+  ppm_test_platform_assert_verified(platform);
+  return 0;
+}

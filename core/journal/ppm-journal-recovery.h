@@ -1,0 +1,31 @@
+/* What the next start does with a journal left by a crash or an unload
+ * (billing.md, "Ending"): every session it shows open is closed on the
+ * platform with reason client_restart and its last journaled elapsed_ms, a
+ * close that was requested but not confirmed is sent again with its original
+ * reason, no charge is posted, and each answer is written back. */
+#pragma once
+
+#include "ppm-journal.h"
+#include "ppm-port.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  guint closed;    /* confirmed by the platform, or already closed or gone there */
+  guint forgotten; /* the open was never confirmed: nothing to close, nothing charged */
+  guint pending;   /* no usable answer (offline, signed out): left for the next try */
+} PpmJournalRecovery;
+
+/* Called once, when every unfinished session is settled or left pending;
+ * `error` is set only when the journal itself failed. */
+typedef void (*PpmJournalRecoverDone)(const PpmJournalRecovery *recovery, const GError *error,
+                                      gpointer user_data);
+
+/* Call once signed in.  `journal` must outlive the recovery unless
+ * `cancellable` is cancelled first (then `done` is not called); the port
+ * must stay usable until a close in flight is answered (a PpmApi does). */
+void ppm_journal_recover(PpmJournal *journal, const PpmPort *port, GCancellable *cancellable,
+                         PpmJournalRecoverDone done, gpointer user_data);
+
+G_END_DECLS

@@ -1,0 +1,202 @@
+/* Money parsing and formatting. */
+#include "ppm-money.h"
+
+#include <locale.h>
+#include <string.h>
+
+GQuark
+ppm_money_error_quark(void)
+{
+  return g_quark_from_static_string("ppm-money-error-quark");
+}
+
+typedef struct
+{
+  const char *code;
+  int minor_digits;
+  const char *symbol; /* NULL: written as the code */
+} PpmCurrency;
+
+static const PpmCurrency currencies[] = {
+  { "USD", 2, "$" },   { "EUR", 2, "€" },   { "GBP", 2, "£" },  { "JPY", 0, "¥" },
+  { "CHF", 2, NULL },  { "CAD", 2, "CA$" }, { "AUD", 2, "A$" }, { "NZD", 2, "NZ$" },
+  { "SEK", 2, NULL },  { "NOK", 2, NULL },  { "DKK", 2, NULL }, { "PLN", 2, "zł" },
+  { "CZK", 2, "Kč" },  { "HUF", 2, "Ft" },  { "BRL", 2, "R$" }, { "MXN", 2, "MX$" },
+  { "INR", 2, "₹" },   { "CNY", 2, "CN¥" }, { "KRW", 0, "₩" },  { "ISK", 0, NULL },
+  { "KWD", 3, NULL },  { "BHD", 3, NULL },  { "TND", 3, NULL }, { "RUB", 2, "₽" },
+  { "TRY", 2, "₺" },   { "ILS", 2, "₪" },   { "ZAR", 2, "R" },  { "SGD", 2, "S$" },
+  { "HKD", 2, "HK$" },
+};
+
+const PpmMoneyStyle ppm_money_style_c = { ".", "", FALSE };
+
+static const PpmCurrency *
+currency_find(const char *code)
+{
+  if (code == NULL)
+    return NULL;
+  for (gsize i = 0; i < G_N_ELEMENTS(currencies); i++)
+    if (strcmp(currencies[i].code, code) == 0)
+      return &currencies[i];
+  return NULL;
+}
+
+int
+ppm_currency_minor_digits(const char *code)
+{
+  const PpmCurrency *c = currency_find(code);
+
+  return c != NULL ? c->minor_digits : -1;
+}
+
+const char *
+ppm_currency_symbol(const char *code)
+{
+  const PpmCurrency *c = currency_find(code);
+
+  return c != NULL ? c->symbol : NULL;
+}
+
+/* Shifts the `n` decimal digits at `digits` into *acc, failing on overflow. */
+static gboolean
+accumulate_digits(const char *digits, gsize n, gint64 *acc)
+{
+  for (gsize i = 0; i < n; i++)
+    if (!ppm_int64_mul_checked(*acc, 10, acc) || !ppm_int64_add_checked(*acc, digits[i] - '0', acc))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+ppm_money_parse(const char *text, const char *currency, PpmMoney *out, GError **error)
+{
+  const PpmCurrency *c = currency_find(currency);
+  const char *p = text;
+  gsize int_len, frac_len = 0;
+  const char *frac = NULL;
+  gint64 minor = 0;
+
+  g_return_val_if_fail(text != NULL, FALSE);
+  g_return_val_if_fail(out != NULL, FALSE);
+
+  if (c == NULL)
+    {
+      g_set_error(error, PPM_MONEY_ERROR, PPM_MONEY_ERROR_UNKNOWN_CURRENCY, "Unknown currency “%s”",
+                  currency != NULL ? currency : "");
+      return FALSE;
+    }
+
+  /* The grammar ^[0-9]+(\.[0-9]{1,D})?$, checked by hand: no sign, no space,
+   * no exponent, digits on both sides of the point. */
+  int_len = strspn(p, "0123456789");
+  p += int_len;
+  if (*p == '.')
+    {
+      frac = p + 1;
+      frac_len = strspn(frac, "0123456789");
+      p = frac + frac_len;
+    }
+  if (int_len == 0 || *p != '\0' || (frac != NULL && frac_len == 0))
+    {
+      g_set_error(error, PPM_MONEY_ERROR, PPM_MONEY_ERROR_INVALID, "“%s” is not an amount", text);
+      return FALSE;
+    }
+  if (frac_len > (gsize)c->minor_digits)
+    {
+      g_set_error(error, PPM_MONEY_ERROR, PPM_MONEY_ERROR_TOO_PRECISE,
+                  "“%s” has more than %d decimals for %s", text, c->minor_digits, c->code);
+      return FALSE;
+    }
+
+  if (!accumulate_digits(text, int_len, &minor)
+      || (frac != NULL && !accumulate_digits(frac, frac_len, &minor)))
+    goto overflow;
+  for (gsize i = frac_len; i < (gsize)c->minor_digits; i++)
+    if (!ppm_int64_mul_checked(minor, 10, &minor))
+      goto overflow;
+
+  out->minor = minor;
+  memcpy(out->currency, c->code, sizeof out->currency);
+  return TRUE;
+
+overflow:
+  g_set_error(error, PPM_MONEY_ERROR, PPM_MONEY_ERROR_OVERFLOW, "“%s” is too large", text);
+  return FALSE;
+}
+
+/* Writes |minor| as an amount with the currency's decimals into `out`. */
+static void
+append_amount(GString *out, const PpmMoney *money, const PpmMoneyStyle *style)
+{
+  int digits = MAX(ppm_currency_minor_digits(money->currency), 0);
+  /* Unsigned so that G_MININT64 has a magnitude. */
+  guint64 magnitude = money->minor < 0 ? -(guint64)money->minor : (guint64)money->minor;
+  guint64 scale = 1;
+  g_autofree char *whole = NULL;
+  gsize len, lead;
+
+  for (int i = 0; i < digits; i++)
+    scale *= 10;
+
+  whole = g_strdup_printf("%" G_GUINT64_FORMAT, magnitude / scale);
+  len = strlen(whole);
+  lead = len % 3 == 0 ? 3 : len % 3;
+  g_string_append_len(out, whole, lead);
+  for (gsize i = lead; i < len; i += 3)
+    {
+      g_string_append(out, style->thousands_separator);
+      g_string_append_len(out, whole + i, 3);
+    }
+  if (digits > 0)
+    g_string_append_printf(out, "%s%0*" G_GUINT64_FORMAT, style->decimal_separator, digits,
+                           magnitude % scale);
+}
+
+char *
+ppm_money_format_plain(const PpmMoney *money)
+{
+  GString *out = g_string_new(money->minor < 0 ? "-" : "");
+
+  append_amount(out, money, &ppm_money_style_c);
+  return g_string_free(out, FALSE);
+}
+
+char *
+ppm_money_format_styled(const PpmMoney *money, const PpmMoneyStyle *style)
+{
+  const char *symbol = ppm_currency_symbol(money->currency);
+  GString *out = g_string_new(money->minor < 0 ? "-" : "");
+
+  if (symbol == NULL || style->symbol_after)
+    {
+      append_amount(out, money, style);
+      g_string_append_printf(out, " %s", symbol != NULL ? symbol : money->currency);
+    }
+  else
+    {
+      g_string_append(out, symbol);
+      append_amount(out, money, style);
+    }
+  return g_string_free(out, FALSE);
+}
+
+char *
+ppm_money_format(const PpmMoney *money)
+{
+  return ppm_money_format_styled(money, &ppm_money_style_c);
+}
+
+void
+ppm_money_style_from_locale(PpmMoneyStyle *style)
+{
+  const struct lconv *lc = localeconv();
+
+  *style = ppm_money_style_c;
+  if (lc->mon_decimal_point != NULL && *lc->mon_decimal_point != '\0')
+    style->decimal_separator = lc->mon_decimal_point;
+  if (lc->mon_thousands_sep != NULL)
+    style->thousands_separator = lc->mon_thousands_sep;
+  /* CHAR_MAX means "unspecified" (the C locale): keep the symbol first. */
+  if (lc->p_cs_precedes == 0)
+    style->symbol_after = TRUE;
+}

@@ -1,0 +1,78 @@
+/* Money: an amount in integer minor units of an ISO 4217 currency.
+ *
+ * Never floating point (billing.md, "Words").  Parsing follows api.md's amount
+ * grammar `^[0-9]+(\.[0-9]{1,D})?$`, D being the currency's minor digits, and
+ * rejects anything else with a GError.  The checked int64 helpers are shared
+ * with the server so every sum and product of amounts detects overflow.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define PPM_MONEY_ERROR (ppm_money_error_quark())
+GQuark ppm_money_error_quark(void);
+
+typedef enum
+{
+  PPM_MONEY_ERROR_INVALID,          /* not an amount: empty, sign, exponent, stray characters */
+  PPM_MONEY_ERROR_TOO_PRECISE,      /* more fraction digits than the currency has */
+  PPM_MONEY_ERROR_OVERFLOW,         /* does not fit in int64 minor units */
+  PPM_MONEY_ERROR_UNKNOWN_CURRENCY, /* not in the currency table */
+} PpmMoneyError;
+
+typedef struct
+{
+  gint64 minor;     /* signed: refunds and payouts show as negative amounts */
+  char currency[4]; /* ISO 4217 code, NUL-terminated, upper case */
+} PpmMoney;
+
+/* The currency's minor digits (USD 2, JPY 0, KWD 3, ...), or -1 when the code is
+ * not in the table. */
+int ppm_currency_minor_digits(const char *code);
+
+/* The currency's symbol ("$", "€", "£", "¥", ...), or NULL when it has none in
+ * the table (then the code itself is shown). */
+const char *ppm_currency_symbol(const char *code);
+
+/* Fills `out` with `currency` and the amount `text` denotes: "2", "2.5" and
+ * "2.50" are 250 minor units of USD.  Rejects negative or signed amounts,
+ * exponents, leading or trailing spaces, "2.", ".5", "" and amounts that
+ * overflow int64 minor units.  `out` is left untouched on error. */
+gboolean ppm_money_parse(const char *text, const char *currency, PpmMoney *out, GError **error);
+
+/* How a locale writes money (C locale: ".", no grouping, symbol before). */
+typedef struct
+{
+  const char *decimal_separator;   /* "." or "," ... */
+  const char *thousands_separator; /* "" for none */
+  gboolean symbol_after;           /* TRUE: "2,00 €"; FALSE: "€2.00" */
+} PpmMoneyStyle;
+
+/* The C locale's style: "$2.00", "-$2.00", "€1234.50". */
+extern const PpmMoneyStyle ppm_money_style_c;
+
+/* Fills `style` from the current LC_MONETARY/LC_NUMERIC locale (localeconv()).
+ * The strings point into static storage valid until the locale changes. */
+void ppm_money_style_from_locale(PpmMoneyStyle *style);
+
+/* For people: the symbol and the amount in `style` ("$2.00", "2,00 €"); a
+ * currency without a symbol is written "2.00 CHF".  Free with g_free(). */
+char *ppm_money_format_styled(const PpmMoney *money, const PpmMoneyStyle *style);
+
+/* ppm_money_format_styled() with the C style: "$2.00". */
+char *ppm_money_format(const PpmMoney *money);
+
+/* The bare amount in api.md's grammar, as ppm-admin prints it: "20.00", "-3.50",
+ * "500" (JPY).  Parsing the result with ppm_money_parse() gives back the same
+ * amount when it is not negative. */
+char *ppm_money_format_plain(const PpmMoney *money);
+
+/* Checked int64 arithmetic: TRUE and *out set when the exact result fits,
+ * FALSE (and *out untouched) on overflow. */
+gboolean ppm_int64_add_checked(gint64 a, gint64 b, gint64 *out);
+gboolean ppm_int64_sub_checked(gint64 a, gint64 b, gint64 *out);
+gboolean ppm_int64_mul_checked(gint64 a, gint64 b, gint64 *out);
+
+G_END_DECLS

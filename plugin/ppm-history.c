@@ -1,0 +1,177 @@
+/* Payment history: the newest transactions and sessions, then older pages
+ * on request. */
+#include "ppm-i18n.h"
+#include "ppm-platform-api.h"
+#include "ppm-platform.h"
+#include "ppm-ui.h"
+
+#define HISTORY_PAGE 20
+
+typedef struct
+{
+  PpmPage *transactions;
+  PpmPage *sessions;
+  int pending;
+  gboolean older; /* a page after the first */
+  gboolean cancelled;
+} History;
+
+/* The cursors of the next page, kept between pages. */
+static char *next_transactions;
+static char *next_sessions;
+
+static void
+history_free(History *history)
+{
+  g_clear_pointer(&history->transactions, ppm_page_free);
+  g_clear_pointer(&history->sessions, ppm_page_free);
+  g_free(history);
+}
+
+static char *
+money_html(const PpmMoney *money)
+{
+  g_autofree char *text = ppm_text_money(money->amount_minor, money->currency);
+  return g_markup_escape_text(text, -1);
+}
+
+static void
+append_transactions(GString *html, const PpmPage *page)
+{
+  g_string_append_printf(html, "<b>%s</b><br>", _("Transactions"));
+  if (page == NULL || page->items->len == 0)
+    g_string_append_printf(html, "%s<br>", _("None"));
+  for (guint i = 0; page != NULL && i < page->items->len; i++)
+    {
+      PpmTransaction *t = g_ptr_array_index(page->items, i);
+      g_autofree char *amount = money_html(&t->amount);
+      g_autofree char *balance = money_html(&t->balance_after);
+      g_autofree char *line = g_markup_printf_escaped("%s %s ", t->time, t->kind);
+      g_string_append(html, line);
+      g_string_append_printf(html, "%s (%s %s)", amount, _("balance"), balance);
+      if (t->counterparty != NULL)
+        {
+          g_autofree char *who = g_markup_escape_text(t->counterparty, -1);
+          g_string_append_printf(html, " — %s", who);
+        }
+      g_string_append(html, "<br>");
+    }
+}
+
+static void
+append_sessions(GString *html, const PpmPage *page)
+{
+  g_string_append_printf(html, "<br><b>%s</b><br>", _("Calls"));
+  if (page == NULL || page->items->len == 0)
+    g_string_append_printf(html, "%s<br>", _("None"));
+  for (guint i = 0; page != NULL && i < page->items->len; i++)
+    {
+      PpmSessionItem *s = g_ptr_array_index(page->items, i);
+      g_autofree char *total = money_html(&s->total);
+      g_autofree char *line
+          = g_markup_printf_escaped("%s %s, %" G_GINT64_FORMAT " %s, ", s->started, s->counterparty,
+                                    s->periods_charged, _("minutes"));
+      g_string_append(html, line);
+      g_string_append(html, total);
+      if (s->reason != NULL)
+        {
+          g_autofree char *reason = g_markup_escape_text(s->reason, -1);
+          g_string_append_printf(html, " (%s)", reason);
+        }
+      g_string_append(html, "<br>");
+    }
+}
+
+static void history_request(gboolean older);
+
+static void
+on_more(gpointer data)
+{
+  history_request(TRUE);
+}
+
+static void
+history_show(History *history)
+{
+  g_autoptr(GString) html = g_string_new(NULL);
+  append_transactions(html, history->transactions);
+  append_sessions(html, history->sessions);
+  g_free(next_transactions);
+  g_free(next_sessions);
+  next_transactions
+      = history->transactions != NULL ? g_strdup(history->transactions->next_before) : NULL;
+  next_sessions = history->sessions != NULL ? g_strdup(history->sessions->next_before) : NULL;
+  gboolean more = next_transactions != NULL || next_sessions != NULL;
+  ppm_ui_history_show(history->older ? _("Payment history (older)") : _("Payment history"),
+                      html->str, more ? on_more : NULL, NULL);
+}
+
+static void
+on_page(GObject *source, GAsyncResult *result, gpointer data, PpmPage **slot)
+{
+  History *history = data;
+  g_autoptr(GError) error = NULL;
+  *slot = ppm_api_list_finish(PPM_API(source), result, &error);
+  if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    history->cancelled = TRUE;
+  else if (*slot == NULL)
+    purple_debug_warning("ppm", "history: %s\n", error->message);
+  if (--history->pending == 0)
+    {
+      if (!history->cancelled)
+        history_show(history);
+      history_free(history);
+    }
+}
+
+static void
+on_transactions(GObject *source, GAsyncResult *result, gpointer data)
+{
+  on_page(source, result, data, &((History *)data)->transactions);
+}
+
+static void
+on_sessions(GObject *source, GAsyncResult *result, gpointer data)
+{
+  on_page(source, result, data, &((History *)data)->sessions);
+}
+
+/* The first page of both lists, or the next page of those that have one. */
+static void
+history_request(gboolean older)
+{
+  PpmApi *api = ppm_platform_get_api();
+  if (!ppm_platform_is_signed_in() || api == NULL)
+    {
+      purple_notify_error(purple_plugins_find_with_id("core-ppm"), _("Payment history"),
+                          _("Sign in to the platform first."), NULL);
+      return;
+    }
+  History *history = g_new0(History, 1);
+  history->older = older;
+  gboolean transactions = !older || next_transactions != NULL;
+  gboolean sessions = !older || next_sessions != NULL;
+  history->pending = transactions + sessions;
+  GCancellable *cancellable = ppm_platform_get_cancellable();
+  if (transactions)
+    ppm_api_list_transactions(api, HISTORY_PAGE, older ? next_transactions : NULL, cancellable,
+                              on_transactions, history);
+  if (sessions)
+    ppm_api_list_sessions(api, HISTORY_PAGE, older ? next_sessions : NULL, cancellable, on_sessions,
+                          history);
+  if (history->pending == 0)
+    history_free(history);
+}
+
+void
+ppm_platform_show_history(void)
+{
+  history_request(FALSE);
+}
+
+void
+ppm_history_shutdown(void)
+{
+  g_clear_pointer(&next_transactions, g_free);
+  g_clear_pointer(&next_sessions, g_free);
+}

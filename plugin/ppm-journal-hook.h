@@ -1,0 +1,22 @@
+/* The billing journal (core/journal) as the meter's journal hook wants it,
+ * and the recovery of sessions a previous run left open. */
+#pragma once
+
+#include "ppm-meter.h"
+
+G_BEGIN_DECLS
+
+/* Opens the journal in the libpurple user dir; FALSE with an error when it
+ * cannot be opened (billing then stops at the first record). */
+gboolean ppm_journal_hook_open(GError **error);
+void ppm_journal_hook_close(void);
+
+/* Records one step of a session; FALSE when it could not be written. */
+gboolean ppm_journal_hook_record(const PpmJournalRecord *record, GError **error);
+
+/* Closes every session the journal shows open (client_restart with the last
+ * journaled elapsed_ms) and resends journaled closes with their own reason.
+ * Runs once signed in. */
+void ppm_journal_hook_recover(void);
+
+G_END_DECLS

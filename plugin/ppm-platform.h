@@ -1,0 +1,59 @@
+/* The model's platform account: sign-in, the API client, what GET /v1/me
+ * says, and the status.  Emits on the plugin handle (docs/plugin-design.md):
+ *   "ppm-signed-in"   void (void)
+ *   "ppm-signing-out" void (void): calls still billed end with signed_out
+ *   "ppm-status-changed" void (void) */
+#pragma once
+
+#include "ppm-meter.h"
+#include "ppm-text.h"
+
+#include <purple.h>
+
+G_BEGIN_DECLS
+
+void ppm_platform_init(PurplePlugin *plugin);
+void ppm_platform_shutdown(void);
+
+/* At load: signs in when `email` is set and the password is in the
+ * credential store or in PPM_PASSWORD. */
+void ppm_platform_sign_in_headless(void);
+/* The "Sign in…" dialog. */
+void ppm_platform_sign_in_dialog(void);
+void ppm_platform_sign_out(void);
+
+gboolean ppm_platform_is_signed_in(void);
+/* Signed in and a linked IM account online. */
+gboolean ppm_platform_is_connected(void);
+char *ppm_platform_status_text(void);
+
+/* The port billed calls open their sessions through; NULL when signed out. */
+const PpmPort *ppm_platform_port(void);
+/* The model's rate from GET /v1/me (0 when none) and the platform's currency. */
+gint64 ppm_platform_rate_minor(void);
+const char *ppm_platform_currency(void);
+
+/* PUT /v1/me/rate with an amount in api.md's grammar ("2.50"). */
+void ppm_platform_set_rate(const char *amount);
+
+typedef void (*PpmLookupDone)(PpmCallerKind kind, const char *display_name, int minutes_affordable,
+                              gpointer user_data);
+/* GET /v1/members/lookup; PPM_CALLER_SIGNED_OUT at once when signed out. */
+void ppm_platform_lookup(const char *protocol, const char *handle, GCancellable *cancellable,
+                         PpmLookupDone done, gpointer user_data);
+
+/* POST /v1/app-rating; stars 1–5, comment may be NULL. */
+void ppm_platform_rate_app(int stars, const char *comment, const char *session_id);
+
+/* Unload only: sends the close `record` (CLOSE_REQUESTED) asks for and waits
+ * for the answer on a private main context, at most `timeout_ms`.  When the
+ * platform confirms it, the CLOSED record is journaled and `done` runs with
+ * the answer (before this returns).  TRUE when confirmed. */
+typedef void (*PpmClosedNow)(const PpmCloseAnswer *answer, gpointer user_data);
+gboolean ppm_platform_close_now(const PpmJournalRecord *record, guint timeout_ms, PpmClosedNow done,
+                                gpointer user_data);
+
+/* The payment history action. */
+void ppm_platform_show_history(void);
+
+G_END_DECLS

@@ -1,0 +1,114 @@
+/* core-ppm: pay-per-minute billing of libpurple voice and video calls.
+ * The plugin's entry points: probe, load, unload, actions and IPC. */
+#include "ppm-actions.h"
+#include "ppm-calls.h"
+#include "ppm-i18n.h"
+#include "ppm-journal-hook.h"
+#include "ppm-platform.h"
+#include "ppm-prefs.h"
+#include "ppm-ui.h"
+
+#include <purple.h>
+
+#ifndef PPM_LOCALEDIR
+#error "PPM_LOCALEDIR must be defined by the build"
+#endif
+
+/* Each has the signature its libpurple marshaller calls: the arguments, then
+ * the registration's data; commands without arguments get an unused one. */
+static void
+ipc_set_ui_ops(const PpmUiOps *ops, gpointer data)
+{
+  ppm_ui_set_ops(ops);
+}
+
+static char *
+ipc_get_status(gpointer unused, gpointer data)
+{
+  return ppm_platform_status_text();
+}
+
+static gpointer
+ipc_is_connected(gpointer unused, gpointer data)
+{
+  return GINT_TO_POINTER(ppm_platform_is_connected());
+}
+
+static void
+ipc_set_rate(const char *amount, gpointer data)
+{
+  ppm_platform_set_rate(amount);
+}
+
+static void
+register_ipc(PurplePlugin *plugin)
+{
+  purple_plugin_ipc_register(plugin, PPM_IPC_SET_UI_OPS, PURPLE_CALLBACK(ipc_set_ui_ops),
+                             purple_marshal_VOID__POINTER, NULL, 1,
+                             purple_value_new(PURPLE_TYPE_POINTER));
+  purple_plugin_ipc_register(plugin, PPM_IPC_GET_STATUS, PURPLE_CALLBACK(ipc_get_status),
+                             purple_marshal_POINTER__POINTER, purple_value_new(PURPLE_TYPE_STRING),
+                             0);
+  purple_plugin_ipc_register(plugin, PPM_IPC_IS_CONNECTED, PURPLE_CALLBACK(ipc_is_connected),
+                             purple_marshal_POINTER__POINTER, purple_value_new(PURPLE_TYPE_POINTER),
+                             0);
+  purple_plugin_ipc_register(plugin, PPM_IPC_SET_RATE, PURPLE_CALLBACK(ipc_set_rate),
+                             purple_marshal_VOID__POINTER, NULL, 1,
+                             purple_value_new(PURPLE_TYPE_STRING));
+}
+
+static gboolean
+plugin_load(PurplePlugin *plugin)
+{
+  bindtextdomain(GETTEXT_PACKAGE, PPM_LOCALEDIR);
+  bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+  ppm_ui_init(plugin);
+  register_ipc(plugin);
+  ppm_platform_init(plugin);
+  g_autoptr(GError) error = NULL;
+  if (!ppm_journal_hook_open(&error))
+    purple_debug_error("ppm", "billing journal: %s\n", error->message);
+  ppm_calls_init(plugin);
+  ppm_platform_sign_in_headless();
+  return TRUE;
+}
+
+static gboolean
+plugin_unload(PurplePlugin *plugin)
+{
+  /* Calls first: their closes need the platform client. */
+  ppm_calls_shutdown();
+  ppm_platform_shutdown();
+  ppm_journal_hook_close();
+  ppm_ui_shutdown();
+  purple_plugin_ipc_unregister_all(plugin);
+  purple_signals_disconnect_by_handle(plugin);
+  return TRUE;
+}
+
+static PurplePluginInfo info = {
+  .magic = PURPLE_PLUGIN_MAGIC,
+  .major_version = PURPLE_MAJOR_VERSION,
+  .minor_version = PURPLE_MINOR_VERSION,
+  .type = PURPLE_PLUGIN_STANDARD,
+  .priority = PURPLE_PRIORITY_DEFAULT,
+  .id = PPM_PLUGIN_ID,
+  .name = N_("Pay per minute"),
+  .version = PPM_VERSION,
+  .summary = N_("Bills voice and video calls per minute"),
+  .description = N_("Looks up callers on the pay-per-minute platform, charges members "
+                    "for every minute of a call and shows the payments."),
+  .author = "purple-ppm",
+  .homepage = "",
+  .load = plugin_load,
+  .unload = plugin_unload,
+  .actions = ppm_actions_list,
+};
+
+static void
+init_plugin(PurplePlugin *plugin)
+{
+  ppm_prefs_register();
+}
+
+PURPLE_INIT_PLUGIN(ppm, init_plugin, info)

@@ -1,0 +1,212 @@
+/* The platform and the request runner of the server's fuzz targets. */
+#include "ppm-fuzz.h"
+
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ppm-amount.h"
+#include "ppm-auth.h"
+#include "ppm-http-request.h"
+#include "ppm-routes.h"
+
+typedef struct
+{
+  PpmPlatform platform;
+  char *dir;
+  char *model_token;
+  char *member_token;
+} FuzzWorld;
+
+static FuzzWorld *world;
+
+static char *
+world_add_user(PpmStore *store, const char *email, PpmRole role, const char *protocol,
+               const char *handle)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *access_hash = NULL, *refresh_hash = NULL, *refresh = NULL;
+  char *access = ppm_token_new();
+  gint64 id;
+
+  refresh = ppm_token_new();
+  access_hash = ppm_token_hash(access);
+  refresh_hash = ppm_token_hash(refresh);
+  /* No password hash: nobody signs in as these users, they hold tokens. */
+  if (!store->ops->create_user(store, email, role, "Fuzz", "-", &id, &error)
+      || !store->ops->handle_link(store, id, protocol, handle, &error)
+      || !store->ops->tokens_issue(store, id, access_hash, refresh_hash,
+                                   g_get_real_time() / 1000, &error))
+    g_error("fuzz world: %s", error->message);
+  return access;
+}
+
+static void
+world_free(void)
+{
+  g_autofree char *db = g_build_filename(world->dir, "fuzz.db", NULL);
+  g_autofree char *wal = g_strconcat(db, "-wal", NULL), *shm = g_strconcat(db, "-shm", NULL);
+
+  ppm_store_free(world->platform.store);
+  g_unlink(db);
+  g_unlink(wal);
+  g_unlink(shm);
+  g_rmdir(world->dir);
+  g_free(world->dir);
+  g_free(world->model_token);
+  g_free(world->member_token);
+  g_free(world);
+}
+
+static void
+world_init(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  PpmStore *store;
+
+  world = g_new0(FuzzWorld, 1);
+  world->dir = g_dir_make_tmp("ppm-fuzz-XXXXXX", &error);
+  if (world->dir == NULL || !ppm_auth_init(&error))
+    g_error("fuzz world: %s", error->message);
+  uri = g_strdup_printf("sqlite:%s/fuzz.db", world->dir);
+  store = ppm_store_open(uri, "USD", &error);
+  if (store == NULL)
+    g_error("fuzz world: %s", error->message);
+  world->platform.store = store;
+  world->platform.billing
+      = (PpmBillingConfig){ 60, 2000, 2, 1000 * ppm_money_unit(store->digits), 330,
+                            "http://127.0.0.1:8080" };
+  world->model_token
+      = world_add_user(store, "model@example.org", PPM_ROLE_MODEL, "prpl-jabber", "model@x.org");
+  world->member_token = world_add_user(store, "member@example.org", PPM_ROLE_MEMBER,
+                                       "prpl-jabber", "member@x.org");
+  atexit(world_free);
+}
+
+/* A header value with the "$MODEL"/"$MEMBER" placeholders filled in. */
+static char *
+value_expand(const char *value)
+{
+  g_autoptr(GString) text = g_string_new(value);
+
+  g_string_replace(text, "$MODEL", world->model_token, 0);
+  g_string_replace(text, "$MEMBER", world->member_token, 0);
+  return g_string_free(g_steal_pointer(&text), FALSE);
+}
+
+static gboolean
+method_valid(const char *method)
+{
+  gsize length = strlen(method);
+
+  return length > 0 && length <= 16 && strspn(method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == length;
+}
+
+/* The request line: the method and the target, split into path and query. */
+static PpmHttpRequest *
+request_from_line(const char *line)
+{
+  g_auto(GStrv) parts = g_strsplit(line, " ", 2);
+  g_autofree char *path = NULL;
+  const char *query;
+  char *mark;
+  PpmHttpRequest *request;
+
+  if (g_strv_length(parts) != 2 || !method_valid(parts[0]) || parts[1][0] != '/')
+    return NULL;
+  mark = strchr(parts[1], '?');
+  query = mark != NULL ? mark + 1 : NULL;
+  if (mark != NULL)
+    *mark = '\0';
+  path = g_uri_unescape_string(parts[1], NULL);
+  if (path == NULL)
+    return NULL;
+  request = ppm_http_request_new(&world->platform, parts[0], path, "127.0.0.1", FALSE);
+  if (query != NULL && !ppm_http_request_parse_query(request, query))
+    g_clear_pointer(&request, ppm_http_request_free);
+  return request;
+}
+
+static void
+answer_check(PpmHttpRequest *request)
+{
+  guint status = ppm_http_request_get_status(request);
+  GBytes *answer = ppm_http_request_get_answer(request);
+  g_autoptr(JsonParser) parser = json_parser_new();
+  gsize length;
+  const char *data = g_bytes_get_data(answer, &length);
+
+  if (status < 200 || status > 599 || status == 500)
+    {
+      g_printerr("answer %u: %.*s\n", status, (int)length, data);
+      abort();
+    }
+  if (g_str_has_prefix(ppm_http_request_get_path(request), "/v1/") && length > 0
+      && !json_parser_load_from_data(parser, data, length, NULL))
+    {
+      g_printerr("not JSON: %.*s\n", (int)length, data);
+      abort();
+    }
+}
+
+void
+ppm_fuzz_request(const char *text, gsize length)
+{
+  const char *end = text + length, *line = text, *newline;
+  g_autofree char *first = NULL;
+  PpmHttpRequest *request;
+
+  if (world == NULL)
+    world_init();
+  newline = memchr(line, '\n', end - line);
+  first = g_strndup(line, newline ? newline - line : end - line);
+  if (strlen(first) != (gsize)((newline ? newline : end) - line)
+      || (request = request_from_line(g_strchomp(first))) == NULL)
+    return;
+  line = newline ? newline + 1 : end;
+  while (line < end)
+    {
+      g_autofree char *header = NULL;
+      char *colon;
+      gsize size;
+
+      newline = memchr(line, '\n', end - line);
+      size = (newline ? newline : end) - line;
+      header = g_strndup(line, size);
+      line = newline ? newline + 1 : end;
+      if (strlen(header) != size)
+        {
+          ppm_http_request_free(request);
+          return;
+        }
+      if (*g_strchomp(header) == '\0')
+        break;
+      colon = strchr(header, ':');
+      if (colon != NULL && colon != header)
+        {
+          g_autofree char *value = NULL;
+
+          *colon = '\0';
+          value = value_expand(g_strstrip(colon + 1));
+          ppm_http_request_add_header(request, header, value);
+        }
+    }
+  ppm_http_request_append_body(request, line, end - line);
+  ppm_http_request_run(request, ppm_router_handle);
+  answer_check(request);
+  ppm_http_request_free(request);
+}
+
+void
+ppm_fuzz_request_printf(const char *body, gsize body_length, const char *format, ...)
+{
+  va_list args;
+  g_autoptr(GString) text = g_string_new(NULL);
+
+  va_start(args, format);
+  g_string_append_vprintf(text, format, args);
+  va_end(args);
+  g_string_append_len(text, body, body_length);
+  ppm_fuzz_request(text->str, text->len);
+}

@@ -1,0 +1,703 @@
+-- The store's operations that must be atomic and safe with several ppm-server
+-- processes on one database.  Each is one function call, so one round trip.
+-- Replaced at every start (CREATE OR REPLACE), under the migration lock.
+--
+-- Errors a client can act on are raised with SQLSTATE PP001, the message
+-- being ppm-store.h's error code ("not_found", ...), the hint the words for
+-- people (the same as the SQLite engine's) and the detail, when there is
+-- one, the Retry-After seconds.  A raise rolls everything back.
+--
+-- Lock order, the same everywhere so that transactions cannot deadlock:
+-- sessions row, then the member's wallet, then the model's, then system
+-- wallets.  Releasing a hold takes no wallet lock: it only ever makes more
+-- money available.
+
+CREATE OR REPLACE FUNCTION ppm_fail(code text, words text, retry_after_s bigint DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = 'PP001', MESSAGE = code, HINT = words,
+    DETAIL = coalesce(retry_after_s::text, '');
+END $$;
+
+-- Platform time: the database's clock, the same for every server process.
+CREATE OR REPLACE FUNCTION ppm_clock_ms() RETURNS bigint LANGUAGE sql VOLATILE AS $$
+  SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+$$;
+
+CREATE OR REPLACE FUNCTION ppm_money_json(amount bigint, currency text)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT format('{"amount_minor":%s,"currency":%s}', amount, to_json(currency))
+$$;
+
+-- Adds `amount` to a wallet and writes the entry; the wallet's balance after.
+-- `conditional`: refuse (NULL) rather than take the wallet below zero.
+CREATE OR REPLACE FUNCTION ppm_post(tx bigint, wallet bigint, amount bigint,
+                                    conditional boolean DEFAULT false)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  after bigint;
+BEGIN
+  UPDATE wallets SET balance_minor = balance_minor + amount
+    WHERE id = wallet AND (NOT conditional OR balance_minor + amount >= 0)
+    RETURNING balance_minor INTO after;
+  IF after IS NOT NULL THEN
+    INSERT INTO entries (transaction_id, wallet_id, amount_minor, balance_after_minor)
+      VALUES (tx, wallet, amount, after);
+  END IF;
+  RETURN after;
+END $$;
+
+-- Posts `amount` to platform:fees without touching its row (see
+-- fees_pending in the schema).
+CREATE OR REPLACE FUNCTION ppm_post_fee(tx bigint, amount bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  entry bigint;
+BEGIN
+  -- plpgsql, not sql: its plans are kept from one charge to the next.
+  INSERT INTO entries (transaction_id, wallet_id, amount_minor, balance_after_minor)
+    SELECT tx, id, amount, 0 FROM wallets WHERE name = 'platform:fees'
+    RETURNING id INTO entry;
+  INSERT INTO fees_pending (entry_id) VALUES (entry);
+END $$;
+
+-- Adds the pending fee entries to platform:fees, in entry order, giving each
+-- its balance_after.  Entries of transactions still open wait for the next.
+CREATE OR REPLACE FUNCTION ppm_fees_fold() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  wallet bigint;
+  balance bigint;
+BEGIN
+  SELECT id, balance_minor INTO wallet, balance FROM wallets WHERE name = 'platform:fees'
+    FOR UPDATE;
+  WITH moved AS (DELETE FROM fees_pending RETURNING entry_id),
+       running AS (SELECT e.id, sum(e.amount_minor) OVER (ORDER BY e.id) AS total
+                     FROM entries e JOIN moved m ON m.entry_id = e.id),
+       given AS (UPDATE entries e SET balance_after_minor = balance + r.total
+                   FROM running r WHERE e.id = r.id RETURNING r.total)
+  -- The last running total is the sum (reversed fees are negative, so not
+  -- the largest).
+  UPDATE wallets
+    SET balance_minor = balance + (SELECT total FROM running ORDER BY id DESC LIMIT 1)
+    WHERE id = wallet AND EXISTS (SELECT 1 FROM given);
+END $$;
+
+CREATE OR REPLACE FUNCTION ppm_wallet_of(user_id bigint) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+  SELECT id FROM wallets w WHERE w.user_id = ppm_wallet_of.user_id
+$$;
+
+CREATE OR REPLACE FUNCTION ppm_system_wallet(wallet_name text) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+  SELECT id FROM wallets WHERE name = wallet_name
+$$;
+
+-- A member's money not held by open sessions.
+CREATE OR REPLACE FUNCTION ppm_available(member bigint) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+  SELECT w.balance_minor - coalesce((SELECT sum(hold_minor) FROM sessions
+                                      WHERE member_id = member AND state = 'open'), 0)
+    FROM wallets w WHERE w.user_id = member
+$$;
+
+-- ---------------------------------------------------------------- users
+
+CREATE OR REPLACE FUNCTION ppm_create_user(p_email text, p_role text, p_name text,
+                                           p_hash text, p_now bigint)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  new_id bigint;
+BEGIN
+  INSERT INTO users (email, role, display_name, password_hash, created_ms)
+    VALUES (lower(p_email), p_role, p_name, p_hash, p_now)
+    ON CONFLICT (email) DO NOTHING
+    RETURNING id INTO new_id;
+  IF new_id IS NULL THEN
+    PERFORM ppm_fail('email_taken', 'this email is already used');
+  END IF;
+  INSERT INTO wallets (user_id, name) VALUES (new_id, 'user:' || new_id);
+  RETURN new_id;
+END $$;
+
+-- Revokes the user's tokens except the pair of `keep_access` (may be NULL).
+CREATE OR REPLACE FUNCTION ppm_user_update(p_user bigint, p_hash text, p_disable boolean,
+                                           p_keep_access text)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE users SET password_hash = coalesce(p_hash, password_hash),
+                   disabled = CASE WHEN p_disable THEN 1 ELSE disabled END
+    WHERE id = p_user;
+  IF NOT FOUND THEN
+    PERFORM ppm_fail('not_found', 'no such user');
+  END IF;
+  UPDATE tokens SET revoked = 1
+    WHERE user_id = p_user AND revoked = 0
+      AND access_hash IS DISTINCT FROM p_keep_access;
+END $$;
+
+CREATE OR REPLACE FUNCTION ppm_tokens_refresh(p_old text, p_access text, p_refresh text,
+                                              p_now bigint)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  t tokens%ROWTYPE;
+BEGIN
+  SELECT * INTO t FROM tokens WHERE refresh_hash = p_old FOR UPDATE;
+  IF NOT FOUND OR t.revoked <> 0 OR t.refresh_expires_ms <= p_now
+     OR (t.rotated_ms IS NOT NULL AND p_now - t.rotated_ms >= 60000)
+     OR NOT EXISTS (SELECT 1 FROM users WHERE id = t.user_id AND disabled = 0) THEN
+    PERFORM ppm_fail('unauthorized', 'invalid or expired token');
+  END IF;
+  UPDATE tokens SET rotated_ms = coalesce(rotated_ms, p_now) WHERE id = t.id;
+  INSERT INTO tokens (user_id, access_hash, refresh_hash, access_expires_ms,
+                      refresh_expires_ms)
+    VALUES (t.user_id, p_access, p_refresh, p_now + 3600 * 1000::bigint,
+            p_now + 30 * 86400 * 1000::bigint);
+  RETURN t.user_id;
+END $$;
+
+CREATE OR REPLACE FUNCTION ppm_handle_link(p_user bigint, p_protocol text, p_handle text)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  owner bigint;
+BEGIN
+  INSERT INTO handles (protocol, handle, user_id) VALUES (p_protocol, p_handle, p_user)
+    ON CONFLICT DO NOTHING;
+  SELECT user_id INTO owner FROM handles WHERE protocol = p_protocol AND handle = p_handle;
+  IF owner <> p_user THEN
+    PERFORM ppm_fail('handle_taken', 'this handle is linked to another account');
+  END IF;
+END $$;
+
+-- Counts an event of `key` in a sliding window and refuses the event when
+-- `max_events` are already in it: the retry is when the oldest leaves.
+CREATE OR REPLACE FUNCTION ppm_window_retry(oldest bigint, events bigint, max_events integer,
+                                            window_ms bigint, p_now bigint)
+RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN events >= max_events
+              THEN greatest(1, ceil((oldest + window_ms - p_now) / 1000.0)::bigint)
+         END
+$$;
+
+CREATE OR REPLACE FUNCTION ppm_login_check(p_email text, p_address text, p_now bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  retry bigint;
+BEGIN
+  SELECT ppm_window_retry(min(time_ms), count(*), 10, 15 * 60 * 1000, p_now) INTO retry
+    FROM login_failures
+    WHERE email = lower(p_email) AND address = p_address
+      AND time_ms > p_now - 15 * 60 * 1000;
+  IF retry IS NOT NULL THEN
+    PERFORM ppm_fail('rate_limited', 'too many failed logins', retry);
+  END IF;
+END $$;
+
+-- ---------------------------------------------------------------- lookup
+
+CREATE OR REPLACE FUNCTION ppm_lookup(p_model bigint, p_protocol text, p_handle text,
+                                      p_now bigint, p_unit bigint,
+                                      OUT status text, OUT display_name text,
+                                      OUT minutes bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  retry bigint;
+  member users%ROWTYPE;
+  rate bigint;
+  available bigint;
+BEGIN
+  -- The model's row serializes its lookups, so the window count is exact.
+  SELECT coalesce(rate_minor, p_unit) INTO rate FROM users WHERE id = p_model FOR UPDATE;
+  SELECT ppm_window_retry(min(time_ms), count(*), 30, 60000, p_now) INTO retry
+    FROM lookups WHERE model_id = p_model AND time_ms > p_now - 60000;
+  IF retry IS NOT NULL THEN
+    PERFORM ppm_fail('rate_limited', 'too many lookups', retry);
+  END IF;
+  INSERT INTO lookups (model_id, time_ms) VALUES (p_model, p_now);
+
+  SELECT u.* INTO member FROM handles h JOIN users u ON u.id = h.user_id
+    WHERE h.protocol = p_protocol AND h.handle = p_handle
+      AND u.role = 'member' AND u.disabled = 0;
+  IF NOT FOUND THEN
+    status := 'not_member';
+    RETURN;
+  END IF;
+  display_name := member.display_name;
+  available := ppm_available(member.id);
+  IF available >= rate THEN
+    status := 'funded';
+    minutes := least(greatest(available / greatest(rate, p_unit), 1), 60);
+  ELSE
+    status := 'unfunded';
+  END IF;
+END $$;
+
+-- ---------------------------------------------------------------- sessions
+
+-- Marks an open session whose deadline passed as expired.
+CREATE OR REPLACE FUNCTION ppm_expire(p_session bigint) RETURNS void
+LANGUAGE sql AS $$
+  UPDATE sessions SET state = 'closed', reason = 'expired', ended_ms = deadline_ms,
+                      hold_minor = 0
+    WHERE id = p_session AND state = 'open'
+$$;
+
+-- Refuses a request on a closed session: expired or closed.
+CREATE OR REPLACE FUNCTION ppm_closed(reason text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF reason = 'expired' THEN
+    PERFORM ppm_fail('session_expired', 'the session expired');
+  END IF;
+  PERFORM ppm_fail('session_closed', 'the session is closed');
+END $$;
+
+-- Step 1-7 of session_open (ppm-store.h).  Returns the stored body of a
+-- replay, else NULL after inserting the session; the caller then builds the
+-- body from the OUT values and stores it in the same transaction.
+CREATE OR REPLACE FUNCTION ppm_open(p_model bigint, p_public_id text, p_csid text,
+                                    p_protocol text, p_model_handle text,
+                                    p_member_handle text, p_elapsed bigint,
+                                    p_period integer, p_fee_bps integer, p_hold_periods integer,
+                                    p_max_rate bigint, p_default_max_rate bigint,
+                                    p_max_backdate_s integer, p_now bigint,
+                                    OUT replay_body text, OUT rate bigint,
+                                    OUT member_name text, OUT secured bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  s sessions%ROWTYPE;
+  model users%ROWTYPE;
+  member users%ROWTYPE;
+  previous bigint;
+  open_count bigint;
+  available bigint;
+  periods bigint;
+  timeout bigint;
+BEGIN
+  p_now := coalesce(p_now, ppm_clock_ms());
+  -- The model's row serializes its opens: a repeat waits for the first.
+  SELECT * INTO model FROM users WHERE id = p_model FOR UPDATE;
+  SELECT * INTO s FROM sessions WHERE model_id = p_model AND client_session_id = p_csid;
+  IF FOUND THEN
+    IF s.protocol = p_protocol AND s.model_handle = p_model_handle
+       AND s.member_handle = p_member_handle THEN
+      replay_body := s.open_body;
+      RETURN;
+    END IF;
+    PERFORM ppm_fail('idempotency_mismatch', 'client_session_id was used with other handles');
+  END IF;
+
+  IF NOT EXISTS (SELECT 1 FROM handles WHERE protocol = p_protocol
+                   AND handle = p_model_handle AND user_id = p_model) THEN
+    PERFORM ppm_fail('forbidden', 'model_handle is not linked to this account');
+  END IF;
+  SELECT u.* INTO member FROM handles h JOIN users u ON u.id = h.user_id
+    WHERE h.protocol = p_protocol AND h.handle = p_member_handle
+      AND u.role = 'member' AND u.disabled = 0;
+  IF NOT FOUND THEN
+    PERFORM ppm_fail('not_found', 'member_handle is not a member');
+  END IF;
+  rate := model.rate_minor;
+  IF rate IS NULL OR rate > coalesce(member.max_rate_minor, p_default_max_rate)
+     OR rate > p_max_rate THEN
+    PERFORM ppm_fail('rate_not_accepted',
+                   'the rate is not set or above the member''s or the platform''s cap');
+  END IF;
+
+  SELECT id INTO previous FROM sessions
+    WHERE model_id = p_model AND member_id = member.id AND state = 'open' FOR UPDATE;
+  IF previous IS NOT NULL THEN
+    UPDATE sessions SET state = 'closed', reason = 'superseded', ended_ms = p_now,
+                        hold_minor = 0
+      WHERE id = previous;
+  END IF;
+
+  PERFORM 1 FROM wallets WHERE user_id = member.id FOR UPDATE;
+  SELECT count(*) INTO open_count FROM sessions WHERE member_id = member.id AND state = 'open';
+  IF open_count >= 3 THEN
+    PERFORM ppm_fail('too_many_sessions', 'the member has too many open sessions');
+  END IF;
+  available := ppm_available(member.id);
+  periods := least(p_hold_periods, available / rate);
+  IF periods < 1 THEN
+    PERFORM ppm_fail('insufficient_funds', 'the member cannot pay one period');
+  END IF;
+
+  timeout := greatest(p_max_backdate_s, 2 * p_period + 60) * 1000::bigint;
+  INSERT INTO sessions (public_id, model_id, member_id, client_session_id, protocol,
+                        model_handle, member_handle, rate_minor, period_seconds, fee_bps,
+                        hold_periods, hold_minor, t0_ms, opened_ms, deadline_ms, timeout_ms,
+                        state, open_body)
+    VALUES (p_public_id, p_model, member.id, p_csid, p_protocol, p_model_handle,
+            p_member_handle, rate, p_period, p_fee_bps, p_hold_periods, periods * rate,
+            p_now - least(p_elapsed, p_max_backdate_s * 1000::bigint), p_now,
+            p_now + timeout, timeout, 'open', '');
+  member_name := member.display_name;
+  secured := periods;
+END $$;
+
+-- The session of `p_public_id` if `p_model` owns it, locked; else not_found.
+CREATE OR REPLACE FUNCTION ppm_session_of(p_model bigint, p_public_id text)
+RETURNS sessions LANGUAGE plpgsql AS $$
+DECLARE
+  s sessions%ROWTYPE;
+BEGIN
+  SELECT * INTO s FROM sessions WHERE public_id = p_public_id AND model_id = p_model
+    FOR UPDATE;
+  IF NOT FOUND THEN
+    PERFORM ppm_fail('not_found', 'no such session');
+  END IF;
+  RETURN s;
+END $$;
+
+-- session_charge (ppm-store.h).  `expired` rows are returned, not raised,
+-- because expiring the session is a change that must stay.  The hottest
+-- path of the platform: few statements, and no row that other sessions'
+-- charges need (the fee goes through fees_pending).
+CREATE OR REPLACE FUNCTION ppm_charge(p_model bigint, p_public_id text, p_seq bigint,
+                                      p_currency text, p_now bigint,
+                                      OUT body text, OUT replayed boolean, OUT error text)
+LANGUAGE plpgsql AS $$
+DECLARE
+  s sessions%ROWTYPE;
+  next_seq bigint;
+  period_ms bigint;
+  due bigint;
+  member_wallet bigint;
+  balance bigint;
+  holds bigint;
+  available bigint;
+  hold bigint;
+  topup bigint;
+  fee bigint;
+  tx bigint;
+  standing bigint;
+  reversed bigint;
+  member_after bigint;
+  model_wallet bigint;
+  model_after bigint;
+BEGIN
+  p_now := coalesce(p_now, ppm_clock_ms());
+  SELECT * INTO s FROM sessions WHERE public_id = p_public_id AND model_id = p_model
+    FOR UPDATE;
+  IF NOT FOUND THEN
+    PERFORM ppm_fail('not_found', 'no such session');
+  END IF;
+  -- After the lock, so a concurrent first post of this seq has committed.
+  -- Every charge of a session is of its rate, so its total is a count.
+  SELECT (SELECT c.body FROM charges c WHERE c.session_id = s.id AND c.seq = p_seq),
+         (SELECT coalesce(max(c.seq) + 1, 0) FROM charges c WHERE c.session_id = s.id),
+         (SELECT count(*) FROM charges c WHERE c.session_id = s.id AND c.reversal_id IS NOT NULL)
+    INTO body, next_seq, reversed;
+  replayed := body IS NOT NULL;
+  IF replayed THEN
+    RETURN;
+  END IF;
+
+  IF s.state = 'closed' THEN
+    PERFORM ppm_closed(s.reason);
+  END IF;
+  IF s.deadline_ms < p_now THEN
+    PERFORM ppm_expire(s.id);
+    error := 'session_expired';
+    RETURN;
+  END IF;
+
+  IF p_seq > next_seq THEN
+    PERFORM ppm_fail('seq_gap', format('seq %s expected, got %s', next_seq, p_seq));
+  END IF;
+
+  period_ms := s.period_seconds * 1000::bigint;
+  due := s.t0_ms + p_seq * period_ms - greatest(5000, p_seq * period_ms / 200);
+  IF p_now < due THEN
+    PERFORM ppm_fail('too_early', format('charge %s is not due yet', p_seq),
+                     greatest(1, ceil((due - p_now) / 1000.0)::bigint));
+  END IF;
+
+  SELECT w.id, w.balance_minor INTO member_wallet, balance FROM wallets w
+    WHERE w.user_id = s.member_id FOR UPDATE;
+  SELECT coalesce(sum(hold_minor), 0) INTO holds FROM sessions
+    WHERE member_id = s.member_id AND state = 'open';
+  available := balance - holds;
+  IF s.hold_minor + available < s.rate_minor THEN
+    PERFORM ppm_fail('insufficient_funds', 'not enough funds');
+  END IF;
+
+  -- The charge comes out of the hold first; then the hold is topped up again
+  -- in whole periods from what is still available.
+  fee := (s.rate_minor * s.fee_bps + 5000) / 10000;
+  hold := greatest(s.hold_minor - s.rate_minor, 0);
+  available := (balance - s.rate_minor) - (holds - s.hold_minor) - hold;
+  topup := greatest(least(s.hold_periods - hold / s.rate_minor, available / s.rate_minor), 0);
+  hold := hold + topup * s.rate_minor;
+  available := available - topup * s.rate_minor;
+  standing := next_seq + 1 - reversed;
+  body := format('{"seq":%s,"charged":%s,"total":%s,"secured_periods":%s,'
+                 '"member_balance_periods":%s}',
+                 p_seq, ppm_money_json(s.rate_minor, p_currency),
+                 ppm_money_json(standing * s.rate_minor, p_currency),
+                 hold / s.rate_minor, (available + hold) / s.rate_minor);
+
+  INSERT INTO transactions (time_ms, kind, session_id) VALUES (p_now, 'charge', s.id)
+    RETURNING id INTO tx;
+  UPDATE wallets SET balance_minor = balance_minor - s.rate_minor
+    WHERE id = member_wallet AND balance_minor >= s.rate_minor
+    RETURNING balance_minor INTO member_after;
+  IF NOT FOUND THEN
+    PERFORM ppm_fail('insufficient_funds', 'not enough funds');
+  END IF;
+  UPDATE wallets SET balance_minor = balance_minor + (s.rate_minor - fee)
+    WHERE user_id = s.model_id RETURNING id, balance_minor INTO model_wallet, model_after;
+  UPDATE sessions SET hold_minor = hold, deadline_ms = p_now + s.timeout_ms WHERE id = s.id;
+  INSERT INTO charges (session_id, seq, amount_minor, fee_minor, time_ms, transaction_id, body)
+    VALUES (s.id, p_seq, s.rate_minor, fee, p_now, tx, body);
+  -- The fee as ppm_post_fee() posts it, in the same statement.
+  WITH fees AS (SELECT id FROM wallets WHERE name = 'platform:fees'),
+       posted AS (
+         INSERT INTO entries (transaction_id, wallet_id, amount_minor, balance_after_minor)
+           VALUES (tx, member_wallet, -s.rate_minor, member_after),
+                  (tx, model_wallet, s.rate_minor - fee, model_after),
+                  (tx, (SELECT id FROM fees), fee, 0)
+           RETURNING id, wallet_id)
+  INSERT INTO fees_pending (entry_id)
+    SELECT posted.id FROM posted JOIN fees ON fees.id = posted.wallet_id;
+END $$;
+
+-- Reverses one standing charge; false (and nothing changed) when the model's
+-- wallet cannot give its part back.
+CREATE OR REPLACE FUNCTION ppm_reverse(p_charge bigint, p_now bigint) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+  c charges%ROWTYPE;
+  s sessions%ROWTYPE;
+  member_wallet bigint;
+  tx bigint;
+BEGIN
+  SELECT * INTO c FROM charges WHERE id = p_charge AND reversal_id IS NULL;
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  SELECT * INTO s FROM sessions WHERE id = c.session_id;
+  member_wallet := ppm_wallet_of(s.member_id);
+  PERFORM 1 FROM wallets WHERE id = member_wallet FOR UPDATE; -- the lock order
+  INSERT INTO transactions (time_ms, kind, session_id) VALUES (p_now, 'reversal', s.id)
+    RETURNING id INTO tx;
+  IF ppm_post(tx, ppm_wallet_of(s.model_id), -(c.amount_minor - c.fee_minor), true) IS NULL THEN
+    DELETE FROM transactions WHERE id = tx; -- the charge stands
+    RETURN false;
+  END IF;
+  PERFORM ppm_post(tx, member_wallet, c.amount_minor);
+  PERFORM ppm_post_fee(tx, -c.fee_minor);
+  UPDATE charges SET reversal_id = tx WHERE id = c.id;
+  RETURN true;
+END $$;
+
+-- Reverses the standing charges of a session due after `after_ms` (NULL:
+-- all); the amount given back.
+CREATE OR REPLACE FUNCTION ppm_reverse_after(p_session bigint, after_ms bigint, p_now bigint)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  c charges%ROWTYPE;
+  period_ms bigint;
+  reversed bigint := 0;
+BEGIN
+  SELECT period_seconds * 1000::bigint INTO period_ms FROM sessions WHERE id = p_session;
+  FOR c IN SELECT * FROM charges
+             WHERE session_id = p_session AND reversal_id IS NULL
+               AND (after_ms IS NULL OR 1000 + seq * period_ms > after_ms)
+             ORDER BY seq LOOP
+    IF ppm_reverse(c.id, p_now) THEN
+      reversed := reversed + c.amount_minor;
+    END IF;
+  END LOOP;
+  RETURN reversed;
+END $$;
+
+CREATE OR REPLACE FUNCTION ppm_close(p_model bigint, p_public_id text, p_reason text,
+                                     p_elapsed bigint, p_rate_url text, p_currency text,
+                                     p_now bigint,
+                                     OUT body text, OUT replayed boolean, OUT error text)
+LANGUAGE plpgsql AS $$
+DECLARE
+  s sessions%ROWTYPE;
+  reversed bigint := 0;
+  periods bigint;
+  total bigint;
+BEGIN
+  p_now := coalesce(p_now, ppm_clock_ms());
+  s := ppm_session_of(p_model, p_public_id);
+  IF s.close_body IS NOT NULL THEN
+    body := s.close_body;
+    replayed := true;
+    RETURN;
+  END IF;
+  replayed := false;
+  IF s.state = 'closed' THEN
+    PERFORM ppm_closed(s.reason);
+  END IF;
+  IF s.deadline_ms < p_now THEN
+    PERFORM ppm_expire(s.id);
+    error := 'session_expired';
+    RETURN;
+  END IF;
+
+  IF p_reason <> 'client_restart' THEN
+    reversed := ppm_reverse_after(s.id, p_elapsed, p_now);
+  END IF;
+  SELECT count(*), coalesce(sum(amount_minor), 0) INTO periods, total FROM charges
+    WHERE session_id = s.id AND reversal_id IS NULL;
+  body := format('{"session_id":%s,"periods_charged":%s,"total":%s,"reversed":%s,'
+                 '"duration_ms":%s,"rate_url":%s}',
+                 to_json(s.public_id), periods, ppm_money_json(total, p_currency),
+                 ppm_money_json(reversed, p_currency), p_elapsed, to_json(p_rate_url));
+  UPDATE sessions SET state = 'closed', reason = p_reason, ended_ms = p_now,
+                      close_elapsed_ms = p_elapsed, hold_minor = 0, close_body = body
+    WHERE id = s.id;
+END $$;
+
+CREATE OR REPLACE FUNCTION ppm_tick(p_now bigint) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  p_now := coalesce(p_now, ppm_clock_ms());
+  PERFORM ppm_fees_fold();
+  -- Sessions busy in a charge right now are not past their deadline.
+  UPDATE sessions SET state = 'closed', reason = 'expired', ended_ms = deadline_ms,
+                      hold_minor = 0
+    WHERE id IN (SELECT id FROM sessions WHERE state = 'open' AND deadline_ms < p_now
+                 FOR UPDATE SKIP LOCKED);
+  INSERT INTO meta (key, value) VALUES ('alive_ms', p_now::text)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+END $$;
+
+CREATE OR REPLACE FUNCTION ppm_resume(p_now bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  alive bigint;
+BEGIN
+  p_now := coalesce(p_now, ppm_clock_ms());
+  SELECT value::bigint INTO alive FROM meta WHERE key = 'alive_ms' FOR UPDATE;
+  IF alive IS NOT NULL AND p_now > alive THEN
+    UPDATE sessions SET deadline_ms = deadline_ms + (p_now - alive) WHERE state = 'open';
+  END IF;
+  INSERT INTO meta (key, value) VALUES ('alive_ms', p_now::text)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+END $$;
+
+-- ---------------------------------------------------------------- ratings
+
+-- The internal id of a session of `p_user` (member or model), or NULL.
+CREATE OR REPLACE FUNCTION ppm_session_of_user(p_user bigint, p_public_id text)
+RETURNS bigint LANGUAGE sql STABLE AS $$
+  SELECT id FROM sessions WHERE public_id = p_public_id
+    AND (member_id = p_user OR model_id = p_user)
+$$;
+
+CREATE OR REPLACE FUNCTION ppm_session_rate(p_user bigint, p_public_id text, p_stars integer,
+                                            p_comment text, p_now bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  sid bigint := ppm_session_of_user(p_user, p_public_id);
+BEGIN
+  IF sid IS NULL THEN
+    PERFORM ppm_fail('not_found', 'no such session');
+  END IF;
+  INSERT INTO ratings (session_id, user_id, stars, comment, time_ms)
+    VALUES (sid, p_user, p_stars, p_comment, p_now)
+    ON CONFLICT (session_id, user_id) DO NOTHING;
+  IF NOT FOUND THEN
+    PERFORM ppm_fail('already_rated', 'already rated');
+  END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION ppm_app_rate(p_user bigint, p_stars integer, p_comment text,
+                                        p_public_id text, p_now bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  sid bigint;
+BEGIN
+  IF p_public_id IS NOT NULL THEN
+    sid := ppm_session_of_user(p_user, p_public_id);
+    IF sid IS NULL THEN
+      PERFORM ppm_fail('invalid', 'session_id: no such session');
+    END IF;
+  END IF;
+  INSERT INTO app_ratings (user_id, session_id, stars, comment, time_ms)
+    VALUES (p_user, sid, p_stars, p_comment, p_now);
+END $$;
+
+-- ---------------------------------------------------------------- admin
+
+-- A deposit (positive, to a member) or a payout (negative, from a model),
+-- against platform:funding.  The user's balance after.
+CREATE OR REPLACE FUNCTION ppm_move_funds(p_user bigint, p_amount bigint, p_role text,
+                                          p_max_deposit bigint, p_max_balance bigint,
+                                          p_now bigint)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  user_role text;
+  tx bigint;
+  after bigint;
+BEGIN
+  IF p_amount = 0 OR abs(p_amount) > p_max_deposit THEN
+    PERFORM ppm_fail('invalid', CASE WHEN p_amount > 0 THEN 'a deposit is 1..10^11 minor units'
+                                     ELSE 'invalid amount' END);
+  END IF;
+  SELECT role INTO user_role FROM users WHERE id = p_user;
+  IF NOT FOUND THEN
+    PERFORM ppm_fail('not_found', 'no such user');
+  ELSIF user_role <> p_role THEN
+    PERFORM ppm_fail('forbidden', CASE WHEN p_amount > 0 THEN 'only members are funded'
+                                       ELSE 'only models are paid out' END);
+  END IF;
+  INSERT INTO transactions (time_ms, kind)
+    VALUES (p_now, CASE WHEN p_amount > 0 THEN 'deposit' ELSE 'payout' END)
+    RETURNING id INTO tx;
+  after := ppm_post(tx, ppm_wallet_of(p_user), p_amount, true);
+  IF after IS NULL THEN
+    PERFORM ppm_fail('insufficient_funds', 'not enough funds');
+  ELSIF after > p_max_balance THEN
+    PERFORM ppm_fail('invalid', 'the balance would exceed the limit');
+  END IF;
+  PERFORM ppm_post(tx, ppm_system_wallet('platform:funding'), -p_amount);
+  RETURN after;
+END $$;
+
+CREATE OR REPLACE FUNCTION ppm_refund_session(p_public_id text, p_now bigint)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  sid bigint;
+BEGIN
+  SELECT id INTO sid FROM sessions WHERE public_id = p_public_id FOR UPDATE;
+  IF NOT FOUND THEN
+    PERFORM ppm_fail('not_found', 'no such session');
+  END IF;
+  RETURN ppm_reverse_after(sid, NULL, p_now);
+END $$;
+
+-- The first ledger invariant that fails, or NULL.  STABLE: every statement
+-- sees the same snapshot, so charges committing meanwhile cannot make the
+-- checks disagree; pending fee entries count as in platform:fees' balance.
+CREATE OR REPLACE FUNCTION ppm_verify() RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  problem text;
+BEGIN
+  SELECT format('transaction %s: entries sum to %s', transaction_id, sum(amount_minor))
+    INTO problem FROM entries GROUP BY transaction_id HAVING sum(amount_minor) <> 0
+    ORDER BY transaction_id LIMIT 1;
+  IF problem IS NOT NULL THEN
+    RETURN problem;
+  END IF;
+  SELECT format('wallet %s: balance %s but its entries sum to %s', w.name,
+                w.balance_minor + coalesce(p.total, 0), coalesce(e.total, 0))
+    INTO problem
+    FROM wallets w
+    LEFT JOIN (SELECT wallet_id, sum(amount_minor) AS total FROM entries
+               GROUP BY wallet_id) e ON e.wallet_id = w.id
+    LEFT JOIN (SELECT en.wallet_id, sum(en.amount_minor) AS total
+                 FROM fees_pending f JOIN entries en ON en.id = f.entry_id
+                 GROUP BY en.wallet_id) p ON p.wallet_id = w.id
+    WHERE w.balance_minor + coalesce(p.total, 0) <> coalesce(e.total, 0)
+    ORDER BY w.id LIMIT 1;
+  IF problem IS NOT NULL THEN
+    RETURN problem;
+  END IF;
+  SELECT format('wallet %s is below zero: %s', name, balance_minor) INTO problem
+    FROM wallets WHERE user_id IS NOT NULL AND balance_minor < 0 ORDER BY id LIMIT 1;
+  RETURN problem;
+END $$;

@@ -1,0 +1,71 @@
+/* The SQL of every prepared statement.  The logic that must be atomic lives
+ * in functions.sql, so each operation stays one round trip. */
+#include "ppm-pg.h"
+
+#define USER_SELECT "SELECT " PPM_PG_USER_COLUMNS " FROM users u "
+
+/* A user's sessions' counterparty and standing charges, for history pages. */
+#define COUNTERPARTY(user) "CASE WHEN s.member_id = " user " THEN s.model_id ELSE s.member_id END"
+
+const char *const ppm_pg_statements[PPM_PG_N_STATEMENTS] = {
+  [PPM_PG_USER_BY_EMAIL] = USER_SELECT "WHERE u.email = lower($1)",
+  [PPM_PG_USER_BY_ID] = USER_SELECT "WHERE u.id = $1",
+  [PPM_PG_CREATE_USER] = "SELECT ppm_create_user($1, $2, $3, $4, $5)",
+  [PPM_PG_USER_UPDATE] = "SELECT ppm_user_update($1, $2, $3, $4)",
+  [PPM_PG_LOGIN_CHECK] = "SELECT ppm_login_check($1, $2, $3)",
+  [PPM_PG_LOGIN_FAIL] = "INSERT INTO login_failures (email, address, time_ms) "
+                        "VALUES (lower($1), $2, $3)",
+  [PPM_PG_LOGIN_RESET] = "DELETE FROM login_failures WHERE email = lower($1) AND address = $2",
+  [PPM_PG_TOKENS_ISSUE] = "INSERT INTO tokens (user_id, access_hash, refresh_hash, "
+                          "access_expires_ms, refresh_expires_ms) "
+                          "VALUES ($1, $2, $3, $4::bigint + 3600 * 1000, "
+                          "$4::bigint + 30 * 86400 * 1000::bigint)",
+  [PPM_PG_TOKENS_REFRESH] = USER_SELECT "JOIN ppm_tokens_refresh($1, $2, $3, $4) AS r (id) "
+                                        "ON r.id = u.id",
+  [PPM_PG_TOKENS_AUTH] = USER_SELECT "JOIN tokens t ON t.user_id = u.id "
+                                     "WHERE t.access_hash = $1 AND t.revoked = 0 "
+                                     "AND t.access_expires_ms > $2 AND u.disabled = 0",
+  [PPM_PG_TOKENS_REVOKE_PAIR] = "UPDATE tokens SET revoked = 1 WHERE access_hash = $1 "
+                                "RETURNING id",
+  [PPM_PG_ACCOUNT_GET] = "SELECT " PPM_PG_USER_COLUMNS ", w.balance_minor, ppm_available(u.id), "
+                         "u.max_rate_minor, u.rate_minor, "
+                         "(SELECT json_agg(json_build_array(h.protocol, h.handle) "
+                         "ORDER BY h.protocol, h.handle) FROM handles h WHERE h.user_id = u.id) "
+                         "FROM users u JOIN wallets w ON w.user_id = u.id WHERE u.id = $1",
+  [PPM_PG_SET_RATE] = "UPDATE users SET rate_minor = $2 WHERE id = $1 RETURNING id",
+  [PPM_PG_SET_MAX_RATE] = "UPDATE users SET max_rate_minor = $2 WHERE id = $1 RETURNING id",
+  [PPM_PG_HANDLE_LINK] = "SELECT ppm_handle_link($1, $2, $3)",
+  [PPM_PG_HANDLE_UNLINK] = "DELETE FROM handles WHERE user_id = $1 AND protocol = $2 "
+                           "AND handle = $3 RETURNING user_id",
+  [PPM_PG_LOOKUP] = "SELECT status, display_name, minutes FROM ppm_lookup($1, $2, $3, $4, $5)",
+  [PPM_PG_OPEN] = "SELECT replay_body, rate, member_name, secured FROM "
+                  "ppm_open($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+  [PPM_PG_OPEN_BODY] = "UPDATE sessions SET open_body = $2 WHERE public_id = $1",
+  [PPM_PG_CHARGE] = "SELECT body, replayed, error FROM ppm_charge($1, $2, $3, $4, $5)",
+  [PPM_PG_CLOSE] = "SELECT body, replayed, error FROM ppm_close($1, $2, $3, $4, $5, $6, $7)",
+  [PPM_PG_TICK] = "SELECT ppm_tick($1)",
+  [PPM_PG_RESUME] = "SELECT ppm_resume($1)",
+  [PPM_PG_SESSION_RATE] = "SELECT ppm_session_rate($1, $2, $3, $4, $5)",
+  [PPM_PG_APP_RATE] = "SELECT ppm_app_rate($1, $2, $3, $4, $5)",
+  [PPM_PG_SESSIONS_PAGE]
+  = "SELECT s.id, s.public_id, s.t0_ms, s.ended_ms, s.reason, cp.display_name, "
+    "(SELECT count(*) FROM charges c WHERE c.session_id = s.id AND c.reversal_id IS NULL), "
+    "(SELECT coalesce(sum(c.amount_minor), 0) FROM charges c "
+    "WHERE c.session_id = s.id AND c.reversal_id IS NULL) "
+    "FROM sessions s JOIN users cp ON cp.id = " COUNTERPARTY(
+        "$1") " "
+              "WHERE (s.member_id = $1 OR s.model_id = $1) AND ($2 = 0 OR s.id < $2) "
+              "ORDER BY s.id DESC LIMIT $3",
+  [PPM_PG_TRANSACTIONS_PAGE]
+  = "SELECT e.id, t.time_ms, t.kind, e.amount_minor, e.balance_after_minor, s.public_id, "
+    "cp.display_name "
+    "FROM entries e JOIN transactions t ON t.id = e.transaction_id "
+    "LEFT JOIN sessions s ON s.id = t.session_id "
+    "LEFT JOIN users cp ON cp.id = " COUNTERPARTY(
+        "$1") " "
+              "WHERE e.wallet_id = ppm_wallet_of($1) AND ($2 = 0 OR e.id < $2) "
+              "ORDER BY e.id DESC LIMIT $3",
+  [PPM_PG_MOVE_FUNDS] = "SELECT ppm_move_funds($1, $2, $3, $4, $5, $6)",
+  [PPM_PG_REFUND] = "SELECT ppm_refund_session($1, $2)",
+  [PPM_PG_VERIFY] = "SELECT ppm_verify()",
+};

@@ -1,0 +1,184 @@
+#include "ppm-auth.h"
+
+#include <sodium.h>
+#include <string.h>
+
+/* argon2id is memory-hard: two at once bound the memory a burst of logins can
+ * take. */
+#define PPM_PARALLEL_HASHES 2
+
+static GMutex hash_lock;
+static GCond hash_cond;
+static int hashes_running;
+
+gboolean
+ppm_auth_init(GError **error)
+{
+  if (sodium_init() < 0)
+    {
+      g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL, "libsodium failed to start");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+hash_slot_take(void)
+{
+  g_mutex_lock(&hash_lock);
+  while (hashes_running >= PPM_PARALLEL_HASHES)
+    g_cond_wait(&hash_cond, &hash_lock);
+  hashes_running++;
+  g_mutex_unlock(&hash_lock);
+}
+
+static void
+hash_slot_give(void)
+{
+  g_mutex_lock(&hash_lock);
+  hashes_running--;
+  g_cond_signal(&hash_cond);
+  g_mutex_unlock(&hash_lock);
+}
+
+gboolean
+ppm_password_acceptable(const char *password)
+{
+  gsize length = password ? strlen(password) : 0;
+  return length >= 8 && length <= 1024 && g_utf8_validate(password, -1, NULL);
+}
+
+char *
+ppm_password_hash(const char *password, GError **error)
+{
+  char hash[crypto_pwhash_STRBYTES];
+  int failed;
+
+  hash_slot_take();
+  failed = crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                             crypto_pwhash_MEMLIMIT_INTERACTIVE);
+  hash_slot_give();
+  if (failed != 0)
+    {
+      g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL,
+                  "out of memory while hashing a password");
+      return NULL;
+    }
+  return g_strdup(hash);
+}
+
+gboolean
+ppm_password_verify(const char *hash, const char *password)
+{
+  int result;
+
+  hash_slot_take();
+  result = crypto_pwhash_str_verify(hash, password, strlen(password));
+  hash_slot_give();
+  return result == 0;
+}
+
+char *
+ppm_token_new(void)
+{
+  guint8 bytes[32];
+  char text[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+
+  randombytes_buf(bytes, sizeof bytes);
+  sodium_bin2base64(text, sizeof text, bytes, sizeof bytes,
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return g_strdup(text);
+}
+
+char *
+ppm_token_hash(const char *token)
+{
+  guint8 digest[32];
+  char hex[2 * sizeof digest + 1];
+
+  crypto_generichash(digest, sizeof digest, (const guint8 *)token, strlen(token), NULL, 0);
+  return g_strdup(sodium_bin2hex(hex, sizeof hex, digest, sizeof digest));
+}
+
+char *
+ppm_token_new_id(void)
+{
+  guint8 bytes[16];
+  char hex[2 * sizeof bytes + 1];
+
+  randombytes_buf(bytes, sizeof bytes);
+  return g_strdup(sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes));
+}
+
+void
+ppm_token_pair_clear(PpmTokenPair *pair)
+{
+  g_clear_pointer(&pair->access_token, g_free);
+  g_clear_pointer(&pair->refresh_token, g_free);
+  g_clear_pointer(&pair->user, ppm_user_free);
+}
+
+static void
+pair_fill(PpmTokenPair *pair, char **access_hash, char **refresh_hash)
+{
+  pair->access_token = ppm_token_new();
+  pair->refresh_token = ppm_token_new();
+  *access_hash = ppm_token_hash(pair->access_token);
+  *refresh_hash = ppm_token_hash(pair->refresh_token);
+}
+
+static gboolean
+fail_unauthorized(GError **error)
+{
+  g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_UNAUTHORIZED, "wrong email or password");
+  return FALSE;
+}
+
+gboolean
+ppm_auth_login(PpmStore *store, const char *email, const char *password, const char *address,
+               gint64 now_ms, PpmTokenPair *pair, gint64 *retry_after_s, GError **error)
+{
+  g_autoptr(PpmUser) user = NULL;
+  g_autofree char *access_hash = NULL, *refresh_hash = NULL;
+  g_autoptr(GError) lookup_error = NULL;
+  gboolean good;
+
+  if (!store->ops->login_check(store, email, address, now_ms, retry_after_s, error))
+    return FALSE;
+  user = store->ops->get_user_by_email(store, email, &lookup_error);
+  if (user == NULL && !g_error_matches(lookup_error, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND))
+    {
+      g_propagate_error(error, g_steal_pointer(&lookup_error));
+      return FALSE;
+    }
+  good = user != NULL && ppm_password_verify(user->password_hash, password) && !user->disabled;
+  if (!store->ops->login_record(store, email, address, good, now_ms, error))
+    return FALSE;
+  if (!good)
+    return fail_unauthorized(error);
+  pair_fill(pair, &access_hash, &refresh_hash);
+  if (!store->ops->tokens_issue(store, user->id, access_hash, refresh_hash, now_ms, error))
+    return FALSE;
+  pair->user = g_steal_pointer(&user);
+  return TRUE;
+}
+
+gboolean
+ppm_auth_refresh(PpmStore *store, const char *refresh_token, gint64 now_ms, PpmTokenPair *pair,
+                 GError **error)
+{
+  g_autofree char *old_hash = ppm_token_hash(refresh_token);
+  g_autofree char *access_hash = NULL, *refresh_hash = NULL;
+
+  pair_fill(pair, &access_hash, &refresh_hash);
+  pair->user
+      = store->ops->tokens_refresh(store, old_hash, access_hash, refresh_hash, now_ms, error);
+  return pair->user != NULL;
+}
+
+PpmUser *
+ppm_auth_user(PpmStore *store, const char *access_token, gint64 now_ms, GError **error)
+{
+  g_autofree char *hash = ppm_token_hash(access_token);
+  return store->ops->tokens_authenticate(store, hash, now_ms, error);
+}

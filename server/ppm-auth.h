@@ -1,0 +1,49 @@
+/* Secrets: passwords (argon2id) and tokens (random, stored as BLAKE2b). */
+#pragma once
+
+#include <glib.h>
+
+#include "ppm-store.h"
+
+G_BEGIN_DECLS
+
+/* libsodium must be initialized once per process before any of these. */
+gboolean ppm_auth_init(GError **error);
+
+/* crypto_pwhash_str (argon2id, interactive limits); at most two hashes or
+ * verifications run at once in a process (they are memory-hard). */
+char *ppm_password_hash(const char *password, GError **error);
+gboolean ppm_password_verify(const char *hash, const char *password);
+/* 8..1024 bytes of valid UTF-8. */
+gboolean ppm_password_acceptable(const char *password);
+
+/* 32 random bytes, base64url without padding (43 characters). */
+char *ppm_token_new(void);
+/* The stored form of a token: BLAKE2b-256, lowercase hex. */
+char *ppm_token_hash(const char *token);
+/* 16 random bytes as 32 lowercase hex characters (session ids). */
+char *ppm_token_new_id(void);
+
+typedef struct
+{
+  char *access_token;
+  char *refresh_token;
+  PpmUser *user;
+} PpmTokenPair;
+
+void ppm_token_pair_clear(PpmTokenPair *pair);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PpmTokenPair, ppm_token_pair_clear)
+
+/* Login as api.md says: throttling check, user lookup, password check
+ * (UNAUTHORIZED for an unknown email, a wrong password or a disabled user),
+ * the failure or success recorded, then a new token pair. */
+gboolean ppm_auth_login(PpmStore *store, const char *email, const char *password,
+                        const char *address, gint64 now_ms, PpmTokenPair *pair,
+                        gint64 *retry_after_s, GError **error);
+/* Rotates a refresh token into a new pair. */
+gboolean ppm_auth_refresh(PpmStore *store, const char *refresh_token, gint64 now_ms,
+                          PpmTokenPair *pair, GError **error);
+/* The user of an access token; UNAUTHORIZED. */
+PpmUser *ppm_auth_user(PpmStore *store, const char *access_token, gint64 now_ms, GError **error);
+
+G_END_DECLS

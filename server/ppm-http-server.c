@@ -1,0 +1,300 @@
+/* The libmicrohttpd listener. */
+#include "ppm-http-server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ppm-tls.h"
+
+#define PPM_HTTP_WORKERS 16
+#define PPM_HTTP_DRAIN_SECONDS 30
+
+/* One libmicrohttpd daemon for the server's life; a TLS reload only swaps the
+ * certificate its handshakes use (ppm-tls.h). */
+struct _PpmHttpServer
+{
+  PpmPlatform *platform;
+  PpmHttpHandler handler;
+  GThreadPool *workers;
+  PpmTls *tls; /* NULL for plain HTTP */
+  struct MHD_Daemon *daemon;
+  gint active; /* requests not completed yet */
+};
+
+/* A request on one of the daemon's connections. */
+typedef struct
+{
+  PpmHttpRequest *request;
+  struct MHD_Connection *connection;
+  gboolean dispatched;
+} Exchange;
+
+/* Headers and query arguments as libmicrohttpd parsed them. */
+static enum MHD_Result
+collect_value(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+  PpmHttpRequest *request = cls;
+
+  if (key == NULL)
+    return MHD_YES;
+  if (kind == MHD_HEADER_KIND)
+    ppm_http_request_add_header(request, key, value ? value : "");
+  else
+    ppm_http_request_add_query(request, key, value ? value : "");
+  return MHD_YES;
+}
+
+static char *
+client_address(struct MHD_Connection *connection)
+{
+  const union MHD_ConnectionInfo *info
+      = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  char text[INET6_ADDRSTRLEN] = "unknown";
+
+  if (info != NULL && info->client_addr != NULL)
+    {
+      const struct sockaddr *addr = info->client_addr;
+      if (addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr, text, sizeof text);
+      else if (addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr, text, sizeof text);
+    }
+  return g_strdup(text);
+}
+
+static Exchange *
+exchange_new(PpmHttpServer *server, struct MHD_Connection *connection, const char *method,
+             const char *url)
+{
+  Exchange *exchange = g_new0(Exchange, 1);
+  g_autofree char *address = client_address(connection);
+
+  exchange->connection = connection;
+  exchange->request
+      = ppm_http_request_new(server->platform, method, url, address, server->tls != NULL);
+  MHD_get_connection_values(connection, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, collect_value,
+                            exchange->request);
+  return exchange;
+}
+
+static void
+worker_run(gpointer data, gpointer user_data)
+{
+  Exchange *exchange = data;
+  PpmHttpServer *server = user_data;
+
+  ppm_http_request_run(exchange->request, server->handler);
+  MHD_resume_connection(exchange->connection);
+}
+
+static enum MHD_Result
+queue_answer(Exchange *exchange)
+{
+  gsize length;
+  gconstpointer data = g_bytes_get_data(ppm_http_request_get_answer(exchange->request), &length);
+  GPtrArray *headers = ppm_http_request_get_answer_headers(exchange->request);
+  struct MHD_Response *response
+      = MHD_create_response_from_buffer(length, (void *)data, MHD_RESPMEM_MUST_COPY);
+  enum MHD_Result result;
+
+  for (guint i = 0; i + 1 < headers->len; i += 2)
+    MHD_add_response_header(response, headers->pdata[i], headers->pdata[i + 1]);
+  MHD_add_response_header(response, "Cache-Control", "no-store");
+  result = MHD_queue_response(exchange->connection,
+                              ppm_http_request_get_status(exchange->request), response);
+  MHD_destroy_response(response);
+  return result;
+}
+
+static enum MHD_Result
+access_handler(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
+               const char *version, const char *upload_data, size_t *upload_data_size,
+               void **con_cls)
+{
+  PpmHttpServer *server = cls;
+  Exchange *exchange = *con_cls;
+
+  if (exchange == NULL)
+    {
+      *con_cls = exchange_new(server, connection, method, url);
+      g_atomic_int_inc(&server->active);
+      return MHD_YES;
+    }
+  if (*upload_data_size > 0)
+    {
+      ppm_http_request_append_body(exchange->request, upload_data, *upload_data_size);
+      *upload_data_size = 0;
+      return MHD_YES;
+    }
+  if (ppm_http_request_get_status(exchange->request) != 0)
+    return queue_answer(exchange);
+  if (!exchange->dispatched)
+    {
+      exchange->dispatched = TRUE;
+      MHD_suspend_connection(connection);
+      g_thread_pool_push(server->workers, exchange, NULL);
+    }
+  return MHD_YES;
+}
+
+static void
+request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+                  enum MHD_RequestTerminationCode code)
+{
+  PpmHttpServer *server = cls;
+  Exchange *exchange = *con_cls;
+  PpmHttpRequest *request;
+
+  if (exchange == NULL)
+    return;
+  request = exchange->request;
+  /* One line per request; paths carry no secret, queries are not logged. */
+  g_printerr("%s %s %s %u %.1fms%s\n", ppm_http_request_get_client_address(request),
+             ppm_http_request_get_method(request), ppm_http_request_get_path(request),
+             ppm_http_request_get_status(request),
+             (g_get_monotonic_time() - ppm_http_request_get_started_us(request)) / 1000.0,
+             code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+  ppm_http_request_free(request);
+  g_free(exchange);
+  *con_cls = NULL;
+  g_atomic_int_dec_and_test(&server->active);
+}
+
+gboolean
+ppm_http_parse_address(const char *address, struct sockaddr_in *addr, GError **error)
+{
+  g_autofree char *host = NULL;
+  const char *colon = strrchr(address, ':');
+  guint64 port;
+
+  if (colon == NULL || !g_ascii_string_to_unsigned(colon + 1, 10, 1, 65535, &port, NULL))
+    {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                  "--listen: expected IPv4:PORT, got %s", address);
+      return FALSE;
+    }
+  host = g_strndup(address, colon - address);
+  memset(addr, 0, sizeof *addr);
+  addr->sin_family = AF_INET;
+  addr->sin_port = htons(port);
+  if (inet_pton(AF_INET, host, &addr->sin_addr) != 1)
+    {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                  "--listen: %s is not an IPv4 address", host);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+listen_socket(const char *address, GError **error)
+{
+  struct sockaddr_in addr;
+  int fd, one = 1;
+
+  if (!ppm_http_parse_address(address, &addr, error))
+    return -1;
+  fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "socket: %s", g_strerror(errno));
+      return -1;
+    }
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(fd, 128) < 0)
+    {
+      int saved = errno;
+      close(fd);
+      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot listen on %s: %s",
+                  address, g_strerror(saved));
+      return -1;
+    }
+  return fd;
+}
+
+/* Starts the daemon on the listening socket, over TLS when server->tls is set.
+ * libmicrohttpd owns the socket from then on, also when it fails to start. */
+static gboolean
+server_start_daemon(PpmHttpServer *server, int listen_fd, GError **error)
+{
+  unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME
+                       | MHD_USE_ERROR_LOG | (server->tls ? MHD_USE_TLS : 0);
+
+  server->daemon = MHD_start_daemon(
+      flags, 0, NULL, NULL, access_handler, server, MHD_OPTION_LISTEN_SOCKET, listen_fd,
+      MHD_OPTION_NOTIFY_COMPLETED, request_completed, server, MHD_OPTION_CONNECTION_TIMEOUT,
+      (unsigned int)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
+      server->tls ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END, ppm_tls_retrieve,
+      MHD_OPTION_END);
+  if (server->daemon == NULL)
+    {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                  server->tls ? "cannot start the HTTPS listener" : "cannot start the HTTP listener");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+server_free(PpmHttpServer *server)
+{
+  if (server->workers != NULL)
+    g_thread_pool_free(server->workers, FALSE, TRUE);
+  g_clear_pointer(&server->tls, ppm_tls_free);
+  g_free(server);
+}
+
+PpmHttpServer *
+ppm_http_server_start(const char *address, const char *cert_file, const char *key_file,
+                      PpmPlatform *platform, PpmHttpHandler handler, GError **error)
+{
+  PpmHttpServer *server = g_new0(PpmHttpServer, 1);
+  int listen_fd;
+
+  server->platform = platform;
+  server->handler = handler;
+  if (cert_file != NULL && (server->tls = ppm_tls_new(cert_file, key_file, error)) == NULL)
+    {
+      server_free(server);
+      return NULL;
+    }
+  listen_fd = listen_socket(address, error);
+  if (listen_fd < 0)
+    {
+      server_free(server);
+      return NULL;
+    }
+  server->workers = g_thread_pool_new(worker_run, server, PPM_HTTP_WORKERS, FALSE, NULL);
+  if (!server_start_daemon(server, listen_fd, error))
+    {
+      server_free(server);
+      return NULL;
+    }
+  return server;
+}
+
+gboolean
+ppm_http_server_reload_tls(PpmHttpServer *server, GError **error)
+{
+  return server->tls == NULL || ppm_tls_reload(server->tls, error);
+}
+
+void
+ppm_http_server_stop(PpmHttpServer *server)
+{
+  gint64 deadline = g_get_monotonic_time() + PPM_HTTP_DRAIN_SECONDS * G_USEC_PER_SEC;
+  MHD_socket listen_fd = MHD_quiesce_daemon(server->daemon);
+
+  /* Bounded: a client that never finishes its request does not hold us up. */
+  while (g_atomic_int_get(&server->active) > 0 && g_get_monotonic_time() < deadline)
+    g_usleep(10000);
+  MHD_stop_daemon(server->daemon);
+  if (listen_fd != MHD_INVALID_SOCKET)
+    close(listen_fd);
+  server_free(server);
+}

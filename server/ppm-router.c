@@ -1,0 +1,267 @@
+/* Finds the route of a request, checks what every route checks (method,
+ * body, auth), and calls its handler. */
+#include "ppm-routes.h"
+
+#include <string.h>
+
+#include "ppm-auth.h"
+#include "ppm-web.h"
+
+static const PpmRoute routes[] = {
+  { "POST", "/v1/auth/login", PPM_WHO_ANYONE, TRUE, ppm_route_login },
+  { "POST", "/v1/auth/refresh", PPM_WHO_ANYONE, TRUE, ppm_route_refresh },
+  { "POST", "/v1/auth/logout", PPM_WHO_USER, FALSE, ppm_route_logout },
+  { "GET", "/v1/me", PPM_WHO_USER, FALSE, ppm_route_me },
+  { "PUT", "/v1/me/rate", PPM_WHO_MODEL, TRUE, ppm_route_set_rate },
+  { "PUT", "/v1/me/max-rate", PPM_WHO_MEMBER, TRUE, ppm_route_set_max_rate },
+  { "POST", "/v1/me/handles", PPM_WHO_USER, TRUE, ppm_route_handle_link },
+  { "DELETE", "/v1/me/handles", PPM_WHO_USER, TRUE, ppm_route_handle_unlink },
+  { "GET", "/v1/members/lookup", PPM_WHO_MODEL, FALSE, ppm_route_lookup },
+  { "POST", "/v1/sessions", PPM_WHO_MODEL, TRUE, ppm_route_session_open },
+  { "POST", "/v1/sessions/{id}/charges", PPM_WHO_MODEL, TRUE, ppm_route_session_charge },
+  { "POST", "/v1/sessions/{id}/close", PPM_WHO_MODEL, TRUE, ppm_route_session_close },
+  { "POST", "/v1/sessions/{id}/rating", PPM_WHO_USER, TRUE, ppm_route_session_rating },
+  { "POST", "/v1/app-rating", PPM_WHO_USER, TRUE, ppm_route_app_rating },
+  { "GET", "/v1/me/sessions", PPM_WHO_USER, FALSE, ppm_route_my_sessions },
+  { "GET", "/v1/me/transactions", PPM_WHO_USER, FALSE, ppm_route_my_transactions },
+  { "GET", "/healthz", PPM_WHO_ANYONE, FALSE, ppm_route_healthz },
+};
+
+/* Matches `path` against `pattern`; *param gets the {id} segment. */
+static gboolean
+path_matches(const char *pattern, const char *path, char **param)
+{
+  g_auto(GStrv) want = g_strsplit(pattern, "/", -1);
+  g_auto(GStrv) have = g_strsplit(path, "/", -1);
+
+  if (g_strv_length(want) != g_strv_length(have))
+    return FALSE;
+  for (guint i = 0; want[i]; i++)
+    {
+      if (g_str_equal(want[i], "{id}"))
+        {
+          if (*have[i] == '\0' || strlen(have[i]) > 64)
+            return FALSE;
+          g_free(*param);
+          *param = g_strdup(have[i]);
+        }
+      else if (!g_str_equal(want[i], have[i]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+is_json(const char *content_type)
+{
+  g_autofree char *type = NULL;
+  char *semicolon;
+
+  if (content_type == NULL)
+    return FALSE;
+  type = g_ascii_strdown(content_type, -1);
+  semicolon = strchr(type, ';');
+  if (semicolon != NULL)
+    *semicolon = '\0';
+  return g_str_equal(g_strstrip(type), "application/json");
+}
+
+/* 415, 400 or the body's object in ctx->body. */
+static gboolean
+parse_body(PpmRouteContext *ctx, JsonParser *parser)
+{
+  gsize length;
+  const char *body = ppm_http_request_get_body(ctx->request, &length);
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+
+  if (!is_json(ppm_http_request_get_header(ctx->request, "Content-Type")))
+    {
+      ppm_http_respond_error(ctx->request, 415, "unsupported_media_type",
+                             "the body must be application/json");
+      return FALSE;
+    }
+  if (!g_utf8_validate_len(body, length, NULL) || memchr(body, '\0', length) != NULL)
+    {
+      ppm_http_respond_error(ctx->request, 400, "bad_request", "the body is not UTF-8");
+      return FALSE;
+    }
+  if (!json_parser_load_from_data(parser, body, length, &error)
+      || (root = json_parser_get_root(parser)) == NULL || !JSON_NODE_HOLDS_OBJECT(root))
+    {
+      ppm_http_respond_error(ctx->request, 400, "bad_request", "the body is not a JSON object");
+      return FALSE;
+    }
+  ctx->body = json_node_get_object(root);
+  return TRUE;
+}
+
+static gboolean
+authenticate(PpmRouteContext *ctx, PpmRouteWho who)
+{
+  const char *header = ppm_http_request_get_header(ctx->request, "Authorization");
+  g_autoptr(GError) error = NULL;
+
+  if (header == NULL || g_ascii_strncasecmp(header, "Bearer ", 7) != 0)
+    {
+      ppm_http_respond_error(ctx->request, 401, "unauthorized", "a bearer token is required");
+      return FALSE;
+    }
+  ctx->user = ppm_auth_user(ctx->platform->store, header + 7,
+                            ppm_http_request_get_time_ms(ctx->request), &error);
+  if (ctx->user == NULL)
+    {
+      ppm_route_fail(ctx, error, 0);
+      return FALSE;
+    }
+  if ((who == PPM_WHO_MODEL && ctx->user->role != PPM_ROLE_MODEL)
+      || (who == PPM_WHO_MEMBER && ctx->user->role != PPM_ROLE_MEMBER))
+    {
+      ppm_http_respond_error(ctx->request, 403, "forbidden",
+                             who == PPM_WHO_MODEL ? "for models only" : "for members only");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+not_found(PpmHttpRequest *request)
+{
+  ppm_http_respond_error(request, 404, "not_found", "no such resource");
+}
+
+void
+ppm_router_handle(PpmHttpRequest *request)
+{
+  const char *path = ppm_http_request_get_path(request);
+  const char *method = ppm_http_request_get_method(request);
+  g_autofree char *param = NULL;
+  g_autoptr(GString) allowed = g_string_new(NULL);
+  g_autoptr(JsonParser) parser = NULL;
+  const PpmRoute *route = NULL;
+  PpmRouteContext ctx = { request, ppm_http_request_get_platform(request), NULL, NULL, NULL };
+
+  if (g_str_has_prefix(path, "/account/"))
+    {
+      if (!ppm_web_handle(request))
+        not_found(request);
+      return;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS(routes); i++)
+    if (path_matches(routes[i].path, path, &param))
+      {
+        if (g_str_equal(routes[i].method, method))
+          route = &routes[i];
+        g_string_append_printf(allowed, "%s%s", allowed->len ? ", " : "", routes[i].method);
+      }
+  if (route == NULL && allowed->len == 0)
+    {
+      not_found(request);
+      return;
+    }
+  if (route == NULL)
+    {
+      ppm_http_add_header(request, "Allow", allowed->str);
+      ppm_http_respond_error(request, 405, "method_not_allowed", "method not allowed here");
+      return;
+    }
+  ctx.param = param;
+  if (route->who != PPM_WHO_ANYONE && !authenticate(&ctx, route->who))
+    goto out;
+  parser = json_parser_new_immutable();
+  if (route->json_body && !parse_body(&ctx, parser))
+    goto out;
+  route->func(&ctx);
+out:
+  g_clear_pointer(&ctx.user, ppm_user_free);
+}
+
+void
+ppm_router_print_routes(void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS(routes); i++)
+    g_print("%s %s\n", routes[i].method, routes[i].path);
+  for (const char *const *page = ppm_web_routes; *page; page++)
+    g_print("%s\n", *page);
+}
+
+static JsonNode *
+field_node(PpmRouteContext *ctx, const char *name, gboolean *present)
+{
+  JsonNode *node = json_object_get_member(ctx->body, name);
+
+  if (present)
+    *present = node != NULL && !JSON_NODE_HOLDS_NULL(node);
+  if (node == NULL || JSON_NODE_HOLDS_NULL(node))
+    {
+      if (present == NULL)
+        {
+          g_autofree char *message = g_strdup_printf("%s is required", name);
+          ppm_http_respond_error(ctx->request, 400, "bad_request", message);
+        }
+      return NULL;
+    }
+  return node;
+}
+
+static gboolean
+wrong_type(PpmRouteContext *ctx, const char *name, const char *type)
+{
+  g_autofree char *message = g_strdup_printf("%s must be %s", name, type);
+  ppm_http_respond_error(ctx->request, 400, "bad_request", message);
+  return FALSE;
+}
+
+gboolean
+ppm_field_int(PpmRouteContext *ctx, const char *name, gint64 *value, gboolean *present)
+{
+  JsonNode *node = field_node(ctx, name, present);
+
+  if (node == NULL)
+    return present != NULL;
+  if (json_node_get_value_type(node) != G_TYPE_INT64)
+    return wrong_type(ctx, name, "an integer");
+  *value = json_node_get_int(node);
+  return TRUE;
+}
+
+gboolean
+ppm_field_string(PpmRouteContext *ctx, const char *name, const char **value, gboolean *present)
+{
+  JsonNode *node = field_node(ctx, name, present);
+
+  if (node == NULL)
+    return present != NULL;
+  if (json_node_get_value_type(node) != G_TYPE_STRING)
+    return wrong_type(ctx, name, "a string");
+  *value = json_node_get_string(node);
+  return TRUE;
+}
+
+gboolean
+ppm_route_invalid(PpmRouteContext *ctx, const char *message)
+{
+  ppm_http_respond_error(ctx->request, 422, "invalid", message);
+  return FALSE;
+}
+
+void
+ppm_route_fail(PpmRouteContext *ctx, const GError *error, gint64 retry_after_s)
+{
+  ppm_http_respond_gerror(ctx->request, error, retry_after_s);
+}
+
+void
+ppm_route_stored(PpmRouteContext *ctx, guint status, const PpmStoredAnswer *answer)
+{
+  if (answer->replayed)
+    ppm_http_add_header(ctx->request, "Idempotent-Replayed", "true");
+  ppm_http_respond(ctx->request, status, "application/json", answer->body, strlen(answer->body));
+}
+
+void
+ppm_route_json(PpmRouteContext *ctx, guint status, JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root(builder);
+  ppm_http_respond_json(ctx->request, status, root);
+}

@@ -1,0 +1,136 @@
+/* /v1/sessions: open, charge, close, rating. */
+#include "ppm-routes.h"
+
+#include <string.h>
+
+#include "ppm-handle.h"
+
+static const char *const close_reasons[] = {
+  "local_hangup",       "remote_hangup",
+  "insufficient_funds", "unbilled_too_long",
+  "session_gone",       "peer_offline",
+  "no_media",           "ring_timeout",
+  "local_disconnect",   "signed_out",
+  "journal_error",      "client_restart",
+  "plugin_unloaded",    NULL,
+};
+
+static gboolean
+client_session_id_valid(const char *id)
+{
+  gsize length = strlen(id);
+
+  if (length < 1 || length > 64)
+    return FALSE;
+  for (const char *p = id; *p; p++)
+    if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_')
+      return FALSE;
+  return TRUE;
+}
+
+void
+ppm_route_session_open(PpmRouteContext *ctx)
+{
+  PpmOpenParams params = { 0 };
+  g_autofree char *model_handle = NULL, *member_handle = NULL;
+  const char *model_raw, *member_raw;
+  g_auto(PpmStoredAnswer) answer = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  if (!ppm_field_string(ctx, "client_session_id", &params.client_session_id, NULL)
+      || !ppm_field_string(ctx, "protocol", &params.protocol, NULL)
+      || !ppm_field_string(ctx, "model_handle", &model_raw, NULL)
+      || !ppm_field_string(ctx, "member_handle", &member_raw, NULL)
+      || !ppm_field_int(ctx, "elapsed_ms", &params.elapsed_ms, NULL))
+    return;
+  model_handle = ppm_handle_normalize(params.protocol, model_raw);
+  member_handle = ppm_handle_normalize(params.protocol, member_raw);
+  if (!client_session_id_valid(params.client_session_id))
+    ppm_route_invalid(ctx, "client_session_id must be 1..64 letters, digits, - or _");
+  else if (model_handle == NULL || member_handle == NULL)
+    ppm_route_invalid(ctx, "protocol or a handle is not valid");
+  else if (params.elapsed_ms < 0)
+    ppm_route_invalid(ctx, "elapsed_ms must not be negative");
+  else
+    {
+      params.model_handle = model_handle;
+      params.member_handle = member_handle;
+      if (ctx->platform->store->ops->session_open(
+              ctx->platform->store, ctx->user->id, &params, &ctx->platform->billing,
+              ppm_http_request_get_time_ms(ctx->request), &answer, &error))
+        ppm_route_stored(ctx, 201, &answer);
+      else
+        ppm_route_fail(ctx, error, 0);
+    }
+}
+
+void
+ppm_route_session_charge(PpmRouteContext *ctx)
+{
+  gint64 seq, elapsed_ms, retry_after_s = 0;
+  g_auto(PpmStoredAnswer) answer = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  if (!ppm_field_int(ctx, "seq", &seq, NULL)
+      || !ppm_field_int(ctx, "elapsed_ms", &elapsed_ms, NULL))
+    return;
+  if (seq < 0 || seq > G_MAXINT32 || elapsed_ms < 0)
+    {
+      ppm_route_invalid(ctx, "seq and elapsed_ms must not be negative");
+      return;
+    }
+  if (ctx->platform->store->ops->session_charge(
+          ctx->platform->store, ctx->user->id, ctx->param, seq, elapsed_ms,
+          ppm_http_request_get_time_ms(ctx->request), &answer, &retry_after_s, &error))
+    ppm_route_stored(ctx, 201, &answer);
+  else
+    ppm_route_fail(ctx, error, retry_after_s);
+}
+
+void
+ppm_route_session_close(PpmRouteContext *ctx)
+{
+  const char *reason;
+  gint64 elapsed_ms;
+  g_auto(PpmStoredAnswer) answer = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  if (!ppm_field_string(ctx, "reason", &reason, NULL)
+      || !ppm_field_int(ctx, "elapsed_ms", &elapsed_ms, NULL))
+    return;
+  if (!g_strv_contains(close_reasons, reason))
+    {
+      ppm_route_invalid(ctx, "unknown reason");
+      return;
+    }
+  if (elapsed_ms < 0)
+    {
+      ppm_route_invalid(ctx, "elapsed_ms must not be negative");
+      return;
+    }
+  if (ctx->platform->store->ops->session_close(
+          ctx->platform->store, ctx->user->id, ctx->param, reason, elapsed_ms,
+          &ctx->platform->billing, ppm_http_request_get_time_ms(ctx->request), &answer, &error))
+    ppm_route_stored(ctx, 200, &answer);
+  else
+    ppm_route_fail(ctx, error, 0);
+}
+
+void
+ppm_route_session_rating(PpmRouteContext *ctx)
+{
+  int stars;
+  const char *comment;
+  g_autoptr(GError) error = NULL;
+
+  if (!ppm_route_rating_fields(ctx, &stars, &comment))
+    return;
+  if (!ctx->platform->store->ops->session_rate(ctx->platform->store, ctx->user->id, ctx->param,
+                                               stars, comment,
+                                               ppm_http_request_get_time_ms(ctx->request), &error))
+    {
+      ppm_route_fail(ctx, error, 0);
+      return;
+    }
+  ppm_http_respond(ctx->request, 204, NULL, NULL, 0);
+}

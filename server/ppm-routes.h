@@ -1,0 +1,75 @@
+/* The API routes (api.md, Routes) and what their handlers share. */
+#pragma once
+
+#include "ppm-http.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  PpmHttpRequest *request;
+  PpmPlatform *platform;
+  PpmUser *user;     /* the authenticated user; NULL for routes open to anyone */
+  const char *param; /* the {id} of the path, if any */
+  JsonObject *body;  /* the JSON object of the body, for routes that take one */
+} PpmRouteContext;
+
+typedef void (*PpmRouteFunc)(PpmRouteContext *ctx);
+
+typedef enum
+{
+  PPM_WHO_ANYONE,
+  PPM_WHO_USER,
+  PPM_WHO_MODEL,
+  PPM_WHO_MEMBER,
+} PpmRouteWho;
+
+typedef struct
+{
+  const char *method;
+  const char *path; /* "{id}" matches one path segment */
+  PpmRouteWho who;
+  gboolean json_body;
+  PpmRouteFunc func;
+} PpmRoute;
+
+/* Answers every request: the API routes, /account/ pages, 404 and 405. */
+void ppm_router_handle(PpmHttpRequest *request);
+/* Every route and page as "METHOD /path", one per line. */
+void ppm_router_print_routes(void);
+
+/* Body fields.  A missing required field or a wrong JSON type answers 400
+ * and returns FALSE; an absent optional field leaves *present FALSE. */
+gboolean ppm_field_int(PpmRouteContext *ctx, const char *name, gint64 *value, gboolean *present);
+gboolean ppm_field_string(PpmRouteContext *ctx, const char *name, const char **value,
+                          gboolean *present);
+/* 422 invalid with `message`; returns FALSE. */
+gboolean ppm_route_invalid(PpmRouteContext *ctx, const char *message);
+/* Answers a store error (with Retry-After when given). */
+void ppm_route_fail(PpmRouteContext *ctx, const GError *error, gint64 retry_after_s);
+/* Answers a stored open/charge/close answer with Idempotent-Replayed on a replay. */
+void ppm_route_stored(PpmRouteContext *ctx, guint status, const PpmStoredAnswer *answer);
+void ppm_route_json(PpmRouteContext *ctx, guint status, JsonBuilder *builder);
+/* stars 1–5 and an optional comment of at most 500 characters (422 else). */
+gboolean ppm_route_rating_fields(PpmRouteContext *ctx, int *stars, const char **comment);
+
+/* Handlers. */
+void ppm_route_login(PpmRouteContext *ctx);
+void ppm_route_refresh(PpmRouteContext *ctx);
+void ppm_route_logout(PpmRouteContext *ctx);
+void ppm_route_healthz(PpmRouteContext *ctx);
+void ppm_route_me(PpmRouteContext *ctx);
+void ppm_route_set_rate(PpmRouteContext *ctx);
+void ppm_route_set_max_rate(PpmRouteContext *ctx);
+void ppm_route_handle_link(PpmRouteContext *ctx);
+void ppm_route_handle_unlink(PpmRouteContext *ctx);
+void ppm_route_lookup(PpmRouteContext *ctx);
+void ppm_route_session_open(PpmRouteContext *ctx);
+void ppm_route_session_charge(PpmRouteContext *ctx);
+void ppm_route_session_close(PpmRouteContext *ctx);
+void ppm_route_session_rating(PpmRouteContext *ctx);
+void ppm_route_app_rating(PpmRouteContext *ctx);
+void ppm_route_my_sessions(PpmRouteContext *ctx);
+void ppm_route_my_transactions(PpmRouteContext *ctx);
+
+G_END_DECLS

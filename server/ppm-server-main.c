@@ -1,0 +1,215 @@
+/* ppm-server: the billing platform's HTTP API (api.md, Programs). */
+#include <glib-unix.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ppm-amount.h"
+#include "ppm-auth.h"
+#include "ppm-http-server.h"
+#include "ppm-routes.h"
+
+typedef struct
+{
+  char *db;
+  char *listen;
+  char *public_url;
+  char *currency;
+  int period_seconds;
+  int fee_bps;
+  int hold_periods;
+  char *max_rate;
+  int max_backdate_seconds;
+  char *tls_cert;
+  char *tls_key;
+  gboolean print_routes;
+} Options;
+
+typedef struct
+{
+  GMainLoop *loop;
+  PpmHttpServer *http;
+  PpmPlatform *platform;
+} Running;
+
+static G_GNUC_NORETURN void die(const char *format, ...) G_GNUC_PRINTF(1, 2);
+
+static void
+die(const char *format, ...)
+{
+  va_list args;
+
+  /* Nothing allocated here: exit() runs no cleanup. */
+  fputs("ppm-server: ", stderr);
+  va_start(args, format);
+  vfprintf(stderr, format, args);
+  va_end(args);
+  fputc('\n', stderr);
+  exit(1);
+}
+
+static void
+check_range(const char *flag, int value, int low, int high)
+{
+  if (value < low || value > high)
+    die("%s must be %d..%d, got %d", flag, low, high, value);
+}
+
+static void
+parse_options(int argc, char **argv, Options *o)
+{
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_STRING, &o->db, "Database URI", "URI" },
+    { "listen", 0, 0, G_OPTION_ARG_STRING, &o->listen, "Address to listen on", "ADDR:PORT" },
+    { "public-url", 0, 0, G_OPTION_ARG_STRING, &o->public_url, "URL the server is reached at",
+      "URL" },
+    { "currency", 0, 0, G_OPTION_ARG_STRING, &o->currency, "Currency of a new database", "CODE" },
+    { "period-seconds", 0, 0, G_OPTION_ARG_INT, &o->period_seconds, "Billing period", "N" },
+    { "fee-bps", 0, 0, G_OPTION_ARG_INT, &o->fee_bps, "Platform fee", "N" },
+    { "hold-periods", 0, 0, G_OPTION_ARG_INT, &o->hold_periods, "Periods held at open", "N" },
+    { "max-rate", 0, 0, G_OPTION_ARG_STRING, &o->max_rate, "Highest rate per period", "AMOUNT" },
+    { "max-backdate-seconds", 0, 0, G_OPTION_ARG_INT, &o->max_backdate_seconds,
+      "Longest backdating of an open", "N" },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &o->tls_cert, "TLS certificate (PEM)", "F" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &o->tls_key, "TLS key (PEM)", "F" },
+    { "print-routes", 0, 0, G_OPTION_ARG_NONE, &o->print_routes, "Print the routes and exit",
+      NULL },
+    G_OPTION_ENTRY_NULL,
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new("- pay-per-minute platform");
+  g_autoptr(GError) error = NULL;
+
+  o->period_seconds = 60;
+  o->fee_bps = 2000;
+  o->hold_periods = 2;
+  o->max_backdate_seconds = 330;
+  g_option_context_add_main_entries(context, entries, NULL);
+  if (!g_option_context_parse(context, &argc, &argv, &error))
+    die("%s", error->message);
+  if (argc > 1)
+    die("unexpected argument %s", argv[1]);
+  check_range("--period-seconds", o->period_seconds, 1, 3600);
+  check_range("--fee-bps", o->fee_bps, 0, 10000);
+  check_range("--hold-periods", o->hold_periods, 1, 60);
+  check_range("--max-backdate-seconds", o->max_backdate_seconds, 60, 86400);
+  if ((o->tls_cert == NULL) != (o->tls_key == NULL))
+    die("--tls-cert and --tls-key go together");
+  if (o->currency != NULL && !ppm_currency_valid(o->currency))
+    die("--currency must be an ISO 4217 code such as USD");
+  if (o->listen == NULL)
+    o->listen = g_strdup("127.0.0.1:8080");
+  if (!ppm_http_parse_address(o->listen, &(struct sockaddr_in){ 0 }, &error))
+    die("%s", error->message);
+  if (o->public_url == NULL)
+    o->public_url = g_strdup_printf("%s://%s", o->tls_cert ? "https" : "http", o->listen);
+  else if (!g_str_has_prefix(o->public_url, "http://")
+           && !g_str_has_prefix(o->public_url, "https://"))
+    die("--public-url must start with http:// or https://");
+  while (g_str_has_suffix(o->public_url, "/"))
+    o->public_url[strlen(o->public_url) - 1] = '\0';
+}
+
+static void
+options_clear(Options *o)
+{
+  g_free(o->db);
+  g_free(o->listen);
+  g_free(o->public_url);
+  g_free(o->currency);
+  g_free(o->max_rate);
+  g_free(o->tls_cert);
+  g_free(o->tls_key);
+}
+
+static gboolean
+on_stop(gpointer data)
+{
+  Running *running = data;
+
+  g_printerr("ppm-server: stopping\n");
+  g_main_loop_quit(running->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_reload(gpointer data)
+{
+  Running *running = data;
+  g_autoptr(GError) error = NULL;
+
+  if (ppm_http_server_reload_tls(running->http, &error))
+    g_printerr("ppm-server: TLS files reloaded\n");
+  else
+    g_printerr("ppm-server: TLS reload failed, keeping the old files: %s\n", error->message);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_tick(gpointer data)
+{
+  Running *running = data;
+  PpmStore *store = running->platform->store;
+  g_autoptr(GError) error = NULL;
+
+  if (!store->ops->sessions_tick(store, g_get_real_time() / 1000, &error))
+    g_printerr("ppm-server: expiring sessions failed: %s\n", error->message);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+main(int argc, char **argv)
+{
+  Options o = { 0 };
+  PpmPlatform platform = { 0 };
+  Running running = { 0 };
+  g_autoptr(GError) error = NULL;
+  gint64 max_rate;
+
+  setlocale(LC_ALL, "");
+  parse_options(argc, argv, &o);
+  if (o.print_routes)
+    {
+      ppm_router_print_routes();
+      options_clear(&o);
+      return 0;
+    }
+  if (!ppm_auth_init(&error))
+    die("%s", error->message);
+  platform.store
+      = ppm_store_open(o.db ? o.db : "sqlite:ppm.db", o.currency ? o.currency : "USD", &error);
+  if (platform.store == NULL)
+    die("%s", error->message);
+  if (o.currency != NULL && !g_str_equal(o.currency, platform.store->currency))
+    die("the database uses %s, not %s", platform.store->currency, o.currency);
+  if (o.max_rate == NULL)
+    max_rate = 1000 * ppm_money_unit(platform.store->digits);
+  else if (!ppm_amount_parse(o.max_rate, platform.store->currency, &max_rate, &error))
+    die("--max-rate: %s", error->message);
+  if (max_rate <= 0)
+    die("--max-rate must be greater than zero");
+  platform.billing
+      = (PpmBillingConfig){ o.period_seconds,       o.fee_bps,   o.hold_periods, max_rate,
+                            o.max_backdate_seconds, o.public_url };
+  if (!platform.store->ops->sessions_resume(platform.store, g_get_real_time() / 1000, &error))
+    die("%s", error->message);
+
+  running.platform = &platform;
+  running.http = ppm_http_server_start(o.listen, o.tls_cert, o.tls_key, &platform,
+                                       ppm_router_handle, &error);
+  if (running.http == NULL)
+    die("%s", error->message);
+  g_printerr("ppm-server: listening on %s (%s)\n", o.listen, o.public_url);
+
+  running.loop = g_main_loop_new(NULL, FALSE);
+  g_unix_signal_add(SIGTERM, on_stop, &running);
+  g_unix_signal_add(SIGINT, on_stop, &running);
+  g_unix_signal_add(SIGHUP, on_reload, &running);
+  g_timeout_add_seconds(1, on_tick, &running);
+  g_main_loop_run(running.loop);
+
+  ppm_http_server_stop(running.http);
+  ppm_store_free(platform.store);
+  g_main_loop_unref(running.loop);
+  options_clear(&o);
+  return 0;
+}

@@ -1,0 +1,460 @@
+/* The SQLite engine's connection, writer thread and statement shortcuts. */
+#include "ppm-sqlite.h"
+
+#include <stdarg.h>
+
+#include "ppm-amount.h"
+
+typedef struct
+{
+  PpmSqliteJob func;
+  gpointer data;
+  GError *error;
+  gboolean ok;
+  gboolean done;
+} Job;
+
+gboolean
+ppm_sql_fail(GError **error, PpmStoreError code, const char *format, ...)
+{
+  va_list args;
+
+  va_start(args, format);
+  if (error != NULL)
+    *error = g_error_new_valist(PPM_STORE_ERROR, code, format, args);
+  va_end(args);
+  return FALSE;
+}
+
+gboolean
+ppm_sql_internal(PpmSqlite *s, GError **error)
+{
+  return ppm_sql_fail(error, PPM_STORE_ERROR_INTERNAL, "database: %s", sqlite3_errmsg(s->db));
+}
+
+/* Parameters beyond the statement's own are read and ignored, so that one
+ * argument list can serve several statements. */
+static gboolean
+bind_args(PpmSqlite *s, sqlite3_stmt *stmt, const char *types, va_list args, GError **error)
+{
+  int count = sqlite3_bind_parameter_count(stmt);
+
+  for (int i = 0; types[i] != '\0'; i++)
+    {
+      int rc = SQLITE_OK;
+      const char *text;
+
+      switch (types[i])
+        {
+          case 'i':
+            rc = sqlite3_bind_int64(stmt, i + 1, va_arg(args, gint64));
+            break;
+          case 'n':
+            rc = sqlite3_bind_int(stmt, i + 1, va_arg(args, int));
+            break;
+          case 's':
+            text = va_arg(args, const char *);
+            rc = text ? sqlite3_bind_text(stmt, i + 1, text, -1, SQLITE_TRANSIENT)
+                      : sqlite3_bind_null(stmt, i + 1);
+            break;
+          default:
+            g_assert_not_reached();
+        }
+      if (rc != SQLITE_OK && !(rc == SQLITE_RANGE && i >= count))
+        return ppm_sql_internal(s, error);
+    }
+  return TRUE;
+}
+
+static sqlite3_stmt *
+query_valist(PpmSqlite *s, GError **error, const char *sql, const char *types, va_list args)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup(s->statements, sql);
+
+  if (stmt == NULL)
+    {
+      if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+        {
+          ppm_sql_internal(s, error);
+          return NULL;
+        }
+      g_hash_table_insert(s->statements, (gpointer)sql, stmt);
+    }
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (!bind_args(s, stmt, types, args, error))
+    return NULL;
+  return stmt;
+}
+
+sqlite3_stmt *
+ppm_sql_query(PpmSqlite *s, GError **error, const char *sql, const char *types, ...)
+{
+  va_list args;
+  sqlite3_stmt *stmt;
+
+  va_start(args, types);
+  stmt = query_valist(s, error, sql, types, args);
+  va_end(args);
+  return stmt;
+}
+
+int
+ppm_sql_step(PpmSqlite *s, sqlite3_stmt *stmt, GError **error)
+{
+  int rc = sqlite3_step(stmt);
+
+  if (rc == SQLITE_ROW)
+    return 1;
+  if (rc == SQLITE_DONE)
+    return 0;
+  if (rc == SQLITE_CONSTRAINT)
+    ppm_sql_fail(error, PPM_STORE_ERROR_INVALID, "constraint: %s", sqlite3_errmsg(s->db));
+  else
+    ppm_sql_internal(s, error);
+  return -1;
+}
+
+gboolean
+ppm_sql_exec(PpmSqlite *s, GError **error, const char *sql, const char *types, ...)
+{
+  va_list args;
+  sqlite3_stmt *stmt;
+
+  va_start(args, types);
+  stmt = query_valist(s, error, sql, types, args);
+  va_end(args);
+  if (stmt == NULL)
+    return FALSE;
+  while (TRUE)
+    {
+      int rc = ppm_sql_step(s, stmt, error);
+      if (rc <= 0)
+        return rc == 0;
+    }
+}
+
+int
+ppm_sql_row(PpmSqlite *s, sqlite3_stmt **stmt, GError **error, const char *sql, const char *types,
+            ...)
+{
+  va_list args;
+
+  va_start(args, types);
+  *stmt = query_valist(s, error, sql, types, args);
+  va_end(args);
+  if (*stmt == NULL)
+    return -1;
+  return ppm_sql_step(s, *stmt, error);
+}
+
+gboolean
+ppm_sql_int(PpmSqlite *s, gint64 *value, GError **error, const char *sql, const char *types, ...)
+{
+  va_list args;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  va_start(args, types);
+  stmt = query_valist(s, error, sql, types, args);
+  va_end(args);
+  if (stmt == NULL)
+    return FALSE;
+  rc = ppm_sql_step(s, stmt, error);
+  if (rc < 0)
+    return FALSE;
+  *value = rc == 1 ? sqlite3_column_int64(stmt, 0) : 0;
+  sqlite3_reset(stmt);
+  return TRUE;
+}
+
+char *
+ppm_sql_text(sqlite3_stmt *stmt, int column)
+{
+  return g_strdup((const char *)sqlite3_column_text(stmt, column));
+}
+
+static gboolean
+exec_plain(PpmSqlite *s, const char *sql, GError **error)
+{
+  if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return ppm_sql_internal(s, error);
+  return TRUE;
+}
+
+static void
+statement_reset(gpointer key, gpointer value, gpointer user_data)
+{
+  sqlite3_reset(value);
+}
+
+static void
+run_batch(PpmSqlite *s, GPtrArray *batch)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!exec_plain(s, "BEGIN IMMEDIATE", &error))
+    {
+      for (guint i = 0; i < batch->len; i++)
+        {
+          Job *job = batch->pdata[i];
+          job->ok = FALSE;
+          job->error = g_error_copy(error);
+        }
+      return;
+    }
+  for (guint i = 0; i < batch->len; i++)
+    {
+      Job *job = batch->pdata[i];
+
+      exec_plain(s, "SAVEPOINT job", NULL);
+      s->keep_changes = FALSE;
+      job->ok = job->func(s, job->data, &job->error);
+      if (!job->ok && !s->keep_changes)
+        exec_plain(s, "ROLLBACK TO job", NULL);
+      exec_plain(s, "RELEASE job", NULL);
+    }
+  /* A statement left on a row would keep its read snapshot past the commit,
+   * and a later BEGIN IMMEDIATE would then fail at once after another
+   * process wrote. */
+  g_hash_table_foreach(s->statements, statement_reset, NULL);
+  /* Nobody hears of a change before it is durable: a failed commit fails
+   * every job of the batch. */
+  if (!exec_plain(s, "COMMIT", &error))
+    {
+      exec_plain(s, "ROLLBACK", NULL);
+      for (guint i = 0; i < batch->len; i++)
+        {
+          Job *job = batch->pdata[i];
+          job->ok = FALSE;
+          g_clear_error(&job->error);
+          job->error = g_error_copy(error);
+        }
+    }
+}
+
+static gpointer
+writer_main(gpointer data)
+{
+  PpmSqlite *s = data;
+  g_autoptr(GPtrArray) batch = g_ptr_array_new();
+
+  g_mutex_lock(&s->lock);
+  while (TRUE)
+    {
+      while (g_queue_is_empty(&s->queue) && !s->stopping)
+        g_cond_wait(&s->cond, &s->lock);
+      if (g_queue_is_empty(&s->queue))
+        break;
+      while (!g_queue_is_empty(&s->queue))
+        g_ptr_array_add(batch, g_queue_pop_head(&s->queue));
+      g_mutex_unlock(&s->lock);
+
+      run_batch(s, batch);
+
+      g_mutex_lock(&s->lock);
+      for (guint i = 0; i < batch->len; i++)
+        ((Job *)batch->pdata[i])->done = TRUE;
+      g_ptr_array_set_size(batch, 0);
+      g_cond_broadcast(&s->cond);
+    }
+  g_mutex_unlock(&s->lock);
+  return NULL;
+}
+
+gboolean
+ppm_sqlite_run(PpmSqlite *s, PpmSqliteJob func, gpointer data, GError **error)
+{
+  Job job = { func, data, NULL, FALSE, FALSE };
+
+  g_mutex_lock(&s->lock);
+  g_queue_push_tail(&s->queue, &job);
+  g_cond_broadcast(&s->cond);
+  while (!job.done)
+    g_cond_wait(&s->cond, &s->lock);
+  g_mutex_unlock(&s->lock);
+  if (!job.ok)
+    {
+      if (job.error == NULL)
+        job.error = g_error_new(PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL, "operation failed");
+      g_propagate_error(error, job.error);
+    }
+  return job.ok;
+}
+
+static const char *const migrations[] = {
+  /* 1: the first schema (ppm-store-schema.h). */
+  "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"
+  "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE,"
+  " role TEXT NOT NULL CHECK (role IN ('member', 'model')), display_name TEXT NOT NULL,"
+  " password_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0, rate_minor INTEGER,"
+  " max_rate_minor INTEGER, created_ms INTEGER NOT NULL) STRICT;"
+  "CREATE TABLE wallets (id INTEGER PRIMARY KEY, user_id INTEGER UNIQUE REFERENCES users (id),"
+  " name TEXT NOT NULL UNIQUE, balance_minor INTEGER NOT NULL,"
+  " CHECK (user_id IS NULL OR balance_minor >= 0)) STRICT;"
+  "CREATE TABLE handles (protocol TEXT NOT NULL, handle TEXT NOT NULL,"
+  " user_id INTEGER NOT NULL REFERENCES users (id), PRIMARY KEY (protocol, handle)) STRICT;"
+  "CREATE INDEX handles_user ON handles (user_id);"
+  "CREATE TABLE tokens (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id),"
+  " access_hash TEXT NOT NULL UNIQUE, refresh_hash TEXT NOT NULL UNIQUE,"
+  " access_expires_ms INTEGER NOT NULL, refresh_expires_ms INTEGER NOT NULL,"
+  " rotated_ms INTEGER, revoked INTEGER NOT NULL DEFAULT 0) STRICT;"
+  "CREATE INDEX tokens_user ON tokens (user_id);"
+  "CREATE TABLE login_failures (id INTEGER PRIMARY KEY, email TEXT NOT NULL,"
+  " address TEXT NOT NULL, time_ms INTEGER NOT NULL) STRICT;"
+  "CREATE INDEX login_failures_key ON login_failures (email, address, time_ms);"
+  "CREATE TABLE lookups (id INTEGER PRIMARY KEY, model_id INTEGER NOT NULL,"
+  " time_ms INTEGER NOT NULL) STRICT;"
+  "CREATE INDEX lookups_model ON lookups (model_id, time_ms);"
+  "CREATE TABLE sessions (id INTEGER PRIMARY KEY, public_id TEXT NOT NULL UNIQUE,"
+  " model_id INTEGER NOT NULL REFERENCES users (id),"
+  " member_id INTEGER NOT NULL REFERENCES users (id), client_session_id TEXT NOT NULL,"
+  " protocol TEXT NOT NULL, model_handle TEXT NOT NULL, member_handle TEXT NOT NULL,"
+  " rate_minor INTEGER NOT NULL, period_seconds INTEGER NOT NULL, fee_bps INTEGER NOT NULL,"
+  " hold_periods INTEGER NOT NULL, hold_minor INTEGER NOT NULL, t0_ms INTEGER NOT NULL,"
+  " opened_ms INTEGER NOT NULL, deadline_ms INTEGER NOT NULL, timeout_ms INTEGER NOT NULL,"
+  " state TEXT NOT NULL CHECK (state IN ('open', 'closed')), reason TEXT, ended_ms INTEGER,"
+  " close_elapsed_ms INTEGER, open_body TEXT NOT NULL, close_body TEXT,"
+  " UNIQUE (model_id, client_session_id)) STRICT;"
+  "CREATE INDEX sessions_member ON sessions (member_id, state);"
+  "CREATE INDEX sessions_pair ON sessions (model_id, member_id, state);"
+  "CREATE INDEX sessions_deadline ON sessions (state, deadline_ms);"
+  "CREATE TABLE transactions (id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
+  " kind TEXT NOT NULL CHECK (kind IN ('deposit', 'charge', 'reversal', 'payout')),"
+  " session_id INTEGER REFERENCES sessions (id)) STRICT;"
+  "CREATE TABLE entries (id INTEGER PRIMARY KEY,"
+  " transaction_id INTEGER NOT NULL REFERENCES transactions (id),"
+  " wallet_id INTEGER NOT NULL REFERENCES wallets (id), amount_minor INTEGER NOT NULL,"
+  " balance_after_minor INTEGER NOT NULL) STRICT;"
+  "CREATE INDEX entries_wallet ON entries (wallet_id, id);"
+  "CREATE INDEX entries_transaction ON entries (transaction_id);"
+  "CREATE TABLE charges (id INTEGER PRIMARY KEY,"
+  " session_id INTEGER NOT NULL REFERENCES sessions (id), seq INTEGER NOT NULL,"
+  " amount_minor INTEGER NOT NULL, fee_minor INTEGER NOT NULL, time_ms INTEGER NOT NULL,"
+  " transaction_id INTEGER NOT NULL REFERENCES transactions (id),"
+  " reversal_id INTEGER REFERENCES transactions (id), body TEXT NOT NULL,"
+  " UNIQUE (session_id, seq)) STRICT;"
+  "CREATE TABLE ratings (id INTEGER PRIMARY KEY,"
+  " session_id INTEGER NOT NULL REFERENCES sessions (id),"
+  " user_id INTEGER NOT NULL REFERENCES users (id), stars INTEGER NOT NULL, comment TEXT,"
+  " time_ms INTEGER NOT NULL, UNIQUE (session_id, user_id)) STRICT;"
+  "CREATE TABLE app_ratings (id INTEGER PRIMARY KEY,"
+  " user_id INTEGER NOT NULL REFERENCES users (id),"
+  " session_id INTEGER REFERENCES sessions (id), stars INTEGER NOT NULL, comment TEXT,"
+  " time_ms INTEGER NOT NULL) STRICT;"
+  "INSERT INTO wallets (name, balance_minor) VALUES ('platform:fees', 0),"
+  " ('platform:funding', 0);",
+};
+
+static gboolean
+migrate_job(PpmSqlite *s, gpointer data, GError **error)
+{
+  const char *currency = data;
+  gint64 version;
+  sqlite3_stmt *stmt;
+
+  if (!exec_plain(s,
+                  "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
+                  " STRICT",
+                  error)
+      || !ppm_sql_int(s, &version, error, "SELECT MAX(version) FROM schema_version", ""))
+    return FALSE;
+  if (version > (gint64)G_N_ELEMENTS(migrations))
+    return ppm_sql_fail(error, PPM_STORE_ERROR_INTERNAL,
+                        "database schema %" G_GINT64_FORMAT " is newer than this program", version);
+  for (gsize i = version; i < G_N_ELEMENTS(migrations); i++)
+    if (!exec_plain(s, migrations[i], error)
+        || !ppm_sql_exec(s, error, "INSERT INTO schema_version VALUES (?)", "i", (gint64)i + 1))
+      return FALSE;
+  if (!ppm_sql_exec(s, error, "INSERT OR IGNORE INTO meta VALUES ('currency', ?)", "s", currency))
+    return FALSE;
+  if (ppm_sql_row(s, &stmt, error, "SELECT value FROM meta WHERE key = 'currency'", "") != 1)
+    return FALSE;
+  s->parent.currency = ppm_sql_text(stmt, 0);
+  s->parent.digits = ppm_currency_digits(s->parent.currency);
+  return TRUE;
+}
+
+gboolean
+ppm_sqlite_migrate(PpmSqlite *s, const char *currency, GError **error)
+{
+  return ppm_sqlite_run(s, migrate_job, (gpointer)currency, error);
+}
+
+static void
+sqlite_close(PpmStore *store)
+{
+  PpmSqlite *s = (PpmSqlite *)store;
+
+  if (s->writer != NULL)
+    {
+      g_mutex_lock(&s->lock);
+      s->stopping = TRUE;
+      g_cond_broadcast(&s->cond);
+      g_mutex_unlock(&s->lock);
+      g_thread_join(s->writer);
+    }
+  g_hash_table_destroy(s->statements);
+  sqlite3_close_v2(s->db);
+  g_mutex_clear(&s->lock);
+  g_cond_clear(&s->cond);
+  g_free(s->path);
+  g_free(s->parent.currency);
+  g_free(s);
+}
+
+static void
+statement_free(gpointer stmt)
+{
+  sqlite3_finalize(stmt);
+}
+
+static gpointer
+build_ops(gpointer data)
+{
+  static PpmStoreOps ops;
+
+  ops.close = sqlite_close;
+  ppm_sqlite_users_ops(&ops);
+  ppm_sqlite_sessions_ops(&ops);
+  ppm_sqlite_admin_ops(&ops);
+  return &ops;
+}
+
+PpmStore *
+ppm_store_sqlite_open(const char *path, const char *currency, GError **error)
+{
+  static GOnce ops_once = G_ONCE_INIT;
+  PpmSqlite *s = g_new0(PpmSqlite, 1);
+  g_autoptr(PpmStore) store = (PpmStore *)s;
+
+  s->parent.ops = g_once(&ops_once, build_ops, NULL);
+  s->path = g_strdup(path);
+  s->statements = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, statement_free);
+  g_mutex_init(&s->lock);
+  g_cond_init(&s->cond);
+  if (sqlite3_open_v2(path, &s->db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL)
+      != SQLITE_OK)
+    {
+      ppm_sql_fail(error, PPM_STORE_ERROR_INTERNAL, "cannot open database %s: %s", path,
+                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+      return NULL;
+    }
+  sqlite3_extended_result_codes(s->db, 0);
+  sqlite3_busy_timeout(s->db, 5000);
+  if (!exec_plain(s, "PRAGMA journal_mode = WAL", error)
+      || !exec_plain(s, "PRAGMA synchronous = FULL", error)
+      || !exec_plain(s, "PRAGMA foreign_keys = ON", error))
+    {
+      g_prefix_error(error, "cannot open database %s: ", path);
+      return NULL;
+    }
+  s->writer = g_thread_new("ppm-sqlite-writer", writer_main, s);
+  if (!ppm_sqlite_migrate(s, currency, error))
+    {
+      g_prefix_error(error, "cannot open database %s: ", path);
+      return NULL;
+    }
+  return g_steal_pointer(&store);
+}

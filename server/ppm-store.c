@@ -1,0 +1,177 @@
+#include "ppm-store.h"
+#include "ppm-store-schema.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK(ppm - store - error - quark, ppm_store_error)
+
+static const struct
+{
+  guint status;
+  const char *code;
+} error_table[] = {
+  [PPM_STORE_ERROR_INTERNAL] = { 500, "internal" },
+  [PPM_STORE_ERROR_BAD_REQUEST] = { 400, "bad_request" },
+  [PPM_STORE_ERROR_UNAUTHORIZED] = { 401, "unauthorized" },
+  [PPM_STORE_ERROR_INSUFFICIENT_FUNDS] = { 402, "insufficient_funds" },
+  [PPM_STORE_ERROR_FORBIDDEN] = { 403, "forbidden" },
+  [PPM_STORE_ERROR_RATE_NOT_ACCEPTED] = { 403, "rate_not_accepted" },
+  [PPM_STORE_ERROR_NOT_FOUND] = { 404, "not_found" },
+  [PPM_STORE_ERROR_SESSION_CLOSED] = { 409, "session_closed" },
+  [PPM_STORE_ERROR_IDEMPOTENCY_MISMATCH] = { 409, "idempotency_mismatch" },
+  [PPM_STORE_ERROR_HANDLE_TAKEN] = { 409, "handle_taken" },
+  [PPM_STORE_ERROR_TOO_MANY_SESSIONS] = { 409, "too_many_sessions" },
+  [PPM_STORE_ERROR_ALREADY_RATED] = { 409, "already_rated" },
+  [PPM_STORE_ERROR_EMAIL_TAKEN] = { 409, "email_taken" },
+  [PPM_STORE_ERROR_SESSION_EXPIRED] = { 410, "session_expired" },
+  [PPM_STORE_ERROR_INVALID] = { 422, "invalid" },
+  [PPM_STORE_ERROR_SEQ_GAP] = { 422, "seq_gap" },
+  [PPM_STORE_ERROR_TOO_EARLY] = { 425, "too_early" },
+  [PPM_STORE_ERROR_RATE_LIMITED] = { 429, "rate_limited" },
+};
+
+static int
+error_index(const GError *error)
+{
+  if (error == NULL || error->domain != PPM_STORE_ERROR || error->code < 0
+      || error->code > PPM_STORE_ERROR_RATE_LIMITED)
+    return PPM_STORE_ERROR_INTERNAL;
+  return error->code;
+}
+
+guint
+ppm_store_error_status(const GError *error)
+{
+  return error_table[error_index(error)].status;
+}
+
+const char *
+ppm_store_error_code(const GError *error)
+{
+  return error_table[error_index(error)].code;
+}
+
+const char *
+ppm_role_to_string(PpmRole role)
+{
+  return role == PPM_ROLE_MODEL ? "model" : "member";
+}
+
+gboolean
+ppm_role_from_string(const char *text, PpmRole *role)
+{
+  if (g_strcmp0(text, "model") == 0)
+    *role = PPM_ROLE_MODEL;
+  else if (g_strcmp0(text, "member") == 0)
+    *role = PPM_ROLE_MEMBER;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+void
+ppm_user_free(PpmUser *user)
+{
+  if (user == NULL)
+    return;
+  g_free(user->email);
+  g_free(user->display_name);
+  g_free(user->password_hash);
+  g_free(user);
+}
+
+void
+ppm_handle_free(PpmHandle *handle)
+{
+  g_free(handle->protocol);
+  g_free(handle->handle);
+  g_free(handle);
+}
+
+void
+ppm_account_free(PpmAccount *account)
+{
+  if (account == NULL)
+    return;
+  ppm_user_free(account->user);
+  g_clear_pointer(&account->handles, g_ptr_array_unref);
+  g_free(account);
+}
+
+void
+ppm_lookup_free(PpmLookup *lookup)
+{
+  if (lookup == NULL)
+    return;
+  g_free(lookup->display_name);
+  g_free(lookup);
+}
+
+void
+ppm_stored_answer_clear(PpmStoredAnswer *answer)
+{
+  g_clear_pointer(&answer->body, g_free);
+  answer->replayed = FALSE;
+}
+
+void
+ppm_page_clear(PpmPage *page)
+{
+  g_clear_pointer(&page->items, g_ptr_array_unref);
+  page->next_before = 0;
+}
+
+#define COLUMNS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+const PpmStoreTable ppm_store_tables[] = {
+  { "users", COLUMNS("id", "email", "role", "display_name", "password_hash", "disabled",
+                     "rate_minor", "max_rate_minor", "created_ms") },
+  { "wallets", COLUMNS("id", "user_id", "name", "balance_minor") },
+  { "handles", COLUMNS("protocol", "handle", "user_id") },
+  { "tokens", COLUMNS("id", "user_id", "access_hash", "refresh_hash", "access_expires_ms",
+                      "refresh_expires_ms", "rotated_ms", "revoked") },
+  { "login_failures", COLUMNS("id", "email", "address", "time_ms") },
+  { "lookups", COLUMNS("id", "model_id", "time_ms") },
+  { "sessions",
+    COLUMNS("id", "public_id", "model_id", "member_id", "client_session_id", "protocol",
+            "model_handle", "member_handle", "rate_minor", "period_seconds", "fee_bps",
+            "hold_periods", "hold_minor", "t0_ms", "opened_ms", "deadline_ms", "timeout_ms",
+            "state", "reason", "ended_ms", "close_elapsed_ms", "open_body", "close_body") },
+  { "transactions", COLUMNS("id", "time_ms", "kind", "session_id") },
+  { "entries",
+    COLUMNS("id", "transaction_id", "wallet_id", "amount_minor", "balance_after_minor") },
+  { "charges", COLUMNS("id", "session_id", "seq", "amount_minor", "fee_minor", "time_ms",
+                       "transaction_id", "reversal_id", "body") },
+  { "ratings", COLUMNS("id", "session_id", "user_id", "stars", "comment", "time_ms") },
+  { "app_ratings", COLUMNS("id", "user_id", "session_id", "stars", "comment", "time_ms") },
+  { NULL, NULL },
+};
+
+PpmStore *
+ppm_store_open(const char *uri, const char *currency, GError **error)
+{
+  if (g_str_has_prefix(uri, "postgresql://") || g_str_has_prefix(uri, "postgres://"))
+    {
+#ifdef PPM_WITH_POSTGRESQL
+      return ppm_store_pg_open(uri, currency, error);
+#else
+      g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL, "PostgreSQL support not built");
+      return NULL;
+#endif
+    }
+  if (g_str_has_prefix(uri, "sqlite:"))
+    uri += strlen("sqlite:");
+  if (*uri == '\0')
+    {
+      g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL, "empty database path");
+      return NULL;
+    }
+  return ppm_store_sqlite_open(uri, currency, error);
+}
+
+void
+ppm_store_free(PpmStore *store)
+{
+  if (store != NULL)
+    store->ops->close(store);
+}

@@ -1,0 +1,437 @@
+/* The platform's storage: one table of high-level operations per database
+ * engine.  Each operation is atomic inside the engine (one database
+ * transaction) and returns only once that transaction is durable.  Every
+ * operation may be called from any thread, concurrently.
+ *
+ * Engines: "sqlite:PATH" (ppm-store-sqlite.c) and "postgresql://..." /
+ * "postgres://..." (ppm_store_pg_open(), server/pg/).  Both must behave
+ * exactly as documented here: the same checks in the same order with the same
+ * error codes.  tests/server runs against both.
+ *
+ * Conventions for every operation:
+ * - Times are milliseconds since the Unix epoch.  `now_ms` is the platform
+ *   time of the request (CLOCK_REALTIME); an engine whose clock is the
+ *   database's (PostgreSQL's clock_timestamp()) may use its own instead.
+ * - Amounts are int64 minor units of the store's currency; callers have
+ *   checked ranges (ppm-amount.h) before the call, engines check the
+ *   results of their own arithmetic (ppm_int64_*_checked(), ppm_fee_of()).
+ * - Failures a client can act on are GErrors in PPM_STORE_ERROR (see
+ *   PpmStoreError: each code maps to one api.md status and code through
+ *   ppm_store_error_status() / ppm_store_error_code()).  Anything else
+ *   (I/O, a database fault) is PPM_STORE_ERROR_INTERNAL.  On any error
+ *   nothing was changed, except where an operation says otherwise.
+ * - Handles arrive normalized (ppm_handle_normalize()).  Emails are
+ *   compared and stored after g_utf8_strdown().
+ * - Every operation that reads or changes sessions first closes the open
+ *   sessions whose deadline passed, as sessions_tick() does (reason
+ *   "expired", hold released), so that available funds never count them.
+ * - Users are identified by int64 ids; sessions by their public id, a
+ *   string of 32 lowercase hex characters (ppm_token_new_id()).
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define PPM_STORE_ERROR (ppm_store_error_quark())
+GQuark ppm_store_error_quark(void);
+
+typedef enum
+{
+  PPM_STORE_ERROR_INTERNAL,             /* 500 internal */
+  PPM_STORE_ERROR_BAD_REQUEST,          /* 400 bad_request */
+  PPM_STORE_ERROR_UNAUTHORIZED,         /* 401 unauthorized */
+  PPM_STORE_ERROR_INSUFFICIENT_FUNDS,   /* 402 insufficient_funds */
+  PPM_STORE_ERROR_FORBIDDEN,            /* 403 forbidden */
+  PPM_STORE_ERROR_RATE_NOT_ACCEPTED,    /* 403 rate_not_accepted */
+  PPM_STORE_ERROR_NOT_FOUND,            /* 404 not_found */
+  PPM_STORE_ERROR_SESSION_CLOSED,       /* 409 session_closed */
+  PPM_STORE_ERROR_IDEMPOTENCY_MISMATCH, /* 409 idempotency_mismatch */
+  PPM_STORE_ERROR_HANDLE_TAKEN,         /* 409 handle_taken */
+  PPM_STORE_ERROR_TOO_MANY_SESSIONS,    /* 409 too_many_sessions */
+  PPM_STORE_ERROR_ALREADY_RATED,        /* 409 already_rated */
+  PPM_STORE_ERROR_EMAIL_TAKEN,          /* 409 email_taken (sign-up, create-user) */
+  PPM_STORE_ERROR_SESSION_EXPIRED,      /* 410 session_expired */
+  PPM_STORE_ERROR_INVALID,              /* 422 invalid */
+  PPM_STORE_ERROR_SEQ_GAP,              /* 422 seq_gap */
+  PPM_STORE_ERROR_TOO_EARLY,            /* 425 too_early: see retry_after_s */
+  PPM_STORE_ERROR_RATE_LIMITED,         /* 429 rate_limited: see retry_after_s */
+} PpmStoreError;
+
+guint ppm_store_error_status(const GError *error);
+const char *ppm_store_error_code(const GError *error);
+
+typedef enum
+{
+  PPM_ROLE_MEMBER,
+  PPM_ROLE_MODEL,
+} PpmRole;
+
+const char *ppm_role_to_string(PpmRole role);
+gboolean ppm_role_from_string(const char *text, PpmRole *role);
+
+/* The deployment's billing settings (ppm-server flags), fixed on a session
+ * when it opens. */
+typedef struct
+{
+  int period_seconds;       /* 1..3600 */
+  int fee_bps;              /* 0..10000 */
+  int hold_periods;         /* 1..60 */
+  gint64 max_rate_minor;    /* the platform's cap on a model's rate */
+  int max_backdate_seconds; /* 60..86400 */
+  const char *public_url;   /* rate_url = public_url + "/account/sessions/ID/rate" */
+} PpmBillingConfig;
+
+#define PPM_OFFSET_MS 1000
+/* A member's max_rate when never set: 10.00 in a two-digit currency, i.e.
+ * 10 · 10^digits minor units (ppm_money_unit()). */
+#define PPM_DEFAULT_MAX_RATE_UNITS 10
+#define PPM_LOOKUPS_PER_MINUTE 30
+#define PPM_LOOKUP_MAX_MINUTES 60
+#define PPM_MAX_OPEN_SESSIONS 3
+#define PPM_ACCESS_TOKEN_SECONDS 3600
+#define PPM_REFRESH_TOKEN_SECONDS (30 * 86400)
+#define PPM_REFRESH_GRACE_SECONDS 60
+#define PPM_LOGIN_MAX_FAILURES 10
+#define PPM_LOGIN_WINDOW_SECONDS (15 * 60)
+
+typedef struct
+{
+  gint64 id;
+  char *email;
+  PpmRole role;
+  char *display_name;
+  char *password_hash; /* argon2id string (crypto_pwhash_str) */
+  gboolean disabled;
+} PpmUser;
+
+void ppm_user_free(PpmUser *user);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmUser, ppm_user_free)
+
+typedef struct
+{
+  char *protocol;
+  char *handle;
+} PpmHandle;
+
+void ppm_handle_free(PpmHandle *handle);
+
+/* Everything GET /v1/me shows. */
+typedef struct
+{
+  PpmUser *user;
+  gint64 balance_minor;   /* member: balance; model: earnings */
+  gint64 available_minor; /* member: balance − holds of open sessions */
+  gint64 max_rate_minor;  /* member: its cap (default applied) */
+  gint64 rate_minor;      /* model: 0 when not set */
+  GPtrArray *handles;     /* of PpmHandle, ordered by protocol, handle */
+} PpmAccount;
+
+void ppm_account_free(PpmAccount *account);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmAccount, ppm_account_free)
+
+typedef enum
+{
+  PPM_LOOKUP_NOT_MEMBER,
+  PPM_LOOKUP_UNFUNDED,
+  PPM_LOOKUP_FUNDED,
+} PpmLookupStatus;
+
+typedef struct
+{
+  PpmLookupStatus status;
+  char *display_name;        /* NULL for not_member */
+  gint64 minutes_affordable; /* funded only */
+} PpmLookup;
+
+void ppm_lookup_free(PpmLookup *lookup);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmLookup, ppm_lookup_free)
+
+typedef struct
+{
+  const char *client_session_id;
+  const char *protocol;
+  const char *model_handle;  /* normalized */
+  const char *member_handle; /* normalized */
+  gint64 elapsed_ms;         /* >= 0 */
+} PpmOpenParams;
+
+/* The answer of an open, charge or close: the JSON body text and whether it
+ * is a replay of the stored first answer. */
+typedef struct
+{
+  char *body;
+  gboolean replayed;
+} PpmStoredAnswer;
+
+void ppm_stored_answer_clear(PpmStoredAnswer *answer);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PpmStoredAnswer, ppm_stored_answer_clear)
+
+typedef struct
+{
+  char *session_id;
+  gint64 started_ms;  /* the estimated t0 */
+  gint64 ended_ms;    /* 0 while open */
+  char *reason;       /* NULL while open */
+  char *counterparty; /* the other user's display name */
+  gint64 periods_charged;
+  gint64 total_minor;
+} PpmSessionItem;
+
+typedef struct
+{
+  gint64 id; /* the history entry's id (newest has the highest) */
+  gint64 time_ms;
+  const char *kind;    /* static: deposit, charge, refund, earning, payout */
+  gint64 amount_minor; /* signed, as seen by this user */
+  gint64 balance_after_minor;
+  char *session_id;   /* may be NULL */
+  char *counterparty; /* may be NULL */
+} PpmTransactionItem;
+
+typedef struct
+{
+  GPtrArray *items;   /* PpmSessionItem or PpmTransactionItem, newest first */
+  gint64 next_before; /* 0 when there is no further page */
+} PpmPage;
+
+void ppm_page_clear(PpmPage *page);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PpmPage, ppm_page_clear)
+
+/* One row of a table for `ppm-admin copy`: the values of the columns named by
+ * ppm_store_tables[] (ppm-store-schema.h), as text (integers in decimal), NULL
+ * for SQL NULL. */
+typedef gboolean (*PpmStoreRowFunc)(const char *table, const char *const *values,
+                                    gpointer user_data, GError **error);
+
+typedef struct _PpmStore PpmStore;
+
+typedef struct
+{
+  void (*close)(PpmStore *store);
+
+  /* --- Users (ppm-admin, sign-up) --- */
+
+  /* Creates a user.  Email already used (case-insensitive) → EMAIL_TAKEN.
+   * A member gets a wallet at 0 and max_rate unset (default applies); a model
+   * a wallet at 0 and no rate. */
+  gboolean (*create_user)(PpmStore *store, const char *email, PpmRole role,
+                          const char *display_name, const char *password_hash, gint64 *user_id,
+                          GError **error);
+  /* Looks a user up by email (case-insensitive) or by id.  NOT_FOUND. */
+  PpmUser *(*get_user_by_email)(PpmStore *store, const char *email, GError **error);
+  PpmUser *(*get_user_by_id)(PpmStore *store, gint64 user_id, GError **error);
+  /* Sets the password hash of user `user_id`; revokes every token of the user
+   * except the pair whose access token hash is `keep_access_hash` (may be
+   * NULL).  NOT_FOUND. */
+  gboolean (*set_password)(PpmStore *store, gint64 user_id, const char *password_hash,
+                           const char *keep_access_hash, GError **error);
+  /* Disables the user and revokes all its tokens.  NOT_FOUND. */
+  gboolean (*disable_user)(PpmStore *store, gint64 user_id, GError **error);
+  /* Revokes every token of the user.  NOT_FOUND. */
+  gboolean (*revoke_tokens)(PpmStore *store, gint64 user_id, GError **error);
+
+  /* --- Login throttling (per lower-cased email and client address) --- */
+
+  /* RATE_LIMITED (with *retry_after_s) when PPM_LOGIN_MAX_FAILURES failures
+   * were recorded within the PPM_LOGIN_WINDOW_SECONDS before now; the retry is
+   * when the oldest of them leaves the window (at least 1 s). */
+  gboolean (*login_check)(PpmStore *store, const char *email, const char *address, gint64 now_ms,
+                          gint64 *retry_after_s, GError **error);
+  /* Records a failure, or (success) forgets every failure of the pair. */
+  gboolean (*login_record)(PpmStore *store, const char *email, const char *address,
+                           gboolean success, gint64 now_ms, GError **error);
+
+  /* --- Tokens (only BLAKE2b hashes, ppm_token_hash()) --- */
+
+  /* Stores a new pair for the user: access valid until now + 1 h, refresh
+   * until now + 30 d. */
+  gboolean (*tokens_issue)(PpmStore *store, gint64 user_id, const char *access_hash,
+                           const char *refresh_hash, gint64 now_ms, GError **error);
+  /* Rotates: the refresh token `old_refresh_hash` must exist, not be revoked,
+   * not be expired, belong to an enabled user, and either never have been
+   * rotated or have been rotated less than PPM_REFRESH_GRACE_SECONDS ago;
+   * else UNAUTHORIZED.  Marks it rotated (keeping the first rotation time),
+   * stores the new pair, returns the user. */
+  PpmUser *(*tokens_refresh)(PpmStore *store, const char *old_refresh_hash, const char *access_hash,
+                             const char *refresh_hash, gint64 now_ms, GError **error);
+  /* The user of a valid access token (exists, not revoked, not expired, user
+   * enabled); else UNAUTHORIZED. */
+  PpmUser *(*tokens_authenticate)(PpmStore *store, const char *access_hash, gint64 now_ms,
+                                  GError **error);
+  /* Revokes the pair the access token belongs to (the access token and the
+   * refresh token issued with it).  UNAUTHORIZED if unknown. */
+  gboolean (*tokens_revoke_pair)(PpmStore *store, const char *access_hash, GError **error);
+
+  /* --- Accounts --- */
+
+  /* NOT_FOUND. */
+  PpmAccount *(*account_get)(PpmStore *store, gint64 user_id, GError **error);
+  /* A model's rate / a member's cap; the caller checked role and range. */
+  gboolean (*set_rate)(PpmStore *store, gint64 user_id, gint64 rate_minor, GError **error);
+  gboolean (*set_max_rate)(PpmStore *store, gint64 user_id, gint64 max_rate_minor, GError **error);
+  /* Links (protocol, handle) to the user: already linked to it → no change;
+   * linked to another user → HANDLE_TAKEN. */
+  gboolean (*handle_link)(PpmStore *store, gint64 user_id, const char *protocol, const char *handle,
+                          GError **error);
+  /* Unlinks; NOT_FOUND unless linked to this user. */
+  gboolean (*handle_unlink)(PpmStore *store, gint64 user_id, const char *protocol,
+                            const char *handle, GError **error);
+
+  /* --- Lookup (a model about to answer) --- */
+
+  /* First the limit: PPM_LOOKUPS_PER_MINUTE lookups of this model in the last
+   * 60 s → RATE_LIMITED, retry when the oldest leaves the window (≥ 1 s); a
+   * refused lookup is not counted.  Then: handle not linked to an enabled
+   * member → not_member.  rate = the model's rate, or one unit (1.00) if unset;
+   * price = max(rate, one unit).  funded when available ≥ rate, then
+   * minutes_affordable = clamp(available / price, 1, 60); else unfunded. */
+  PpmLookup *(*lookup)(PpmStore *store, gint64 model_id, const char *protocol, const char *handle,
+                       gint64 now_ms, gint64 *retry_after_s, GError **error);
+
+  /* --- Sessions (billing.md: Guards, Holds, Idempotency, Ending) --- */
+
+  /* Checks, in this order:
+   * 1. an open by this model with this client_session_id exists: protocol,
+   *    model_handle and member_handle equal → its stored answer, replayed;
+   *    else IDEMPOTENCY_MISMATCH;
+   * 2. (protocol, model_handle) linked to this model, else FORBIDDEN;
+   * 3. (protocol, member_handle) linked to an enabled member, else NOT_FOUND;
+   * 4. the model has a rate, rate ≤ the member's max_rate (default 10.00) and
+   *    ≤ config->max_rate_minor, else RATE_NOT_ACCEPTED;
+   * 5. the pair's open session, if any, is closed with reason "superseded"
+   *    (its hold released, nothing reversed);
+   * 6. the member has PPM_MAX_OPEN_SESSIONS open sessions → TOO_MANY_SESSIONS;
+   * 7. n = min(hold_periods, available / rate); n < 1 → INSUFFICIENT_FUNDS.
+   * A failure at any step leaves everything as it was (also step 5).
+   * Then the session opens with rate, period, offset, fee_bps, hold_periods
+   * fixed; t0 = now − min(elapsed_ms, max_backdate_seconds·1000); hold =
+   * n·rate; its expiry timeout = max(max_backdate_s, 2·period_s + 60) s after
+   * the last successful request.  The 201 body (ppm_answer_open()) is stored
+   * for replay. */
+  gboolean (*session_open)(PpmStore *store, gint64 model_id, const PpmOpenParams *params,
+                           const PpmBillingConfig *config, gint64 now_ms, PpmStoredAnswer *answer,
+                           GError **error);
+  /* Charge `seq`.  Checks, in this order:
+   * 1. session unknown or of another model → NOT_FOUND;
+   * 2. a charge (session, seq) is recorded → its stored answer, replayed;
+   * 3. session closed → SESSION_CLOSED, unless it expired (reason "expired",
+   *    or open with its deadline passed: it is then expired with its hold
+   *    released, and that change stays although the request fails) →
+   *    SESSION_EXPIRED;
+   * 4. seq > next seq (= number of charges) → SEQ_GAP;
+   * 5. now < t0 + seq·period − max(5000, seq·period/200) ms → TOO_EARLY,
+   *    retry_after_s = ceil(difference / 1000), at least 1;
+   * 6. amount = rate, taken first from the session's hold and the rest from
+   *    the member's available funds; not enough → INSUFFICIENT_FUNDS.
+   * Then, atomically: member balance −rate by one conditional update
+   * (balance ≥ rate); model +(rate − fee); platform:fees +fee, fee =
+   * (rate·fee_bps + 5000) div 10000; the hold is topped up from available
+   * funds to at most hold_periods·rate, in whole periods; the session's
+   * deadline restarts.  Answer (ppm_answer_charge()): seq, charged = rate,
+   * total = sum of the session's charges, secured_periods = hold / rate,
+   * member_balance_periods = (available + this session's hold) / rate after
+   * the charge.  Stored for replay.  `elapsed_ms` is informational. */
+  gboolean (*session_charge)(PpmStore *store, gint64 model_id, const char *session_id, gint64 seq,
+                             gint64 elapsed_ms, gint64 now_ms, PpmStoredAnswer *answer,
+                             gint64 *retry_after_s, GError **error);
+  /* Close.  1. unknown / another model's → NOT_FOUND; 2. closed by an earlier
+   * close → its stored answer, replayed; 3. closed as superseded →
+   * SESSION_CLOSED; expired (as in charge) → SESSION_EXPIRED.  Then: unless
+   * reason is "client_restart", every charge whose due time (1000 +
+   * seq·period ms) is later than elapsed_ms is reversed (member +amount,
+   * model −(amount − fee), platform:fees −fee, the model's debit conditional:
+   * a charge whose reversal would take the model below zero stays).  The hold
+   * is released.  Answer (ppm_answer_close()): periods_charged and total of the
+   * charges that stand, reversed, duration_ms = elapsed_ms, rate_url.  Stored
+   * for replay. */
+  gboolean (*session_close)(PpmStore *store, gint64 model_id, const char *session_id,
+                            const char *reason, gint64 elapsed_ms, const PpmBillingConfig *config,
+                            gint64 now_ms, PpmStoredAnswer *answer, GError **error);
+  /* Expires every open session whose deadline passed (hold released, reason
+   * "expired", ended at its deadline) and records now as the last time the
+   * platform was alive. */
+  gboolean (*sessions_tick)(PpmStore *store, gint64 now_ms, GError **error);
+  /* At start: moves the deadline of every open session later by
+   * now − (the last recorded alive time), the downtime. */
+  gboolean (*sessions_resume)(PpmStore *store, gint64 now_ms, GError **error);
+
+  /* --- Ratings --- */
+
+  /* The user must be the session's member or model, else NOT_FOUND; rated by
+   * this user before → ALREADY_RATED.  stars and comment checked by caller. */
+  gboolean (*session_rate)(PpmStore *store, gint64 user_id, const char *session_id, int stars,
+                           const char *comment, gint64 now_ms, GError **error);
+  /* session_id may be NULL; if given it must be one of the user's sessions,
+   * else INVALID. */
+  gboolean (*app_rate)(PpmStore *store, gint64 user_id, int stars, const char *comment,
+                       const char *session_id, gint64 now_ms, GError **error);
+
+  /* --- History (newest first; `before` 0 = from the newest; an item is
+   * listed when its id < before; next_before = the last item's id when more
+   * exist) --- */
+
+  /* Sessions where the user is the member or the model; ids are internal
+   * row ids. */
+  gboolean (*sessions_page)(PpmStore *store, gint64 user_id, gint64 before, int limit,
+                            PpmPage *page, GError **error);
+  /* The user's wallet entries, kinds as billing.md says: a member's charge
+   * is "charge" (negative), a model's "earning"; reversals are "refund". */
+  gboolean (*transactions_page)(PpmStore *store, gint64 user_id, gint64 before, int limit,
+                                PpmPage *page, GError **error);
+
+  /* --- Admin --- */
+
+  /* Deposit to a member: member +amount, platform:funding −amount; the
+   * resulting balance must stay ≤ 10^15 else INVALID.  NOT_FOUND / FORBIDDEN
+   * (not a member).  Returns the new balance. */
+  gboolean (*fund)(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms,
+                   gint64 *balance_minor, GError **error);
+  /* Payout from a model: model −amount (conditional: INSUFFICIENT_FUNDS),
+   * platform:funding +amount.  FORBIDDEN if not a model. */
+  gboolean (*payout)(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms,
+                     gint64 *balance_minor, GError **error);
+  /* Reverses every charge of the session not reversed yet (as close does);
+   * NOT_FOUND.  Returns the amount returned to the member. */
+  gboolean (*refund_session)(PpmStore *store, const char *session_id, gint64 now_ms,
+                             gint64 *refunded_minor, GError **error);
+  /* Ledger invariants: every transaction's entries sum to zero, every
+   * wallet's balance equals the sum of its entries, no user wallet below zero.
+   * Returns TRUE and *problem NULL when all hold; TRUE with *problem set to a
+   * one-line description otherwise. */
+  gboolean (*verify)(PpmStore *store, char **problem, GError **error);
+  /* A consistent copy into a new file (engines that have files; NULL
+   * otherwise). */
+  gboolean (*backup)(PpmStore *store, const char *path, GError **error);
+  /* Every row of every table of ppm_store_tables, in that order. */
+  gboolean (*export_rows)(PpmStore *store, PpmStoreRowFunc func, gpointer user_data,
+                          GError **error);
+  /* Copies every row source->ops->export_rows() gives into this store, in
+   * one transaction, keeping ids; this store must be empty (no users, no
+   * ledger) else INVALID. */
+  gboolean (*import_rows)(PpmStore *store, PpmStore *source, GError **error);
+} PpmStoreOps;
+
+struct _PpmStore
+{
+  const PpmStoreOps *ops;
+  char *currency; /* ISO 4217, fixed when the database was created */
+  int digits;     /* its minor digits */
+};
+
+/* Opens (creating and migrating the schema) the database at `uri`:
+ * "sqlite:PATH", a bare PATH, or "postgresql://" / "postgres://".  A new
+ * database gets `currency`; an existing one keeps its own. */
+PpmStore *ppm_store_open(const char *uri, const char *currency, GError **error);
+void ppm_store_free(PpmStore *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmStore, ppm_store_free)
+
+/* Engines. */
+PpmStore *ppm_store_sqlite_open(const char *path, const char *currency, GError **error);
+#ifdef PPM_WITH_POSTGRESQL
+PpmStore *ppm_store_pg_open(const char *conninfo, const char *currency, GError **error);
+#endif
+
+G_END_DECLS

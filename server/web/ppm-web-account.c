@@ -1,0 +1,230 @@
+/* Signing up, in and out. */
+#include <string.h>
+
+#include "ppm-auth.h"
+#include "ppm-web-page.h"
+#include "ppm-web-pages.h"
+#include "ppm-web-session.h"
+#include "ppm-validate.h"
+
+#define HOME_PATH "/account/payments/history"
+
+/* Where to go after signing in: only a page of this site under /account/,
+ * so the parameter cannot send people elsewhere. */
+static const char *
+next_page(const char *next)
+{
+  if (next == NULL || !g_str_has_prefix(next, "/account/") || strstr(next, "..") != NULL
+      || strspn(next, "abcdefghijklmnopqrstuvwxyz0123456789/_-.") != strlen(next))
+    return HOME_PATH;
+  return next;
+}
+
+/* Signs the browser in after a successful login and goes on to `next`. */
+static void
+start_session(PpmHttpRequest *request, PpmTokenPair *pair, const char *next)
+{
+  ppm_web_session_start(request, pair->access_token);
+  ppm_web_redirect(request, next_page(next));
+}
+
+static void
+signup_render(PpmHttpRequest *request, guint status, const char *error, const char *email,
+              const char *display_name)
+{
+  g_autoptr(GString) html = g_string_new(NULL);
+  g_autofree char *login = ppm_web_url(request, "/account/login");
+
+  g_string_append(html, "<div class=\"card narrow\"><h1>Create your account</h1>");
+  if (error != NULL)
+    ppm_web_append_message(html, TRUE, error);
+  ppm_web_form_begin(html, request, "/account/signup", FALSE);
+  ppm_web_append(
+      html,
+      "<label for=\"email\">Email</label>"
+      "<input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"email\" required "
+      "maxlength=\"%d\" value=\"%s\">"
+      "<label for=\"display_name\">Display name</label>"
+      "<input id=\"display_name\" name=\"display_name\" type=\"text\" autocomplete=\"nickname\" "
+      "required maxlength=\"%d\" value=\"%s\">"
+      "<p class=\"hint\">Models see this name when you call.</p>"
+      "<label for=\"password\">Password</label>"
+      "<input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" "
+      "required minlength=\"8\">"
+      "<p class=\"hint\">At least 8 characters.</p>"
+      "<button class=\"primary\" type=\"submit\">Create account</button></form></div>"
+      "<p class=\"after\">Already have an account? <a href=\"%s\">Sign in</a></p>",
+      PPM_EMAIL_MAX_BYTES, email, PPM_DISPLAY_NAME_MAX_BYTES, display_name, login);
+  ppm_web_respond_page(request, status, NULL, "Create account", html->str);
+}
+
+void
+ppm_web_signup_get(PpmHttpRequest *request, const char *id)
+{
+  signup_render(request, 200, NULL, "", "");
+}
+
+/* Creates the member account of a sign-up form; on failure *status and the
+ * returned message say why. */
+static const char *
+signup_create(PpmStore *store, const char *email, const char *display_name, const char *password,
+              guint *status)
+{
+  g_autofree char *hash = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 user_id;
+
+  *status = 422;
+  if (!ppm_email_valid(email))
+    return "Enter a valid email address.";
+  if (!ppm_display_name_valid(display_name))
+    return "Enter a display name of up to 100 characters (accents and emoji count as more).";
+  if (!ppm_password_acceptable(password))
+    return "Choose a password of 8 to 1024 characters.";
+  hash = ppm_password_hash(password, &error);
+  if (hash != NULL
+      && store->ops->create_user(store, email, PPM_ROLE_MEMBER, display_name, hash, &user_id,
+                                 &error))
+    return NULL;
+  *status = ppm_store_error_status(error);
+  if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_EMAIL_TAKEN))
+    return "An account with this email exists already. Sign in instead.";
+  g_warning("sign-up failed: %s", error->message);
+  return "Something went wrong on our side. Try again later.";
+}
+
+void
+ppm_web_signup_post(PpmHttpRequest *request, const char *id)
+{
+  PpmStore *store = ppm_http_request_get_platform(request)->store;
+  /* The sign-up and sign-in forms are always the anonymous ones. */
+  GHashTable *form = ppm_web_post_form(request, NULL);
+  g_autofree char *email = NULL;
+  g_autofree char *display_name = NULL;
+  const char *password, *problem;
+  g_auto(PpmTokenPair) pair = { 0 };
+  g_autoptr(GError) error = NULL;
+  gint64 retry_after_s = 0;
+  guint status;
+
+  if (form == NULL)
+    return;
+  email = g_strstrip(g_strdup(ppm_web_field(form, "email")));
+  display_name = g_strstrip(g_strdup(ppm_web_field(form, "display_name")));
+  password = ppm_web_field(form, "password");
+  problem = signup_create(store, email, display_name, password, &status);
+  if (problem != NULL)
+    signup_render(request, status, problem, email, display_name);
+  else if (ppm_auth_login(store, email, password, ppm_http_request_get_client_address(request),
+                          ppm_http_request_get_time_ms(request), &pair, &retry_after_s, &error))
+    start_session(request, &pair, NULL);
+  else
+    {
+      /* The account exists; only the automatic sign-in failed. */
+      g_warning("sign-in after sign-up failed: %s", error->message);
+      ppm_web_redirect(request, "/account/login");
+    }
+}
+
+static void
+login_render(PpmHttpRequest *request, guint status, const char *error, const char *email,
+             const char *next)
+{
+  g_autoptr(GString) html = g_string_new(NULL);
+  g_autofree char *signup = ppm_web_url(request, "/account/signup");
+
+  g_string_append(html, "<div class=\"card narrow\"><h1>Sign in</h1>");
+  if (error != NULL)
+    ppm_web_append_message(html, TRUE, error);
+  ppm_web_form_begin(html, request, "/account/login", FALSE);
+  ppm_web_append(
+      html,
+      "<input type=\"hidden\" name=\"next\" value=\"%s\">"
+      "<label for=\"email\">Email</label>"
+      "<input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" required "
+      "value=\"%s\">"
+      "<label for=\"password\">Password</label>"
+      "<input id=\"password\" name=\"password\" type=\"password\" "
+      "autocomplete=\"current-password\" required>"
+      "<button class=\"primary\" type=\"submit\">Sign in</button></form></div>"
+      "<p class=\"after\">New here? <a href=\"%s\">Create an account</a></p>",
+      next_page(next), email, signup);
+  ppm_web_respond_page(request, status, NULL, "Sign in", html->str);
+}
+
+void
+ppm_web_login_get(PpmHttpRequest *request, const char *id)
+{
+  g_autoptr(PpmUser) user = ppm_web_session_user(request);
+  const char *next = ppm_http_request_get_query(request, "next");
+
+  if (user != NULL)
+    ppm_web_redirect(request, next_page(next));
+  else
+    login_render(request, 200, NULL, "", next);
+}
+
+/* "Try again in 3 minutes." for a Retry-After in seconds. */
+static char *
+retry_text(gint64 retry_after_s)
+{
+  gint64 minutes = (retry_after_s + 59) / 60;
+
+  return g_strdup_printf("Try again in %" G_GINT64_FORMAT " minute%s.", minutes,
+                         minutes == 1 ? "" : "s");
+}
+
+void
+ppm_web_login_post(PpmHttpRequest *request, const char *id)
+{
+  PpmPlatform *platform = ppm_http_request_get_platform(request);
+  /* Like the sign-up form, an anonymous one. */
+  GHashTable *form = ppm_web_post_form(request, NULL);
+  g_autofree char *email = NULL;
+  g_autofree char *message = NULL;
+  const char *next;
+  g_auto(PpmTokenPair) pair = { 0 };
+  g_autoptr(GError) error = NULL;
+  gint64 retry_after_s = 0;
+
+  if (form == NULL)
+    return;
+  email = g_strstrip(g_strdup(ppm_web_field(form, "email")));
+  next = ppm_web_field(form, "next");
+  if (ppm_auth_login(platform->store, email, ppm_web_field(form, "password"),
+                     ppm_http_request_get_client_address(request),
+                     ppm_http_request_get_time_ms(request), &pair, &retry_after_s, &error))
+    {
+      start_session(request, &pair, next);
+    }
+  else if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_RATE_LIMITED))
+    {
+      g_autofree char *retry = g_strdup_printf("%" G_GINT64_FORMAT, retry_after_s);
+      g_autofree char *wait = retry_text(retry_after_s);
+
+      message = g_strconcat("Too many failed sign-ins for this email. ", wait, NULL);
+      ppm_http_add_header(request, "Retry-After", retry);
+      login_render(request, 429, message, email, next);
+    }
+  else if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_UNAUTHORIZED))
+    {
+      login_render(request, 401, "The email or the password is not right.", email, next);
+    }
+  else
+    {
+      g_warning("web sign-in failed: %s", error->message);
+      login_render(request, 500, "Something went wrong on our side. Try again later.", email, next);
+    }
+}
+
+void
+ppm_web_logout_post(PpmHttpRequest *request, const char *id)
+{
+  g_autoptr(PpmUser) user = ppm_web_session_user(request);
+
+  /* Without a valid session there is nothing to end, so no token to check. */
+  if (user != NULL && ppm_web_post_form(request, user) == NULL)
+    return;
+  ppm_web_session_end(request);
+  ppm_web_redirect(request, "/account/login");
+}

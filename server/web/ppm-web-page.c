@@ -1,0 +1,273 @@
+#include "ppm-web-page.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "ppm-amount.h"
+#include "ppm-web-session.h"
+
+/* One inline style sheet: no external assets; one column that fits a phone,
+ * wider tables scroll inside their box instead of the page. */
+static const char page_style[]
+    = ":root{--ink:#1f1b2d;--muted:#6b6680;--brand:#5b34a8;--line:#e5e1ee;--bg:#f5f3fa;"
+      "--bad:#b3261e;--ok:#1b7345}"
+      "*{box-sizing:border-box}"
+      "body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+      "color:var(--ink);background:var(--bg)}"
+      "header{background:var(--brand);color:#fff}"
+      ".bar{max-width:46rem;margin:0 auto;padding:.7rem 1rem;display:flex;flex-wrap:wrap;"
+      "gap:.5rem 1rem;align-items:center;justify-content:space-between}"
+      ".brand{font-weight:700;font-size:1.1rem;color:#fff;text-decoration:none}"
+      "nav{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center}"
+      "nav a{color:#fff}nav form{margin:0}"
+      "nav button{font:inherit;color:#fff;background:none;border:1px solid rgba(255,255,255,.7);"
+      "border-radius:.4rem;padding:.15rem .6rem;cursor:pointer}"
+      "main{max-width:46rem;margin:1.5rem auto;padding:0 1rem}"
+      ".card{background:#fff;border:1px solid var(--line);border-radius:.8rem;padding:1.25rem;"
+      "box-shadow:0 1px 3px rgba(30,20,60,.06);overflow-x:auto}"
+      ".narrow{max-width:27rem;margin:0 auto}"
+      "h1{font-size:1.45rem;margin:0 0 1rem}"
+      "label,legend{display:block;font-weight:600;margin:.9rem 0 .3rem}"
+      "input[type=email],input[type=text],input[type=password],textarea{width:100%;"
+      "padding:.6rem .7rem;font:inherit;border:1px solid #c8c2d8;border-radius:.5rem}"
+      "input:focus,textarea:focus{outline:2px solid var(--brand);outline-offset:1px}"
+      "textarea{min-height:6rem;resize:vertical}"
+      ".hint{color:var(--muted);font-size:.875rem;margin:.3rem 0 0}"
+      ".primary{display:block;width:100%;margin-top:1.3rem;padding:.7rem;font:inherit;"
+      "font-weight:600;color:#fff;background:var(--brand);border:0;border-radius:.5rem;"
+      "cursor:pointer}"
+      ".msg{padding:.7rem .9rem;border-radius:.5rem;margin:0 0 1rem}"
+      ".msg.error{background:#fdecea;color:var(--bad);border:1px solid #f3c5c0}"
+      ".msg.ok{background:#e7f4ec;color:var(--ok);border:1px solid #bde0cb}"
+      ".after{text-align:center;color:var(--muted);margin:1rem 0 0}"
+      ".tiles{display:flex;flex-wrap:wrap;gap:1rem;margin:0 0 1rem}"
+      ".tile{flex:1 1 9rem;background:#fff;border:1px solid var(--line);border-radius:.8rem;"
+      "padding:1rem 1.25rem}"
+      ".tile span{display:block;color:var(--muted);font-size:.875rem}"
+      ".tile strong{font-size:1.6rem}"
+      "table{width:100%;border-collapse:collapse}"
+      "th,td{padding:.6rem .4rem;border-bottom:1px solid var(--line);text-align:left;"
+      "vertical-align:top}"
+      "th{font-size:.75rem;text-transform:uppercase;letter-spacing:.05em;color:var(--muted)}"
+      ".num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}"
+      ".neg{color:var(--bad)}.pos{color:var(--ok)}"
+      ".sub{display:block;color:var(--muted);font-size:.85rem}"
+      ".empty{margin:0}"
+      ".crumbs{margin:0 0 .2rem;color:var(--muted);font-size:.85rem}"
+      ".pager{display:flex;justify-content:space-between;gap:1rem;margin-top:1rem}"
+      "fieldset{border:0;padding:0;margin:0}"
+      ".stars{display:inline-flex;flex-direction:row-reverse;gap:.2rem}"
+      ".stars input{position:absolute;opacity:0;width:1px;height:1px}"
+      ".stars label{margin:0;font-size:2.2rem;line-height:1;color:#cfc9dc;cursor:pointer}"
+      ".stars input:checked~label,.stars label:hover,.stars label:hover~label{color:#f0a500}"
+      ".stars input:focus-visible+label{outline:2px solid var(--brand)}"
+      "@media (max-width:30rem){main{margin-top:1rem}.card{padding:1rem .8rem}}";
+
+void
+ppm_web_append(GString *html, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *text = NULL;
+
+  va_start(args, format);
+  text = g_markup_vprintf_escaped(format, args);
+  va_end(args);
+  g_string_append(html, text);
+}
+
+char *
+ppm_web_url(PpmHttpRequest *request, const char *path)
+{
+  const char *base = ppm_http_request_get_platform(request)->billing.public_url;
+  gsize length = strlen(base);
+
+  while (length > 0 && base[length - 1] == '/')
+    length--;
+  return g_strdup_printf("%.*s%s", (int)length, base, path);
+}
+
+char *
+ppm_web_money(PpmHttpRequest *request, gint64 minor)
+{
+  static const struct
+  {
+    const char *code;
+    const char *symbol;
+  } symbols[] = {
+    { "USD", "$" },   { "EUR", "€" },  { "GBP", "£" }, { "JPY", "¥" },
+    { "CAD", "CA$" }, { "AUD", "A$" }, { "INR", "₹" },
+  };
+  const PpmStore *store = ppm_http_request_get_platform(request)->store;
+  /* Store amounts are bounded by 10^15, so the magnitude cannot overflow. */
+  g_autofree char *amount = ppm_amount_format(minor < 0 ? -minor : minor, store->digits);
+  const char *sign = minor < 0 ? "−" : "";
+
+  for (gsize i = 0; i < G_N_ELEMENTS(symbols); i++)
+    if (g_strcmp0(store->currency, symbols[i].code) == 0)
+      return g_strconcat(sign, symbols[i].symbol, amount, NULL);
+  return g_strconcat(sign, amount, " ", store->currency, NULL);
+}
+
+char *
+ppm_web_time(gint64 ms)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc(ms / 1000);
+
+  return time != NULL ? g_date_time_format(time, "%d %b %Y, %H:%M UTC") : g_strdup("");
+}
+
+void
+ppm_web_form_begin(GString *html, PpmHttpRequest *request, const char *path, gboolean signed_in)
+{
+  g_autofree char *action = ppm_web_url(request, path);
+  g_autofree char *csrf = ppm_web_csrf_token(request, signed_in);
+
+  ppm_web_append(html,
+                 "<form method=\"post\" action=\"%s\">"
+                 "<input type=\"hidden\" name=\"csrf\" value=\"%s\">",
+                 action, csrf);
+}
+
+void
+ppm_web_append_message(GString *html, gboolean error, const char *message)
+{
+  ppm_web_append(html, "<p class=\"msg %s\" role=\"%s\">%s</p>", error ? "error" : "ok",
+                 error ? "alert" : "status", message);
+}
+
+static void
+append_navigation(GString *html, PpmHttpRequest *request, const PpmUser *user)
+{
+  g_autofree char *history = ppm_web_url(request, "/account/payments/history");
+  g_autofree char *password = ppm_web_url(request, "/account/password");
+  g_autofree char *login = ppm_web_url(request, "/account/login");
+  g_autofree char *signup = ppm_web_url(request, "/account/signup");
+
+  ppm_web_append(html, "<header><div class=\"bar\"><a class=\"brand\" href=\"%s\">%s</a><nav>",
+                 user != NULL ? history : login, "purple-ppm");
+  if (user == NULL)
+    {
+      ppm_web_append(html, "<a href=\"%s\">Sign in</a><a href=\"%s\">Create account</a>", login,
+                     signup);
+    }
+  else
+    {
+      ppm_web_append(html, "<span>%s</span><a href=\"%s\">History</a><a href=\"%s\">Password</a>",
+                     user->display_name, history, password);
+      ppm_web_form_begin(html, request, "/account/logout", TRUE);
+      g_string_append(html, "<button type=\"submit\">Sign out</button></form>");
+    }
+  g_string_append(html, "</nav></div></header>");
+}
+
+void
+ppm_web_respond_page(PpmHttpRequest *request, guint status, const PpmUser *user, const char *title,
+                     const char *content)
+{
+  g_autoptr(GString) html = g_string_new(NULL);
+
+  ppm_web_append(html,
+                 "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                 "<meta name=\"referrer\" content=\"same-origin\">"
+                 "<title>%s · purple-ppm</title>",
+                 title);
+  /* Style text is not markup: entities would not be decoded inside it. */
+  g_string_append_printf(html, "<style>%s</style></head><body>", page_style);
+  append_navigation(html, request, user);
+  g_string_append(html, "<main>");
+  g_string_append(html, content);
+  g_string_append(html, "</main></body></html>");
+  ppm_http_add_header(request, "X-Frame-Options", "DENY");
+  ppm_http_add_header(request, "Content-Security-Policy",
+                      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                      "frame-ancestors 'none'; base-uri 'none'");
+  ppm_http_respond_html(request, status, html->str);
+}
+
+void
+ppm_web_respond_message(PpmHttpRequest *request, guint status, const PpmUser *user,
+                        const char *title, const char *message)
+{
+  g_autoptr(GString) content = g_string_new(NULL);
+
+  ppm_web_append(content, "<div class=\"card narrow\"><h1>%s</h1>", title);
+  ppm_web_append_message(content, status >= 400, message);
+  g_string_append(content, "</div>");
+  if (user != NULL)
+    {
+      g_autofree char *history = ppm_web_url(request, "/account/payments/history");
+
+      ppm_web_append(content,
+                     "<p class=\"after\"><a href=\"%s\">Back to the payment history</a></p>",
+                     history);
+    }
+  ppm_web_respond_page(request, status, user, title, content->str);
+}
+
+void
+ppm_web_redirect(PpmHttpRequest *request, const char *path)
+{
+  g_autofree char *location = ppm_web_url(request, path);
+
+  ppm_http_respond_redirect(request, location);
+}
+
+PpmUser *
+ppm_web_require_user(PpmHttpRequest *request)
+{
+  PpmUser *user = ppm_web_session_user(request);
+  g_autofree char *next = NULL;
+  g_autofree char *path = NULL;
+
+  if (user != NULL)
+    return user;
+  next = g_uri_escape_string(ppm_http_request_get_path(request), NULL, FALSE);
+  path = g_strconcat("/account/login?next=", next, NULL);
+  ppm_web_redirect(request, path);
+  return NULL;
+}
+
+static gboolean
+form_text_valid(GHashTable *form)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init(&iter, form);
+  while (g_hash_table_iter_next(&iter, &key, &value))
+    if (!g_utf8_validate(key, -1, NULL) || !g_utf8_validate(value, -1, NULL))
+      return FALSE;
+  return TRUE;
+}
+
+GHashTable *
+ppm_web_post_form(PpmHttpRequest *request, const PpmUser *user)
+{
+  GHashTable *form = ppm_http_request_get_form(request);
+
+  /* Values are echoed into pages and stored: only valid UTF-8 goes on. */
+  if (form == NULL || !form_text_valid(form))
+    {
+      ppm_web_respond_message(request, 400, user, "Unreadable form",
+                              "The form could not be read. Go back, reload the page and try "
+                              "again.");
+      return NULL;
+    }
+  if (!ppm_web_csrf_valid(request, form, user != NULL))
+    {
+      ppm_web_respond_message(request, 403, user, "Form expired",
+                              "This form has expired or did not come from this site. "
+                              "Go back, reload the page and try again (cookies must be on).");
+      return NULL;
+    }
+  return form;
+}
+
+const char *
+ppm_web_field(GHashTable *form, const char *name)
+{
+  const char *value = g_hash_table_lookup(form, name);
+
+  return value != NULL ? value : "";
+}

@@ -1,0 +1,94 @@
+/* Changing the password of the signed-in user. */
+#include "ppm-auth.h"
+#include "ppm-web-page.h"
+#include "ppm-web-pages.h"
+#include "ppm-web-session.h"
+
+static void
+password_render(PpmHttpRequest *request, guint status, const PpmUser *user, const char *message)
+{
+  g_autoptr(GString) html = g_string_new(NULL);
+
+  g_string_append(html, "<div class=\"card narrow\"><h1>Change your password</h1>");
+  if (message != NULL)
+    ppm_web_append_message(html, status >= 400, message);
+  ppm_web_form_begin(html, request, "/account/password", TRUE);
+  ppm_web_append(
+      html,
+      /* The hidden user name lets password managers store the right entry. */
+      "<input type=\"hidden\" name=\"username\" autocomplete=\"username\" value=\"%s\">"
+      "<label for=\"current_password\">Current password</label>"
+      "<input id=\"current_password\" name=\"current_password\" type=\"password\" "
+      "autocomplete=\"current-password\" required>"
+      "<label for=\"new_password\">New password</label>"
+      "<input id=\"new_password\" name=\"new_password\" type=\"password\" "
+      "autocomplete=\"new-password\" required minlength=\"8\">"
+      "<p class=\"hint\">At least 8 characters. Other devices and apps are signed out.</p>"
+      "<button class=\"primary\" type=\"submit\">Change password</button></form></div>",
+      user->email);
+  ppm_web_respond_page(request, status, user, "Password", html->str);
+}
+
+void
+ppm_web_password_get(PpmHttpRequest *request, const char *id)
+{
+  g_autoptr(PpmUser) user = ppm_web_require_user(request);
+
+  if (user != NULL)
+    password_render(request, 200, user, NULL);
+}
+
+/* Checks the current password under the same throttling as signing in and
+ * stores the new one; returns the message for the page and sets *status. */
+static const char *
+password_change(PpmHttpRequest *request, const PpmUser *user, GHashTable *form, guint *status)
+{
+  PpmStore *store = ppm_http_request_get_platform(request)->store;
+  const char *address = ppm_http_request_get_client_address(request);
+  gint64 now_ms = ppm_http_request_get_time_ms(request);
+  const char *new_password = ppm_web_field(form, "new_password");
+  g_autofree char *keep = ppm_web_session_hash(request);
+  g_autofree char *hash = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 retry_after_s = 0;
+
+  if (!store->ops->login_check(store, user->email, address, now_ms, &retry_after_s, &error))
+    {
+      *status = ppm_store_error_status(error);
+      return *status == 429 ? "Too many wrong passwords. Wait a few minutes and try again."
+                            : "Something went wrong on our side. Try again later.";
+    }
+  if (!ppm_password_verify(user->password_hash, ppm_web_field(form, "current_password")))
+    {
+      store->ops->login_record(store, user->email, address, FALSE, now_ms, NULL);
+      *status = 401;
+      return "Your current password is not right.";
+    }
+  store->ops->login_record(store, user->email, address, TRUE, now_ms, NULL);
+  *status = 422;
+  if (!ppm_password_acceptable(new_password))
+    return "Choose a new password of 8 to 1024 characters.";
+  hash = ppm_password_hash(new_password, &error);
+  if (hash == NULL || !store->ops->set_password(store, user->id, hash, keep, &error))
+    {
+      g_warning("password change failed: %s", error->message);
+      *status = 500;
+      return "Something went wrong on our side. Try again later.";
+    }
+  *status = 200;
+  return "Your password was changed. Other devices and apps were signed out.";
+}
+
+void
+ppm_web_password_post(PpmHttpRequest *request, const char *id)
+{
+  g_autoptr(PpmUser) user = ppm_web_require_user(request);
+  GHashTable *form = user != NULL ? ppm_web_post_form(request, user) : NULL;
+  const char *message;
+  guint status;
+
+  if (form == NULL)
+    return;
+  message = password_change(request, user, form, &status);
+  password_render(request, status, user, message);
+}

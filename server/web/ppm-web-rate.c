@@ -1,0 +1,180 @@
+/* The member of a call rates the show: 1 to 5 stars and a comment. */
+#include <string.h>
+
+#include "ppm-web-page.h"
+#include "ppm-web-pages.h"
+#include "ppm-validate.h"
+
+#define SESSIONS_SCAN_PAGE 200
+
+/* Session ids are 32 lowercase hex characters (ppm_token_new_id()). */
+static gboolean
+session_id_valid(const char *id)
+{
+  return strlen(id) == 32 && strspn(id, "0123456789abcdef") == 32;
+}
+
+/* The member's session `id`, looked for in its history and kept in `page`;
+ * NULL when it is not one of the member's sessions. */
+static const PpmSessionItem *
+session_find(PpmStore *store, const PpmUser *user, const char *id, PpmPage *page, GError **error)
+{
+  gint64 before = 0;
+
+  do
+    {
+      ppm_page_clear(page);
+      if (!store->ops->sessions_page(store, user->id, before, SESSIONS_SCAN_PAGE, page, error))
+        return NULL;
+      for (guint i = 0; i < page->items->len; i++)
+        {
+          const PpmSessionItem *item = g_ptr_array_index(page->items, i);
+
+          if (strcmp(item->session_id, id) == 0)
+            return item;
+        }
+      before = page->next_before;
+    }
+  while (before != 0);
+  return NULL;
+}
+
+/* The signed-in member and a well-formed id, or NULL after answering. */
+static PpmUser *
+rate_begin(PpmHttpRequest *request, const char *id)
+{
+  g_autoptr(PpmUser) user = ppm_web_require_user(request);
+
+  if (user == NULL)
+    return NULL;
+  if (user->role != PPM_ROLE_MEMBER)
+    ppm_web_respond_message(request, 403, user, "Rate the show",
+                            "Only the member who made the call rates the show here.");
+  else if (!session_id_valid(id))
+    ppm_web_respond_message(request, 404, user, "Rate the show",
+                            "There is no such call among yours.");
+  else
+    return g_steal_pointer(&user);
+  return NULL;
+}
+
+static void
+rate_render(PpmHttpRequest *request, guint status, const PpmUser *user, const char *id,
+            const PpmSessionItem *session, const char *error, const char *comment)
+{
+  g_autoptr(GString) html = g_string_new(NULL);
+  g_autofree char *path = g_strconcat("/account/sessions/", id, "/rate", NULL);
+
+  g_string_append(html, "<div class=\"card narrow\"><h1>Rate the show</h1>");
+  if (session != NULL)
+    {
+      g_autofree char *when = ppm_web_time(session->started_ms);
+      g_autofree char *total = ppm_web_money(request, session->total_minor);
+
+      ppm_web_append(html,
+                     "<p>Your call with <strong>%s</strong> on %s: %" G_GINT64_FORMAT
+                     " paid minute%s, %s.</p>",
+                     session->counterparty, when, session->periods_charged,
+                     session->periods_charged == 1 ? "" : "s", total);
+    }
+  if (error != NULL)
+    ppm_web_append_message(html, TRUE, error);
+  ppm_web_form_begin(html, request, path, TRUE);
+  g_string_append(html, "<fieldset><legend>Your rating</legend><div class=\"stars\">");
+  for (int stars = 5; stars >= 1; stars--)
+    ppm_web_append(html,
+                   "<input type=\"radio\" id=\"stars%d\" name=\"stars\" value=\"%d\" required>"
+                   "<label for=\"stars%d\" title=\"%d star%s\">★</label>",
+                   stars, stars, stars, stars, stars == 1 ? "" : "s");
+  ppm_web_append(html,
+                 "</div></fieldset><label for=\"comment\">Comment (optional)</label>"
+                 "<textarea id=\"comment\" name=\"comment\" maxlength=\"%d\">%s</textarea>"
+                 "<p class=\"hint\">Up to %d characters.</p>"
+                 "<button class=\"primary\" type=\"submit\">Send rating</button></form></div>",
+                 PPM_COMMENT_MAX_CHARS, comment, PPM_COMMENT_MAX_CHARS);
+  ppm_web_respond_page(request, status, user, "Rate the show", html->str);
+}
+
+void
+ppm_web_rate_get(PpmHttpRequest *request, const char *id)
+{
+  PpmStore *store = ppm_http_request_get_platform(request)->store;
+  g_autoptr(PpmUser) user = rate_begin(request, id);
+  g_auto(PpmPage) page = { 0 };
+  const PpmSessionItem *session;
+  g_autoptr(GError) error = NULL;
+
+  if (user == NULL)
+    return;
+  session = session_find(store, user, id, &page, &error);
+  if (session != NULL)
+    rate_render(request, 200, user, id, session, NULL, "");
+  else if (error != NULL)
+    ppm_web_respond_message(request, 500, user, "Rate the show",
+                            "Something went wrong on our side. Try again later.");
+  else
+    ppm_web_respond_message(request, 404, user, "Rate the show",
+                            "There is no such call among yours.");
+}
+
+/* A browser sends a textarea's line breaks as CRLF; count them as one
+ * character each, as the textarea's maxlength does. */
+static char *
+comment_normalize(const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit(text, "\r\n", -1);
+
+  return g_strjoinv("\n", lines);
+}
+
+/* Stores the rating; returns the problem for the page (NULL on success) and
+ * sets *status. */
+static const char *
+rate_store(PpmHttpRequest *request, const PpmUser *user, const char *id, GHashTable *form,
+           const char *comment, guint *status)
+{
+  PpmStore *store = ppm_http_request_get_platform(request)->store;
+  gint64 stars = 0;
+  g_autoptr(GError) error = NULL;
+
+  *status = 422;
+  if (!g_ascii_string_to_signed(ppm_web_field(form, "stars"), 10, 1, 5, &stars, NULL))
+    return "Choose from 1 to 5 stars.";
+  if (!ppm_comment_valid(comment))
+    return "The comment can have at most 500 characters.";
+  if (store->ops->session_rate(store, user->id, id, (int)stars, *comment != '\0' ? comment : NULL,
+                               ppm_http_request_get_time_ms(request), &error))
+    {
+      *status = 200;
+      return NULL;
+    }
+  *status = ppm_store_error_status(error);
+  if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_ALREADY_RATED))
+    return "You have rated this show already. Thank you!";
+  if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND))
+    return "There is no such call among yours.";
+  g_warning("rating failed: %s", error->message);
+  return "Something went wrong on our side. Try again later.";
+}
+
+void
+ppm_web_rate_post(PpmHttpRequest *request, const char *id)
+{
+  g_autoptr(PpmUser) user = rate_begin(request, id);
+  GHashTable *form = user != NULL ? ppm_web_post_form(request, user) : NULL;
+  g_autofree char *comment = NULL;
+  const char *problem;
+  guint status;
+
+  if (form == NULL)
+    return;
+  comment = comment_normalize(ppm_web_field(form, "comment"));
+  problem = rate_store(request, user, id, form, comment, &status);
+  if (problem == NULL)
+    ppm_web_respond_message(request, 200, user, "Thank you",
+                            "Your rating was saved. Thank you for telling us about the show.");
+  else if (status == 422)
+    rate_render(request, status, user, id, NULL, problem, comment);
+  else
+    ppm_web_respond_message(request, status, user, "Rate the show", problem);
+}

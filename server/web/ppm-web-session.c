@@ -1,0 +1,125 @@
+#include "ppm-web-session.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "ppm-auth.h"
+
+#define SESSION_COOKIE "ppm_session"
+#define ANONYMOUS_COOKIE "ppm_form"
+#define CSRF_FIELD "csrf"
+/* Long enough for a form left open over a day. */
+#define FORM_COOKIE_SECONDS (24 * 3600)
+
+static guint8 csrf_key[crypto_generichash_KEYBYTES];
+
+static void
+csrf_key_init(void)
+{
+  static gsize done;
+
+  if (g_once_init_enter(&done))
+    {
+      randombytes_buf(csrf_key, sizeof csrf_key);
+      g_once_init_leave(&done, 1);
+    }
+}
+
+/* Cookies live under /account/ only, never reach scripts, never leave with a
+ * request another site started, and under TLS never travel in clear text:
+ * TLS here, or in front of the server when --public-url is https. */
+static void
+cookie_set(PpmHttpRequest *request, const char *name, const char *value, gint64 max_age_s)
+{
+  const char *public_url = ppm_http_request_get_platform(request)->billing.public_url;
+  gboolean secure
+      = ppm_http_request_is_tls(request) || g_ascii_strncasecmp(public_url, "https:", 6) == 0;
+  g_autofree char *header = g_strdup_printf("%s=%s; Path=/account/; Max-Age=%" G_GINT64_FORMAT
+                                            "; HttpOnly; SameSite=Strict%s",
+                                            name, value, max_age_s, secure ? "; Secure" : "");
+
+  ppm_http_add_header(request, "Set-Cookie", header);
+}
+
+PpmUser *
+ppm_web_session_user(PpmHttpRequest *request)
+{
+  PpmPlatform *platform = ppm_http_request_get_platform(request);
+  const char *token = ppm_http_request_get_cookie(request, SESSION_COOKIE);
+
+  if (token == NULL || *token == '\0')
+    return NULL;
+  return ppm_auth_user(platform->store, token, ppm_http_request_get_time_ms(request), NULL);
+}
+
+void
+ppm_web_session_start(PpmHttpRequest *request, const char *access_token)
+{
+  cookie_set(request, SESSION_COOKIE, access_token, PPM_ACCESS_TOKEN_SECONDS);
+}
+
+char *
+ppm_web_session_hash(PpmHttpRequest *request)
+{
+  const char *token = ppm_http_request_get_cookie(request, SESSION_COOKIE);
+
+  return token != NULL && *token != '\0' ? ppm_token_hash(token) : NULL;
+}
+
+void
+ppm_web_session_end(PpmHttpRequest *request)
+{
+  PpmPlatform *platform = ppm_http_request_get_platform(request);
+  g_autofree char *hash = ppm_web_session_hash(request);
+
+  /* An unknown or already revoked session is signed out all the same. */
+  if (hash != NULL)
+    platform->store->ops->tokens_revoke_pair(platform->store, hash, NULL);
+  cookie_set(request, SESSION_COOKIE, "", 0);
+}
+
+static char *
+csrf_token_of(const char *purpose, const char *secret)
+{
+  g_autofree char *message = g_strconcat(purpose, ":", secret, NULL);
+  guint8 digest[crypto_generichash_BYTES];
+  char hex[crypto_generichash_BYTES * 2 + 1];
+
+  csrf_key_init();
+  crypto_generichash(digest, sizeof digest, (const guint8 *)message, strlen(message), csrf_key,
+                     sizeof csrf_key);
+  return g_strdup(sodium_bin2hex(hex, sizeof hex, digest, sizeof digest));
+}
+
+char *
+ppm_web_csrf_token(PpmHttpRequest *request, gboolean signed_in)
+{
+  const char *secret;
+  g_autofree char *fresh = NULL;
+
+  if (signed_in)
+    return csrf_token_of(SESSION_COOKIE, ppm_http_request_get_cookie(request, SESSION_COOKIE));
+
+  secret = ppm_http_request_get_cookie(request, ANONYMOUS_COOKIE);
+  if (secret == NULL || *secret == '\0')
+    {
+      fresh = ppm_token_new();
+      cookie_set(request, ANONYMOUS_COOKIE, fresh, FORM_COOKIE_SECONDS);
+      secret = fresh;
+    }
+  return csrf_token_of(ANONYMOUS_COOKIE, secret);
+}
+
+gboolean
+ppm_web_csrf_valid(PpmHttpRequest *request, GHashTable *form, gboolean signed_in)
+{
+  const char *cookie
+      = ppm_http_request_get_cookie(request, signed_in ? SESSION_COOKIE : ANONYMOUS_COOKIE);
+  const char *given = form != NULL ? g_hash_table_lookup(form, CSRF_FIELD) : NULL;
+  g_autofree char *expected = NULL;
+
+  if (cookie == NULL || *cookie == '\0' || given == NULL)
+    return FALSE;
+  expected = csrf_token_of(signed_in ? SESSION_COOKIE : ANONYMOUS_COOKIE, cookie);
+  return strlen(given) == strlen(expected) && sodium_memcmp(given, expected, strlen(expected)) == 0;
+}

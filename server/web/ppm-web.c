@@ -1,0 +1,83 @@
+#include "ppm-web.h"
+
+#include <string.h>
+
+#include "ppm-web-page.h"
+#include "ppm-web-pages.h"
+
+/* Every page once: ppm_web_routes[] and the dispatch table both come from
+ * this list, so --print-routes cannot drift from what is served. */
+#define PPM_WEB_ROUTE_LIST(ROUTE)                                                                  \
+  ROUTE("GET", "/account/signup", ppm_web_signup_get)                                              \
+  ROUTE("POST", "/account/signup", ppm_web_signup_post)                                            \
+  ROUTE("GET", "/account/login", ppm_web_login_get)                                                \
+  ROUTE("POST", "/account/login", ppm_web_login_post)                                              \
+  ROUTE("POST", "/account/logout", ppm_web_logout_post)                                            \
+  ROUTE("GET", "/account/password", ppm_web_password_get)                                          \
+  ROUTE("POST", "/account/password", ppm_web_password_post)                                        \
+  ROUTE("GET", "/account/payments/history", ppm_web_history_get)                                   \
+  ROUTE("GET", "/account/sessions/{id}/rate", ppm_web_rate_get)                                    \
+  ROUTE("POST", "/account/sessions/{id}/rate", ppm_web_rate_post)
+
+#define ROUTE_STRING(method, pattern, handler) method " " pattern,
+#define ROUTE_ENTRY(method, pattern, handler) { method, pattern, handler },
+
+const char *const ppm_web_routes[] = { PPM_WEB_ROUTE_LIST(ROUTE_STRING) NULL };
+
+typedef struct
+{
+  const char *method;
+  const char *pattern;
+  void (*handle)(PpmHttpRequest *request, const char *id);
+} PpmWebRoute;
+
+static const PpmWebRoute routes[] = { PPM_WEB_ROUTE_LIST(ROUTE_ENTRY) };
+
+/* Whether `path` matches `pattern`, where "{id}" stands for one non-empty
+ * segment; that segment is returned in *id. */
+static gboolean
+route_match(const char *pattern, const char *path, char **id)
+{
+  const char *slot = strstr(pattern, "{id}");
+  gsize prefix, suffix, length = strlen(path);
+
+  if (slot == NULL)
+    return strcmp(pattern, path) == 0;
+  prefix = (gsize)(slot - pattern);
+  suffix = strlen(slot + 4);
+  if (length <= prefix + suffix || strncmp(path, pattern, prefix) != 0
+      || strcmp(path + length - suffix, slot + 4) != 0)
+    return FALSE;
+  *id = g_strndup(path + prefix, length - prefix - suffix);
+  if (strchr(*id, '/') == NULL)
+    return TRUE;
+  g_clear_pointer(id, g_free);
+  return FALSE;
+}
+
+gboolean
+ppm_web_handle(PpmHttpRequest *request)
+{
+  const char *method = ppm_http_request_get_method(request);
+  const char *path = ppm_http_request_get_path(request);
+  g_autoptr(GString) allowed = g_string_new(NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS(routes); i++)
+    {
+      g_autofree char *id = NULL;
+
+      if (!route_match(routes[i].pattern, path, &id))
+        continue;
+      if (strcmp(routes[i].method, method) == 0)
+        {
+          routes[i].handle(request, id);
+          return TRUE;
+        }
+      g_string_append_printf(allowed, "%s%s", allowed->len > 0 ? ", " : "", routes[i].method);
+    }
+  if (allowed->len == 0)
+    return FALSE;
+  ppm_http_add_header(request, "Allow", allowed->str);
+  ppm_web_respond_message(request, 405, NULL, "Not possible", "This page cannot be used that way.");
+  return TRUE;
+}

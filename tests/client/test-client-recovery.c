@@ -1,0 +1,295 @@
+/* Crash recovery: a child process bills through a meter with the journal
+ * and is killed with SIGKILL right after the platform confirmed a charge,
+ * either before the journal recorded it or after the journal recorded it
+ * but before the meter acted on it.  Recovery (reopen the journal, close the
+ * session with client_restart) must leave exactly the charges the platform
+ * confirmed: none lost, none doubled. */
+#include "client-platform.h"
+#include "client-test-util.h"
+#include "ppm-journal-meter.h"
+#include "ppm-journal-recovery.h"
+#include "ppm-meter.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <unistd.h>
+
+/* The child dies when the platform confirms this charge. */
+#define KILL_AT_SEQ 2
+
+static PpmTestPlatform *platform;
+
+static gboolean
+journal_then_maybe_die(PpmMeter *meter, const PpmJournalRecord *record, gpointer user_data,
+                       GError **error)
+{
+  gboolean journal_first = g_str_equal(g_getenv("PPM_TEST_KILL"), "after-journal");
+  gboolean dying = record->kind == PPM_JOURNAL_CHARGE_CONFIRMED && record->seq == KILL_AT_SEQ;
+
+  if (dying && !journal_first)
+    kill(getpid(), SIGKILL);
+  if (!ppm_journal_meter_hook(meter, record, user_data, error))
+    return FALSE;
+  if (dying)
+    kill(getpid(), SIGKILL);
+  return TRUE;
+}
+
+static const PpmMeterEvents child_events = { .journal = journal_then_maybe_die };
+
+/* Runs in the child: bills until it is killed. */
+static void
+bill_until_killed(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpmApi) api = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PpmLogin) login = NULL;
+  g_autoptr(PpmJournal) journal = NULL;
+  g_autoptr(PpmClock) clock = ppm_clock_system_new(NULL);
+  g_autofree char *handle = ppm_test_member_handle(0);
+  PpmMeterConfig config = { 0 };
+  PpmPort port;
+  PpmMeter *meter;
+
+  if (!g_test_subprocess())
+    {
+      g_test_skip("the crashing child of the tests below");
+      return;
+    }
+  api = ppm_api_new(g_getenv("PPM_TEST_URL"), &error);
+  g_assert_no_error(error);
+  journal = ppm_journal_open(g_getenv("PPM_TEST_JOURNAL"), &error);
+  g_assert_no_error(error);
+  ppm_api_login(api, PPM_TEST_MODEL, PPM_TEST_PASSWORD, NULL, ppm_test_store_result, &result);
+  login = ppm_api_login_finish(api, ppm_test_await(&result), &error);
+  g_assert_no_error(error);
+  port = ppm_api_get_port(api);
+  config.protocol = "prpl-jabber";
+  config.model_handle = PPM_TEST_MODEL_HANDLE;
+  config.member_handle = handle;
+  config.t0_us = ppm_clock_now_monotonic(clock);
+  meter = ppm_meter_new(clock, &port, &config, &child_events, journal);
+  ppm_meter_start(meter);
+  ppm_test_spin(20000);
+  /* Not reached when the kill works. */
+  ppm_meter_free(meter);
+}
+
+typedef struct
+{
+  gboolean done;
+  PpmJournalRecovery counts;
+} Recovered;
+
+static void
+on_recovered(const PpmJournalRecovery *counts, const GError *error, gpointer user_data)
+{
+  Recovered *recovered = user_data;
+
+  g_assert_no_error(error);
+  recovered->done = TRUE;
+  recovered->counts = *counts;
+}
+
+/* What the next start does, once signed in. */
+static PpmJournalRecovery
+recover(PpmJournal *journal)
+{
+  g_autoptr(PpmApi) api = ppm_test_platform_sign_in(platform, PPM_TEST_MODEL);
+  PpmPort port = ppm_api_get_port(api);
+  Recovered recovered = { 0 };
+
+  ppm_journal_recover(journal, &port, NULL, on_recovered, &recovered);
+  g_assert_false(recovered.done);
+  g_assert_true(ppm_test_wait_for(&recovered.done, 30000));
+  return recovered.counts;
+}
+
+static void
+remove_journal_dir(const char *dir)
+{
+  static const char *const suffixes[] = { "", "-wal", "-shm" };
+  g_autofree char *file = g_build_filename(dir, PPM_JOURNAL_FILE_NAME, NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS(suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat(file, suffixes[i], NULL);
+
+      g_remove(path);
+    }
+  g_rmdir(dir);
+}
+
+static void
+crash_and_recover(const char *when, gint64 journaled_charges)
+{
+  g_autofree char *dir = g_dir_make_tmp("ppm-recovery-XXXXXX", NULL);
+  g_autofree char *member = ppm_test_member_email(0);
+  gint64 before = ppm_test_platform_balance(platform, member);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpmJournal) journal = NULL;
+  g_autoptr(GPtrArray) unfinished = NULL;
+  PpmJournalSession *session;
+  PpmJournalRecovery counts;
+  gint64 closed_periods;
+
+  g_setenv("PPM_TEST_URL", platform->server->url, TRUE);
+  g_setenv("PPM_TEST_JOURNAL", dir, TRUE);
+  g_setenv("PPM_TEST_KILL", when, TRUE);
+  g_test_trap_subprocess("/client/recovery/child", 30 * G_USEC_PER_SEC,
+                         G_TEST_SUBPROCESS_INHERIT_STDERR);
+  /* Killed, not finished. */
+  g_test_trap_assert_failed();
+
+  journal = ppm_journal_open(dir, &error);
+  g_assert_no_error(error);
+  unfinished = ppm_journal_list_unfinished(journal, &error);
+  g_assert_no_error(error);
+  g_assert_cmpuint(unfinished->len, ==, 1);
+  session = unfinished->pdata[0];
+  g_assert_nonnull(session->session_id);
+  g_assert_null(session->close_reason);
+  g_assert_cmpint(session->periods_charged, ==, journaled_charges);
+
+  /* Closes with client_restart and the last journaled elapsed_ms, posts no
+   * charge, writes the answer back. */
+  counts = recover(journal);
+  g_assert_cmpuint(counts.closed, ==, 1);
+  g_assert_cmpuint(counts.pending, ==, 0);
+  closed_periods = ppm_journal_get_closed_periods(journal, session->client_session_id, &error);
+  g_assert_no_error(error);
+
+  /* The platform confirmed charges 0..KILL_AT_SEQ before the child died,
+   * whatever the journal had time to write; client_restart reverses none. */
+  g_assert_cmpint(closed_periods, ==, KILL_AT_SEQ + 1);
+  g_assert_cmpint(ppm_test_platform_balance(platform, member), ==,
+                  before - (KILL_AT_SEQ + 1) * PPM_TEST_RATE_MINOR);
+  ppm_test_platform_assert_verified(platform);
+  g_clear_pointer(&unfinished, g_ptr_array_unref);
+  unfinished = ppm_journal_list_unfinished(journal, &error);
+  g_assert_cmpuint(unfinished->len, ==, 0);
+  g_clear_pointer(&journal, ppm_journal_free);
+  remove_journal_dir(dir);
+}
+
+static void
+test_killed_before_journal(void)
+{
+  crash_and_recover("before-journal", KILL_AT_SEQ);
+}
+
+static void
+test_killed_after_journal(void)
+{
+  crash_and_recover("after-journal", KILL_AT_SEQ + 1);
+}
+
+typedef struct
+{
+  gboolean done;
+  char *session_id;
+} Opened;
+
+static void
+on_opened(const PpmOutcome *outcome, const PpmOpenAnswer *answer, gpointer user_data)
+{
+  Opened *opened = user_data;
+
+  g_assert_nonnull(answer);
+  opened->session_id = g_strdup(answer->session_id);
+  opened->done = TRUE;
+}
+
+static void
+on_charged(const PpmOutcome *outcome, const PpmChargeAnswer *answer, gpointer user_data)
+{
+  g_assert_nonnull(answer);
+  *(gboolean *)user_data = TRUE;
+}
+
+static void
+test_resends_journaled_close(void)
+{
+  g_autofree char *dir = g_dir_make_tmp("ppm-recovery-XXXXXX", NULL);
+  g_autofree char *csid = g_uuid_string_random();
+  g_autofree char *handle = ppm_test_member_handle(0);
+  g_autoptr(PpmApi) api = ppm_test_platform_sign_in(platform, PPM_TEST_MODEL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpmJournal) journal = ppm_journal_open(dir, &error);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PpmPage) sessions = NULL;
+  PpmOpenRequest request = { csid, "prpl-jabber", PPM_TEST_MODEL_HANDLE, handle, 0 };
+  PpmSessionItem *newest;
+  PpmJournalRecovery counts;
+  Opened opened = { 0 };
+  gboolean charged = FALSE;
+
+  /* Unloaded mid-call: one charge confirmed, the close journaled, never answered. */
+  g_assert_true(ppm_journal_open_requested(journal, csid, "prpl-jabber", PPM_TEST_MODEL_HANDLE,
+                                           handle, &error));
+  ppm_api_open(api, &request, NULL, on_opened, &opened);
+  g_assert_true(ppm_test_wait_for(&opened.done, 30000));
+  g_assert_true(ppm_journal_opened(journal, csid, opened.session_id, 20, &error));
+  ppm_api_charge(api, opened.session_id, 0, 1000, NULL, on_charged, &charged);
+  g_assert_true(ppm_test_wait_for(&charged, 30000));
+  g_assert_true(
+      ppm_journal_charge_confirmed(journal, csid, 0, 1000, PPM_TEST_RATE_MINOR, "USD", &error));
+  g_assert_true(ppm_journal_close_requested(journal, csid, "plugin_unloaded", 1500, &error));
+
+  counts = recover(journal);
+  g_assert_cmpuint(counts.closed, ==, 1);
+  g_assert_cmpint(ppm_journal_get_closed_periods(journal, csid, &error), ==, 1);
+
+  /* The platform got the original reason, not client_restart. */
+  ppm_api_list_sessions(api, 1, NULL, NULL, ppm_test_store_result, &result);
+  sessions = ppm_api_list_finish(api, ppm_test_await(&result), &error);
+  g_assert_no_error(error);
+  newest = sessions->items->pdata[0];
+  g_assert_cmpstr(newest->session_id, ==, opened.session_id);
+  g_assert_cmpstr(newest->reason, ==, "plugin_unloaded");
+  g_assert_cmpint(newest->periods_charged, ==, 1);
+  g_free(opened.session_id);
+  g_clear_pointer(&journal, ppm_journal_free);
+  remove_journal_dir(dir);
+}
+
+static void
+test_never_confirmed_open(void)
+{
+  g_autofree char *dir = g_dir_make_tmp("ppm-recovery-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpmJournal) journal = ppm_journal_open(dir, &error);
+  g_autoptr(GPtrArray) unfinished = NULL;
+  PpmJournalRecovery counts;
+
+  g_assert_true(ppm_journal_open_requested(journal, "never-answered", "prpl-jabber",
+                                           PPM_TEST_MODEL_HANDLE, "member-0@localhost", &error));
+  counts = recover(journal);
+  g_assert_cmpuint(counts.forgotten, ==, 1);
+  g_assert_cmpuint(counts.closed, ==, 0);
+  unfinished = ppm_journal_list_unfinished(journal, &error);
+  g_assert_cmpuint(unfinished->len, ==, 0);
+  g_clear_pointer(&journal, ppm_journal_free);
+  remove_journal_dir(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+  const char *const args[] = { "--period-seconds", "1", "--hold-periods", "10", NULL };
+  int status;
+
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/client/recovery/child", bill_until_killed);
+  if (g_test_subprocess())
+    return g_test_run();
+  g_test_add_func("/client/recovery/killed-before-journal", test_killed_before_journal);
+  g_test_add_func("/client/recovery/killed-after-journal", test_killed_after_journal);
+  g_test_add_func("/client/recovery/resends-journaled-close", test_resends_journaled_close);
+  g_test_add_func("/client/recovery/never-confirmed-open", test_never_confirmed_open);
+  platform = ppm_test_platform_new(args, 1);
+  status = g_test_run();
+  ppm_test_platform_free(platform);
+  return status;
+}

@@ -1,0 +1,216 @@
+/* core/money: parsing, formatting, checked arithmetic. */
+#include "ppm-money.h"
+
+typedef struct
+{
+  const char *text;
+  const char *currency;
+  gint64 minor;
+} GoodCase;
+
+static void
+test_parse_good(void)
+{
+  const GoodCase cases[] = {
+    { "2.00", "USD", 200 },
+    { "2", "USD", 200 },
+    { "0.5", "USD", 50 },
+    { "2.5", "EUR", 250 },
+    { "0", "GBP", 0 },
+    { "10.01", "USD", 1001 },
+    { "500", "JPY", 500 },
+    { "1.234", "KWD", 1234 },
+    { "92233720368547758.07", "USD", G_MAXINT64 },
+    { "007.10", "USD", 710 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
+    {
+      PpmMoney money;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true(ppm_money_parse(cases[i].text, cases[i].currency, &money, &error));
+      g_assert_no_error(error);
+      g_assert_cmpint(money.minor, ==, cases[i].minor);
+      g_assert_cmpstr(money.currency, ==, cases[i].currency);
+    }
+}
+
+typedef struct
+{
+  const char *text;
+  const char *currency;
+  PpmMoneyError code;
+} BadCase;
+
+static void
+test_parse_bad(void)
+{
+  const BadCase cases[] = {
+    { "-2.00", "USD", PPM_MONEY_ERROR_INVALID },
+    { "1e3", "USD", PPM_MONEY_ERROR_INVALID },
+    { "99999999999999999999", "USD", PPM_MONEY_ERROR_OVERFLOW },
+    { "92233720368547758.08", "USD", PPM_MONEY_ERROR_OVERFLOW },
+    { "9223372036854775808", "JPY", PPM_MONEY_ERROR_OVERFLOW },
+    { "2.001", "USD", PPM_MONEY_ERROR_TOO_PRECISE },
+    { "2.5", "JPY", PPM_MONEY_ERROR_TOO_PRECISE },
+    { "", "USD", PPM_MONEY_ERROR_INVALID },
+    { "abc", "USD", PPM_MONEY_ERROR_INVALID },
+    { "+2", "USD", PPM_MONEY_ERROR_INVALID },
+    { " 2", "USD", PPM_MONEY_ERROR_INVALID },
+    { "2 ", "USD", PPM_MONEY_ERROR_INVALID },
+    { "2.", "USD", PPM_MONEY_ERROR_INVALID },
+    { ".5", "USD", PPM_MONEY_ERROR_INVALID },
+    { "2,00", "USD", PPM_MONEY_ERROR_INVALID },
+    { "0x10", "USD", PPM_MONEY_ERROR_INVALID },
+    { "2.0.0", "USD", PPM_MONEY_ERROR_INVALID },
+    { "2", "XXX", PPM_MONEY_ERROR_UNKNOWN_CURRENCY },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
+    {
+      PpmMoney money = { 42, "EUR" };
+      g_autoptr(GError) error = NULL;
+
+      g_test_message("rejecting “%s”", cases[i].text);
+      g_assert_false(ppm_money_parse(cases[i].text, cases[i].currency, &money, &error));
+      g_assert_error(error, PPM_MONEY_ERROR, (gint)cases[i].code);
+      g_assert_cmpint(money.minor, ==, 42);
+      g_assert_cmpstr(money.currency, ==, "EUR");
+    }
+}
+
+static char *
+format_c(gint64 minor, const char *currency)
+{
+  PpmMoney money = { minor, "" };
+
+  g_strlcpy(money.currency, currency, sizeof money.currency);
+  return ppm_money_format(&money);
+}
+
+static void
+assert_formats(gint64 minor, const char *currency, const char *expected)
+{
+  g_autofree char *text = format_c(minor, currency);
+
+  g_assert_cmpstr(text, ==, expected);
+}
+
+static void
+test_format_c(void)
+{
+  assert_formats(200, "USD", "$2.00");
+  assert_formats(5, "USD", "$0.05");
+  assert_formats(200, "EUR", "€2.00");
+  assert_formats(123456, "GBP", "£1234.56");
+  assert_formats(500, "JPY", "¥500");
+  assert_formats(-350, "USD", "-$3.50");
+  assert_formats(200, "CHF", "2.00 CHF");
+  assert_formats(G_MININT64, "USD", "-$92233720368547758.08");
+}
+
+static void
+test_format_styled(void)
+{
+  const PpmMoneyStyle german = { ",", ".", TRUE };
+  PpmMoney euros = { 123456789, "EUR" };
+  PpmMoney small = { 200, "EUR" };
+  g_autofree char *big = ppm_money_format_styled(&euros, &german);
+  g_autofree char *two = ppm_money_format_styled(&small, &german);
+
+  g_assert_cmpstr(big, ==, "1.234.567,89 €");
+  g_assert_cmpstr(two, ==, "2,00 €");
+}
+
+static void
+test_style_from_c_locale(void)
+{
+  PpmMoneyStyle style;
+  PpmMoney money = { 200, "USD" };
+  g_autofree char *text = NULL;
+
+  /* The tests run with LC_ALL=C.UTF-8. */
+  ppm_money_style_from_locale(&style);
+  text = ppm_money_format_styled(&money, &style);
+  g_assert_cmpstr(text, ==, "$2.00");
+}
+
+static void
+test_plain_round_trip(void)
+{
+  const char *currencies[] = { "USD", "JPY", "KWD" };
+  const gint64 amounts[] = { 0, 1, 9, 10, 99, 100, 101, 1999, 123456789, G_MAXINT64 };
+
+  for (guint c = 0; c < G_N_ELEMENTS(currencies); c++)
+    for (guint i = 0; i < G_N_ELEMENTS(amounts); i++)
+      {
+        PpmMoney money = { amounts[i], "" };
+        PpmMoney back;
+        g_autofree char *text = NULL;
+        g_autoptr(GError) error = NULL;
+
+        g_strlcpy(money.currency, currencies[c], sizeof money.currency);
+        text = ppm_money_format_plain(&money);
+        g_assert_true(ppm_money_parse(text, currencies[c], &back, &error));
+        g_assert_no_error(error);
+        g_assert_cmpint(back.minor, ==, amounts[i]);
+      }
+  assert_formats(2000, "USD", "$20.00");
+  {
+    PpmMoney money = { 2000, "USD" };
+    g_autofree char *plain = ppm_money_format_plain(&money);
+
+    g_assert_cmpstr(plain, ==, "20.00");
+  }
+}
+
+static void
+test_currency_table(void)
+{
+  g_assert_cmpint(ppm_currency_minor_digits("USD"), ==, 2);
+  g_assert_cmpint(ppm_currency_minor_digits("EUR"), ==, 2);
+  g_assert_cmpint(ppm_currency_minor_digits("GBP"), ==, 2);
+  g_assert_cmpint(ppm_currency_minor_digits("JPY"), ==, 0);
+  g_assert_cmpint(ppm_currency_minor_digits("usd"), ==, -1);
+  g_assert_cmpint(ppm_currency_minor_digits(NULL), ==, -1);
+  g_assert_cmpstr(ppm_currency_symbol("EUR"), ==, "€");
+  g_assert_null(ppm_currency_symbol("CHF"));
+}
+
+static void
+test_checked_arithmetic(void)
+{
+  gint64 r = 7;
+
+  g_assert_true(ppm_int64_add_checked(G_MAXINT64 - 1, 1, &r));
+  g_assert_cmpint(r, ==, G_MAXINT64);
+  g_assert_false(ppm_int64_add_checked(G_MAXINT64, 1, &r));
+  g_assert_cmpint(r, ==, G_MAXINT64);
+  g_assert_false(ppm_int64_add_checked(G_MININT64, -1, &r));
+  g_assert_true(ppm_int64_sub_checked(0, G_MAXINT64, &r));
+  g_assert_cmpint(r, ==, -G_MAXINT64);
+  g_assert_false(ppm_int64_sub_checked(G_MININT64, 1, &r));
+  g_assert_true(ppm_int64_mul_checked(100000000000, 10000, &r));
+  g_assert_cmpint(r, ==, 1000000000000000);
+  g_assert_false(ppm_int64_mul_checked(G_MAXINT64 / 2 + 1, 2, &r));
+  g_assert_false(ppm_int64_mul_checked(G_MININT64, -1, &r));
+  g_assert_cmpint(r, ==, 1000000000000000);
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+
+  g_test_add_func("/money/parse-accepts", test_parse_good);
+  g_test_add_func("/money/parse-rejects", test_parse_bad);
+  g_test_add_func("/money/format-c-locale", test_format_c);
+  g_test_add_func("/money/format-styled", test_format_styled);
+  g_test_add_func("/money/style-from-c-locale", test_style_from_c_locale);
+  g_test_add_func("/money/plain-round-trip", test_plain_round_trip);
+  g_test_add_func("/money/currency-table", test_currency_table);
+  g_test_add_func("/money/checked-arithmetic", test_checked_arithmetic);
+  return g_test_run();
+}

@@ -1,0 +1,52 @@
+/* Money in the chat lines follows the locale: its separators, and the symbol
+ * where the locale puts it.  glibc's LC_MONETARY for es_ES and de_DE:
+ * mon_decimal_point ",", mon_thousands_sep ".", p_cs_precedes 0 (symbol
+ * after), p_sep_by_space 1 (one space), so strfmon writes "1.234,50 €".
+ * Each test is skipped when its locale is not generated (locale-gen). */
+#include "ppm-text.h"
+
+#include <locale.h>
+
+typedef struct
+{
+  const char *locale;
+  gint64 minor;
+  const char *currency;
+  const char *expected;
+} MoneyCase;
+
+static const MoneyCase cases[] = {
+  { "es_ES.UTF-8", 200, "EUR", "2,00 €" },          { "es_ES.UTF-8", 200, "USD", "2,00 $" },
+  { "es_ES.UTF-8", 123450, "EUR", "1.234,50 €" },   { "es_ES.UTF-8", 500, "JPY", "500 ¥" },
+  { "de_DE.UTF-8", 200, "EUR", "2,00 €" },          { "de_DE.UTF-8", 123450, "USD", "1.234,50 $" },
+  { "de_DE.UTF-8", 1234567, "EUR", "12.345,67 €" }, { "C.UTF-8", 200, "USD", "$2.00" },
+  { "C.UTF-8", 123450, "EUR", "€1234.50" },
+};
+
+static void
+test_money_case(gconstpointer data)
+{
+  const MoneyCase *c = data;
+
+  if (setlocale(LC_ALL, c->locale) == NULL)
+    {
+      g_test_skip_printf("locale %s is not generated", c->locale);
+      return;
+    }
+  g_autofree char *text = ppm_text_money(c->minor, c->currency);
+  setlocale(LC_ALL, "C.UTF-8");
+  g_assert_cmpstr(text, ==, c->expected);
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf("/i18n/money/%s/%" G_GINT64_FORMAT "-%s",
+                                              cases[i].locale, cases[i].minor, cases[i].currency);
+      g_test_add_data_func(path, &cases[i], test_money_case);
+    }
+  return g_test_run();
+}

@@ -1,0 +1,52 @@
+/* A minimal libpurple host for testing core-ppm in-process: GLib event loop,
+ * a fresh user dir, and notify/request ui-ops that record what the plugin
+ * shows so a test can read it and answer dialogs. */
+#pragma once
+
+#include <purple.h>
+
+G_BEGIN_DECLS
+
+/* Starts libpurple with a fresh user dir (removed by ppm_host_shutdown()). */
+void ppm_host_init(void);
+void ppm_host_shutdown(void);
+
+/* Probes the plugin named by PPM_PLUGIN_PATH (set by meson). */
+PurplePlugin *ppm_host_probe_plugin(void);
+
+/* Runs the main loop until `done(data)` or `timeout_ms`; the result of done. */
+gboolean ppm_host_wait(gboolean (*done)(gpointer data), gpointer data, guint timeout_ms);
+
+/* Every purple_notify_* so far as "title / primary / secondary / text",
+ * oldest first. */
+GPtrArray *ppm_host_notices(void);
+void ppm_host_clear_notices(void);
+/* Waits for a notice containing `needle`; returns it or NULL. */
+const char *ppm_host_wait_notice(const char *needle, guint timeout_ms);
+
+/* The open purple_request_fields dialogs, oldest first. */
+typedef struct
+{
+  char *title;
+  PurpleRequestFields *fields;
+  GCallback ok_cb;
+  GCallback cancel_cb;
+  gpointer user_data;
+} PpmHostRequest;
+
+/* The oldest open request_fields dialog whose title contains `needle`,
+ * waiting for it up to `timeout_ms`; NULL if none came. */
+PpmHostRequest *ppm_host_wait_request(const char *needle, guint timeout_ms);
+/* Presses OK or Cancel, which closes the dialog. */
+void ppm_host_request_ok(PpmHostRequest *request);
+void ppm_host_request_cancel(PpmHostRequest *request);
+guint ppm_host_n_requests(void);
+
+/* Runs the plugin action labelled `label`; FALSE when there is none. */
+gboolean ppm_host_run_action(PurplePlugin *plugin, const char *label);
+
+/* Runs "Sign in…" and answers its dialog (field ids email, password masked,
+ * remember) with `email` and `password`. */
+void ppm_host_sign_in(PurplePlugin *plugin, const char *email, const char *password);
+
+G_END_DECLS

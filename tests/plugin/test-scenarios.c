@@ -1,0 +1,515 @@
+/* Acceptance scenarios: real Jingle calls between ppm-sim processes over a
+ * private Prosody, the plugin loaded into the model, a real ppm-server with
+ * 2 s periods.  Expected figures come from the model's own event times. */
+#include "call-lab.h"
+
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+
+#define PERIOD_S 2.0
+#define OFFSET_S 1.0
+
+static const char *const server_args[] = { "--period-seconds", "2", NULL };
+
+/* billing.md: a call that ends e seconds after t0 owes every charge due at or
+ * before e (due at offset + k·period). */
+static guint
+charges_due(double elapsed)
+{
+  if (elapsed < OFFSET_S)
+    return 0;
+  return (guint)floor((elapsed - OFFSET_S) / PERIOD_S) + 1;
+}
+
+static char *
+balance(CallLab *lab, const char *user)
+{
+  g_autofree char *email = g_strdup_printf("%s@example.org", user);
+  return call_lab_admin(lab, NULL, "balance", "--email", email, NULL);
+}
+
+static LabSession *
+only_session(CallLab *lab, const char *user, GPtrArray **keep)
+{
+  *keep = call_lab_sessions(lab, user);
+  g_assert_cmpuint((*keep)->len, ==, 1);
+  return g_ptr_array_index(*keep, 0);
+}
+
+/* Waits until the model's only session is closed; returns it. */
+static LabSession *
+closed_session(CallLab *lab, GPtrArray **keep, double timeout_s)
+{
+  double deadline = call_lab_now() + timeout_s;
+  for (;;)
+    {
+      g_clear_pointer(keep, g_ptr_array_unref);
+      *keep = call_lab_sessions(lab, "model");
+      if ((*keep)->len == 1 && ((LabSession *)g_ptr_array_index(*keep, 0))->reason != NULL)
+        return g_ptr_array_index(*keep, 0);
+      g_assert_cmpfloat(call_lab_now(), <, deadline);
+      call_lab_run(0.2);
+    }
+}
+
+/* Sleeps until `t0 + offset` on the monotonic clock. */
+static void
+run_until(double t0, double offset)
+{
+  double left = t0 + offset - call_lab_now();
+  if (left > 0)
+    call_lab_run(left);
+}
+
+static void
+assert_ledger_balanced(CallLab *lab)
+{
+  g_autofree char *verify = call_lab_admin(lab, NULL, "verify", NULL);
+  g_assert_cmpstr(verify, ==, "ok");
+}
+
+/* Starts a lab with a model (rate 2.00) and, when `funds` is set, a member. */
+static CallLab *
+lab_start(const char *const *args, const char *funds)
+{
+  g_autoptr(GError) error = NULL;
+  CallLab *lab = call_lab_new(args, &error);
+  g_assert_no_error(error);
+  call_lab_add_model(lab, "model", "2.00");
+  if (funds != NULL)
+    call_lab_add_member(lab, "member", funds);
+  return lab;
+}
+
+/* The model's sim with the plugin, signed in to XMPP and the platform. */
+static SimProc *
+model_start(CallLab *lab, const char *const *extra)
+{
+  SimProc *model = call_lab_model(lab, "model", extra);
+  g_assert_nonnull(sim_wait(model, "signed-on", NULL, NULL, 20));
+  /* The platform sign-in runs at load; give it a moment before the call. */
+  call_lab_run(0.5);
+  return model;
+}
+
+/* (1) A funded member calls, the model answers, the member hangs up after
+ * about three periods. */
+static void
+test_funded_call(void)
+{
+  g_autoptr(CallLab) lab = lab_start(server_args, "20.00");
+  const char *const model_args[] = { "--pref=/plugins/core/ppm/notify_member=true", NULL };
+  g_autoptr(SimProc) model = model_start(lab, model_args);
+  const char *const member_args[] = { "--hangup-after=6.5", NULL };
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", member_args);
+
+  const SimEvent *connected = sim_wait(model, "connected", NULL, NULL, 30);
+  g_assert_nonnull(connected);
+  const SimEvent *ended = sim_wait(model, "ended", NULL, NULL, 30);
+  g_assert_nonnull(ended);
+  g_assert_cmpstr(sim_event_get(ended, "who"), ==, "remote");
+  g_assert_nonnull(sim_wait(model, "chat-system", "Call summary", NULL, 10));
+  guint due = charges_due(ended->t - connected->t);
+  g_assert_cmpuint(due, >=, 3);
+
+  g_assert_cmpuint(sim_count(model, "chat-system", "Charged "), ==, due);
+  g_autoptr(GPtrArray) sessions = NULL;
+  LabSession *session = only_session(lab, "model", &sessions);
+  g_assert_cmpstr(session->reason, ==, "remote_hangup");
+  g_assert_cmpint(session->periods_charged, ==, due);
+  g_autofree char *left = balance(lab, "member");
+  g_autofree char *want = g_strdup_printf("%d.00 USD", 20 - 2 * (int)due);
+  g_assert_cmpstr(left, ==, want);
+
+  /* The rate before billing started, the total afterwards. */
+  const SimEvent *rate
+      = sim_wait(member, "chat-received", "This call costs $2.00 per minute", NULL, 1);
+  g_assert_nonnull(rate);
+  const SimEvent *first_charge = sim_wait(model, "chat-system", "Charged ", NULL, 1);
+  g_assert_cmpfloat(rate->t, <, first_charge->t);
+  const SimEvent *total = sim_wait(member, "chat-received", "Thank you for the call", NULL, 10);
+  g_assert_nonnull(total);
+  g_assert_nonnull(strstr(sim_event_get(total, "text"), "/rate"));
+  g_assert_cmpfloat(total->t, >, ended->t);
+  /* notify_member: one notice per charge. */
+  g_assert_cmpuint(sim_count(member, "chat-received", "Charged $2.00 for minute "), ==, due);
+  assert_ledger_balanced(lab);
+}
+
+/* An unanswered call is declined after ring_timeout_seconds. */
+static void
+test_ring_timeout(void)
+{
+  g_autoptr(CallLab) lab = lab_start(server_args, "20.00");
+  const char *const model_args[]
+      = { "--pref=/plugins/core/ppm/ring_timeout_seconds=3", "--no-answer", NULL };
+  g_autoptr(SimProc) model = model_start(lab, model_args);
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", NULL);
+
+  const SimEvent *incoming = sim_wait(model, "call-incoming", NULL, NULL, 30);
+  g_assert_nonnull(incoming);
+  const SimEvent *why
+      = sim_wait(model, "chat-system", "Call ended: the call was not answered in time", NULL, 10);
+  g_assert_nonnull(why);
+  g_assert_cmpfloat(why->t - incoming->t, >=, 2.9);
+  g_assert_cmpfloat(why->t - incoming->t, <, 4.0);
+  const SimEvent *member_end = sim_wait(member, "ended", NULL, NULL, 5);
+  g_assert_nonnull(member_end);
+  g_assert_cmpstr(sim_event_get(member_end, "connected"), ==, "0");
+  g_autoptr(GPtrArray) sessions = call_lab_sessions(lab, "model");
+  g_assert_cmpuint(sessions->len, ==, 0);
+}
+
+/* (2) A member funded for two periods: seq 2 is refused, the plugin ends
+ * the call and says why. */
+static void
+test_funds_run_out(void)
+{
+  g_autoptr(CallLab) lab = lab_start(server_args, "4.00");
+  g_autoptr(SimProc) model = model_start(lab, NULL);
+  const char *const member_args[] = { "--hangup-after=30", NULL };
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", member_args);
+
+  const SimEvent *connected = sim_wait(model, "connected", NULL, NULL, 30);
+  g_assert_nonnull(connected);
+  g_assert_nonnull(sim_wait(model, "chat-system", "Last paid minute", NULL, 10));
+  const SimEvent *why = sim_wait(model, "chat-system",
+                                 "Call ended: the member no longer has enough funds", NULL, 15);
+  g_assert_nonnull(why);
+  /* Within a second of seq 2's due time. */
+  double due2 = connected->t + OFFSET_S + 2 * PERIOD_S;
+  g_assert_cmpfloat(why->t, >=, due2 - 0.1);
+  g_assert_cmpfloat(why->t, <, due2 + 1.0);
+  const SimEvent *member_end = sim_wait(member, "ended", NULL, NULL, 5);
+  g_assert_nonnull(member_end);
+  g_assert_cmpstr(sim_event_get(member_end, "who"), ==, "remote");
+  g_assert_nonnull(sim_wait(model, "chat-system", "Call summary", NULL, 10));
+
+  g_assert_cmpuint(sim_count(model, "chat-system", "Charged "), ==, 2);
+  g_autofree char *left = balance(lab, "member");
+  g_assert_cmpstr(left, ==, "0.00 USD");
+  g_autoptr(GPtrArray) sessions = NULL;
+  LabSession *session = only_session(lab, "model", &sessions);
+  g_assert_cmpstr(session->reason, ==, "insufficient_funds");
+  g_assert_cmpint(session->periods_charged, ==, 2);
+  assert_ledger_balanced(lab);
+}
+
+/* (7) A caller who is not a member, auto_decline on: rejected, nothing billed. */
+static void
+test_non_member_declined(void)
+{
+  g_autoptr(CallLab) lab = lab_start(server_args, NULL);
+  /* A model looks at the banner before answering. */
+  const char *const model_args[]
+      = { "--pref=/plugins/core/ppm/auto_decline=true", "--answer-after=2", NULL };
+  g_autoptr(SimProc) model = model_start(lab, model_args);
+  /* XMPP user "member" exists, but no platform account is linked to it. */
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", NULL);
+
+  g_assert_nonnull(sim_wait(model, "chat-system",
+                            "Incoming call from member@localhost: not a member", NULL, 30));
+  g_assert_nonnull(sim_wait(model, "chat-system", "Call from member@localhost declined", NULL, 5));
+  const SimEvent *member_end = sim_wait(member, "ended", NULL, NULL, 10);
+  g_assert_nonnull(member_end);
+  g_assert_cmpstr(sim_event_get(member_end, "connected"), ==, "0");
+  g_assert_cmpuint(sim_count(model, "connected", NULL), ==, 0);
+  g_autoptr(GPtrArray) sessions = call_lab_sessions(lab, "model");
+  g_assert_cmpuint(sessions->len, ==, 0);
+}
+
+/* (8) The plugin is unloaded mid-call: the session closes plugin_unloaded,
+ * the call goes on unbilled. */
+static void
+test_unloaded_mid_call(void)
+{
+  g_autoptr(CallLab) lab = lab_start(server_args, "20.00");
+  /* Counted from the plugin's load: the call is up by then. */
+  const char *const model_args[] = { "--unload-after=8", NULL };
+  g_autoptr(SimProc) model = model_start(lab, model_args);
+  const char *const member_args[] = { "--hangup-after=14", NULL };
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", member_args);
+
+  const SimEvent *connected = sim_wait(model, "connected", NULL, NULL, 30);
+  g_assert_nonnull(connected);
+  const SimEvent *unbilled
+      = sim_wait(model, "chat-system", "Not charging: the billing plugin was unloaded", NULL, 15);
+  g_assert_nonnull(unbilled);
+  g_assert_nonnull(sim_wait(model, "plugin-unloaded", NULL, NULL, 5));
+  /* The call itself goes on until the member hangs up. */
+  const SimEvent *ended = sim_wait(model, "ended", NULL, NULL, 15);
+  g_assert_nonnull(ended);
+  g_assert_cmpstr(sim_event_get(ended, "who"), ==, "remote");
+  g_assert_cmpfloat(ended->t - unbilled->t, >, 3.0);
+
+  g_autoptr(GPtrArray) sessions = NULL;
+  LabSession *session = only_session(lab, "model", &sessions);
+  g_assert_cmpstr(session->reason, ==, "plugin_unloaded");
+  guint due = charges_due(unbilled->t - connected->t);
+  g_assert_cmpint(session->periods_charged, ==, due);
+  g_assert_cmpuint(sim_count(model, "chat-system", "Charged "), ==, due);
+  assert_ledger_balanced(lab);
+}
+
+/* (8) Unloaded while the platform is down: the close is journaled, and the
+ * next start sends it with its own reason. */
+static void
+test_unload_close_resent(void)
+{
+  g_autoptr(CallLab) lab = lab_start(server_args, "20.00");
+  const char *const model_args[] = { "--unload-after=8", NULL };
+  SimProc *model = model_start(lab, model_args);
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", NULL);
+
+  g_assert_nonnull(sim_wait(model, "connected", NULL, NULL, 30));
+  g_assert_nonnull(sim_wait(model, "chat-system", "Charged $2.00 — minute 1", NULL, 5));
+  ppm_test_server_kill(lab->server);
+  g_assert_nonnull(
+      sim_wait(model, "chat-system", "Not charging: the billing plugin was unloaded", NULL, 15));
+  guint charged = sim_count(model, "chat-system", "Charged ");
+  sim_stop(model);
+  sim_free(model);
+
+  g_autoptr(GError) error = NULL;
+  g_assert_true(ppm_test_server_restart(lab->server, &error));
+  g_assert_no_error(error);
+  g_autoptr(SimProc) again = model_start(lab, NULL);
+  GPtrArray *sessions = NULL;
+  LabSession *session = closed_session(lab, &sessions, 20);
+  g_assert_cmpstr(session->reason, ==, "plugin_unloaded");
+  g_assert_cmpint(session->periods_charged, ==, charged);
+  g_ptr_array_unref(sessions);
+  assert_ledger_balanced(lab);
+}
+
+/* (3a) The platform is killed mid-call and back after about one period:
+ * "Not charging", then "Charging resumed" and catch-up, each period once. */
+static void
+test_platform_outage_recovered(void)
+{
+  g_autoptr(CallLab) lab = lab_start(server_args, "20.00");
+  g_autoptr(SimProc) model = model_start(lab, NULL);
+  const char *const member_args[] = { "--hangup-after=10.5", NULL };
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", member_args);
+
+  const SimEvent *connected = sim_wait(model, "connected", NULL, NULL, 30);
+  g_assert_nonnull(connected);
+  g_assert_nonnull(sim_wait(model, "chat-system", "Charged $2.00 — minute 1", NULL, 5));
+  call_lab_run(0.5);
+  ppm_test_server_kill(lab->server);
+  g_assert_nonnull(sim_wait(model, "chat-system", "Not charging", NULL, 5));
+  call_lab_run(connected->t + 1.5 + 2 * PERIOD_S - call_lab_now());
+  g_autoptr(GError) error = NULL;
+  g_assert_true(ppm_test_server_restart(lab->server, &error));
+  g_assert_no_error(error);
+  g_assert_nonnull(sim_wait(model, "chat-system", "Charging resumed", NULL, 20));
+
+  const SimEvent *ended = sim_wait(model, "ended", NULL, NULL, 20);
+  g_assert_nonnull(ended);
+  g_assert_nonnull(sim_wait(model, "chat-system", "Call summary", NULL, 20));
+  guint due = charges_due(ended->t - connected->t);
+  g_assert_cmpuint(sim_count(model, "chat-system", "Charged "), ==, due);
+  for (guint k = 1; k <= due; k++)
+    {
+      g_autofree char *line = g_strdup_printf("Charged $2.00 — minute %u,", k);
+      g_assert_cmpuint(sim_count(model, "chat-system", line), ==, 1);
+    }
+  g_autoptr(GPtrArray) sessions = NULL;
+  LabSession *session = only_session(lab, "model", &sessions);
+  g_assert_cmpint(session->periods_charged, ==, due);
+  g_autofree char *left = balance(lab, "member");
+  g_autofree char *want = g_strdup_printf("%d.00 USD", 20 - 2 * (int)due);
+  g_assert_cmpstr(left, ==, want);
+  assert_ledger_balanced(lab);
+}
+
+/* (3b) The platform stays down longer than the hold secures: the call ends
+ * unbilled_too_long within 1 s after the first unsecured charge falls due. */
+static void
+test_platform_outage_too_long(void)
+{
+  g_autoptr(CallLab) lab = lab_start(server_args, "20.00");
+  g_autoptr(SimProc) model = model_start(lab, NULL);
+  const char *const member_args[] = { "--hangup-after=60", NULL };
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", member_args);
+
+  const SimEvent *connected = sim_wait(model, "connected", NULL, NULL, 30);
+  g_assert_nonnull(connected);
+  g_assert_nonnull(sim_wait(model, "chat-system", "Charged $2.00 — minute 1", NULL, 5));
+  call_lab_run(0.5);
+  ppm_test_server_kill(lab->server);
+  /* The hold secured 2 periods (seq 1 and 2); seq 3 is the first unsecured. */
+  const SimEvent *why = sim_wait(
+      model, "chat-system", "Call ended: the platform could not secure the next minute", NULL, 15);
+  g_assert_nonnull(why);
+  double due3 = connected->t + OFFSET_S + 3 * PERIOD_S;
+  g_assert_cmpfloat(why->t, >=, due3 - 0.1);
+  /* billing.md allows 1 s; 0.1 s more for the line to reach the test. */
+  g_assert_cmpfloat(why->t, <=, due3 + 1.1);
+  const SimEvent *member_end = sim_wait(member, "ended", NULL, NULL, 5);
+  g_assert_nonnull(member_end);
+  g_assert_cmpstr(sim_event_get(member_end, "who"), ==, "remote");
+
+  g_autoptr(GError) error = NULL;
+  g_assert_true(ppm_test_server_restart(lab->server, &error));
+  g_assert_no_error(error);
+  g_assert_nonnull(sim_wait(model, "chat-system", "Call summary", NULL, 30));
+  g_autoptr(GPtrArray) sessions = NULL;
+  LabSession *session = only_session(lab, "model", &sessions);
+  g_assert_cmpstr(session->reason, ==, "unbilled_too_long");
+  assert_ledger_balanced(lab);
+}
+
+/* (4) The member's process is killed: the call ends within 2 s of its
+ * offline presence, and nothing is charged after its last RTP. */
+static void
+test_member_killed(void)
+{
+  g_autoptr(CallLab) lab = lab_start(server_args, "20.00");
+  g_autoptr(SimProc) model = model_start(lab, NULL);
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", NULL);
+
+  const SimEvent *connected = sim_wait(model, "connected", NULL, NULL, 30);
+  g_assert_nonnull(connected);
+  run_until(connected->t, 4.0);
+  double killed = call_lab_now();
+  sim_signal(member, SIGKILL);
+  const SimEvent *offline = sim_wait(model, "buddy-signed-off", NULL, NULL, 10);
+  g_assert_nonnull(offline);
+  const SimEvent *why
+      = sim_wait(model, "chat-system", "Call ended: the member went offline", NULL, 10);
+  g_assert_nonnull(why);
+  g_assert_cmpfloat(why->t - offline->t, <, 2.0);
+
+  GPtrArray *sessions = NULL;
+  LabSession *session = closed_session(lab, &sessions, 15);
+  g_assert_cmpstr(session->reason, ==, "peer_offline");
+  guint due = charges_due(killed - connected->t);
+  g_assert_cmpint(session->periods_charged, ==, due);
+  g_autofree char *left = balance(lab, "member");
+  g_autofree char *want = g_strdup_printf("%d.00 USD", 20 - 2 * (int)due);
+  g_assert_cmpstr(left, ==, want);
+  g_ptr_array_unref(sessions);
+  assert_ledger_balanced(lab);
+}
+
+static const char *const hold_server_args[]
+    = { "--period-seconds", "2", "--hold-periods", "10", NULL };
+
+/* (5) The member freezes (SIGSTOP): no RTP, no answer to pings; the call
+ * ends no_media and what fell due after the last RTP is not kept. */
+static void
+test_member_frozen(void)
+{
+  g_autoptr(CallLab) lab = lab_start(hold_server_args, "40.00");
+  g_autoptr(SimProc) model = model_start(lab, NULL);
+  const char *const member_args[] = { "--freeze-after=4", NULL };
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", member_args);
+
+  const SimEvent *connected = sim_wait(model, "connected", NULL, NULL, 30);
+  g_assert_nonnull(connected);
+  const SimEvent *frozen = sim_wait(member, "frozen", NULL, NULL, 10);
+  g_assert_nonnull(frozen);
+  const SimEvent *why = sim_wait(
+      model, "chat-system", "Call ended: no sound or video from the member any more", NULL, 30);
+  g_assert_nonnull(why);
+  /* 2 s without RTP before the first ping, which then has no answer for 10 s. */
+  g_assert_cmpfloat(why->t - frozen->t, >=, 11.5);
+  g_assert_cmpfloat(why->t - frozen->t, <, 14.0);
+
+  GPtrArray *sessions = NULL;
+  LabSession *session = closed_session(lab, &sessions, 15);
+  g_assert_cmpstr(session->reason, ==, "no_media");
+  guint due = charges_due(frozen->t - connected->t);
+  g_autofree char *left = balance(lab, "member");
+  g_autofree char *want = g_strdup_printf("%d.00 USD", 40 - 2 * (int)due);
+  g_assert_cmpstr(left, ==, want);
+  g_ptr_array_unref(sessions);
+  assert_ledger_balanced(lab);
+}
+
+/* (5) A muted member who puts the call on hold is billed as usual and the
+ * call is not ended: RTCP and ping answers go on. */
+static void
+test_member_muted_on_hold(void)
+{
+  g_autoptr(CallLab) lab = lab_start(hold_server_args, "40.00");
+  g_autoptr(SimProc) model = model_start(lab, NULL);
+  const char *const member_args[]
+      = { "--silence", "--hold-after=2.5", "--hold-for=9", "--hangup-after=14.5", NULL };
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", member_args);
+
+  const SimEvent *connected = sim_wait(model, "connected", NULL, NULL, 30);
+  g_assert_nonnull(connected);
+  g_assert_nonnull(sim_wait(member, "held", NULL, NULL, 10));
+  const SimEvent *ended = sim_wait(model, "ended", NULL, NULL, 30);
+  g_assert_nonnull(ended);
+  g_assert_cmpstr(sim_event_get(ended, "who"), ==, "remote");
+  g_assert_cmpuint(sim_count(model, "chat-system", "Call ended"), ==, 0);
+
+  GPtrArray *sessions = NULL;
+  LabSession *session = closed_session(lab, &sessions, 15);
+  g_assert_cmpstr(session->reason, ==, "remote_hangup");
+  guint due = charges_due(ended->t - connected->t);
+  g_assert_cmpint(session->periods_charged, ==, due);
+  g_assert_cmpuint(sim_count(model, "chat-system", "Charged "), ==, due);
+  g_ptr_array_unref(sessions);
+  assert_ledger_balanced(lab);
+}
+
+/* (6) The model's process is killed mid-call and started again: the session
+ * is closed client_restart and nothing more is charged. */
+static void
+test_model_restarted(void)
+{
+  g_autoptr(CallLab) lab = lab_start(server_args, "20.00");
+  SimProc *model = model_start(lab, NULL);
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", NULL);
+
+  const SimEvent *connected = sim_wait(model, "connected", NULL, NULL, 30);
+  g_assert_nonnull(connected);
+  run_until(connected->t, 4.0);
+  guint charged = sim_count(model, "chat-system", "Charged ");
+  g_assert_cmpuint(charged, ==, 2);
+  sim_signal(model, SIGKILL);
+  sim_free(model);
+
+  g_autoptr(SimProc) again = model_start(lab, NULL);
+  GPtrArray *sessions = NULL;
+  LabSession *session = closed_session(lab, &sessions, 20);
+  g_assert_cmpstr(session->reason, ==, "client_restart");
+  g_assert_cmpint(session->periods_charged, ==, charged);
+  /* Nothing is posted for that call any more. */
+  call_lab_run(2 * PERIOD_S);
+  g_autofree char *left = balance(lab, "member");
+  g_autofree char *want = g_strdup_printf("%d.00 USD", 20 - 2 * (int)charged);
+  g_assert_cmpstr(left, ==, want);
+  g_ptr_array_unref(sessions);
+  assert_ledger_balanced(lab);
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_autoptr(GError) error = NULL;
+  if (!call_lab_enter_netns(&error))
+    {
+      g_test_skip_printf("%s", error->message);
+      return g_test_run();
+    }
+  g_test_add_func("/plugin/call/funded-call", test_funded_call);
+  g_test_add_func("/plugin/call/funds-run-out", test_funds_run_out);
+  g_test_add_func("/plugin/call/non-member-declined", test_non_member_declined);
+  g_test_add_func("/plugin/call/ring-timeout", test_ring_timeout);
+  g_test_add_func("/plugin/call/unloaded-mid-call", test_unloaded_mid_call);
+  g_test_add_func("/plugin/call/unload-close-resent", test_unload_close_resent);
+  g_test_add_func("/plugin/call/platform-outage-recovered", test_platform_outage_recovered);
+  g_test_add_func("/plugin/call/platform-outage-too-long", test_platform_outage_too_long);
+  g_test_add_func("/plugin/call/member-killed", test_member_killed);
+  g_test_add_func("/plugin/call/member-frozen", test_member_frozen);
+  g_test_add_func("/plugin/call/member-muted-on-hold", test_member_muted_on_hold);
+  g_test_add_func("/plugin/call/model-restarted", test_model_restarted);
+  return g_test_run();
+}

@@ -1,0 +1,301 @@
+/* ppm-admin: every command's output line, its error lines, and that a
+ * failed command changes nothing. */
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "ppm-test-api.h"
+
+static PpmTestServer *
+start(void)
+{
+  g_autoptr(GError) error = NULL;
+  PpmTestServer *server = ppm_test_server_start(NULL, NULL, &error);
+
+  g_assert_no_error(error);
+  return server;
+}
+
+/* Runs a command that must fail: one line on stderr naming `needle`. */
+#define assert_admin_fails(server, stdin_text, needle, ...)                                        \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    g_autoptr(GError) e_ = NULL;                                                                   \
+    g_autofree char *out_ = ppm_test_admin(server, stdin_text, &e_, __VA_ARGS__, NULL);            \
+    g_assert_null(out_);                                                                           \
+    g_assert_nonnull(e_);                                                                          \
+    g_assert_true(g_str_has_prefix(e_->message, "ppm-admin: "));                                   \
+    g_assert_null(strchr(e_->message, '\n'));                                                      \
+    if (strstr(e_->message, needle) == NULL)                                                       \
+      g_error("expected \"%s\" in: %s", needle, e_->message);                                      \
+  }                                                                                                \
+  G_STMT_END
+
+static void
+test_users(void)
+{
+  g_autoptr(PpmTestServer) server = start();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *token = NULL, *changed = NULL;
+
+  out = ppm_test_admin(server, "secret-password\n", &error, "create-user", "--email",
+                       "Amy@Example.com", "--role", "member", "--display-name", "Amy", NULL);
+  g_assert_no_error(error);
+  g_assert_true(g_str_has_prefix(out, "id="));
+  g_assert_nonnull(strstr(out, "role=member"));
+  assert_admin_fails(server, "secret-password\n", "already used", "create-user", "--email",
+                     "amy@example.com", "--role", "member", "--display-name", "Amy 2");
+  assert_admin_fails(server, "secret-password\n", "--role", "create-user", "--email",
+                     "b@example.com", "--role", "admin", "--display-name", "B");
+  assert_admin_fails(server, "short\n", "password", "create-user", "--email", "c@example.com",
+                     "--role", "model", "--display-name", "C");
+  assert_admin_fails(server, "", "password", "create-user", "--email", "c@example.com", "--role",
+                     "model", "--display-name", "C");
+  assert_admin_fails(server, "secret-password\n", "--display-name", "create-user", "--email",
+                     "c@example.com", "--role", "model");
+  assert_admin_fails(server, "secret-password\n", "email", "create-user", "--email", "nobody",
+                     "--role", "model", "--display-name", "C");
+  assert_admin_fails(server, NULL, "no such user", "balance", "--email", "c@example.com");
+  assert_admin_fails(server, NULL, "unknown command", "explode");
+
+  changed = ppm_test_admin(server, "another-password\n", &error, "set-password", "--email",
+                           "amy@example.com", NULL);
+  g_assert_no_error(error);
+  g_assert_cmpstr(changed, ==, "ok");
+  {
+    g_autoptr(PpmTestResponse) old
+        = ppm_test_call(server, "POST", "/v1/auth/login", NULL,
+                        "{\"email\": \"amy@example.com\", \"password\": \"secret-password\"}");
+    g_autoptr(PpmTestResponse) fresh
+        = ppm_test_call(server, "POST", "/v1/auth/login", NULL,
+                        "{\"email\": \"amy@example.com\", \"password\": \"another-password\"}");
+    ppm_assert_answer(old, 401, "unauthorized");
+    ppm_assert_answer(fresh, 200, NULL);
+  }
+  assert_admin_fails(server, "x\n", "password", "set-password", "--email", "amy@example.com");
+}
+
+static void
+test_money_commands(void)
+{
+  g_autoptr(PpmTestServer) server = start();
+  g_auto(PpmTestPair) pair = { 0 };
+  g_autoptr(PpmTestResponse) open = NULL;
+  g_autofree char *funded = NULL, *paid = NULL, *refunded = NULL, *rate = NULL, *cap = NULL;
+  const char *bad_amounts[] = { "20.001", "-1", "1e5", "2,00", ".5", "5.", "", "abc", " 1" };
+
+  ppm_test_pair_init(&pair, server, "model", "member", NULL);
+  funded
+      = ppm_test_admin_ok(server, "fund", "--email", pair.member_email, "--amount", "20.5", NULL);
+  g_assert_cmpstr(funded, ==, "20.50 USD");
+  for (gsize i = 0; i < G_N_ELEMENTS(bad_amounts); i++)
+    assert_admin_fails(server, NULL, "amount", "fund", "--email", pair.member_email, "--amount",
+                       bad_amounts[i]);
+  assert_admin_fails(server, NULL, "greater than zero", "fund", "--email", pair.member_email,
+                     "--amount", "0.00");
+  assert_admin_fails(server, NULL, "10^11", "fund", "--email", pair.member_email, "--amount",
+                     "1000000000.01");
+  assert_admin_fails(server, NULL, "members", "fund", "--email", pair.model_email, "--amount",
+                     "1.00");
+  g_assert_cmpint(ppm_test_balance(server, pair.member_email), ==, 2050);
+
+  rate = ppm_test_admin_ok(server, "set-rate", "--email", pair.model_email, "--amount", "3", NULL);
+  g_assert_cmpstr(rate, ==, "3.00 USD");
+  assert_admin_fails(server, NULL, "greater than zero", "set-rate", "--email", pair.model_email,
+                     "--amount", "0");
+  assert_admin_fails(server, NULL, "not a model", "set-rate", "--email", pair.member_email,
+                     "--amount", "1.00");
+  cap = ppm_test_admin_ok(server, "set-max-rate", "--email", pair.member_email, "--amount", "12.00",
+                          NULL);
+  g_assert_cmpstr(cap, ==, "12.00 USD");
+
+  open = ppm_test_open(server, &pair, 300000);
+  for (int seq = 0; seq < 3; seq++)
+    {
+      g_autoptr(PpmTestResponse) r
+          = ppm_test_charge(server, pair.model_token, ppm_test_string(open, "session_id"), seq);
+      ppm_assert_answer(r, 201, NULL);
+    }
+  /* 3 × 3.00 less 20 %: the model earned 7.20. */
+  g_assert_cmpint(ppm_test_balance(server, pair.model_email), ==, 720);
+  assert_admin_fails(server, NULL, "not enough", "payout", "--email", pair.model_email, "--amount",
+                     "7.21");
+  paid = ppm_test_admin_ok(server, "payout", "--email", pair.model_email, "--amount", "7.00", NULL);
+  g_assert_cmpstr(paid, ==, "0.20 USD");
+  /* The model kept 0.20, less than any charge's 2.40 share: nothing can be reversed. */
+  refunded
+      = ppm_test_admin_ok(server, "refund", "--session", ppm_test_string(open, "session_id"), NULL);
+  g_assert_cmpstr(refunded, ==, "0.00 USD");
+  assert_admin_fails(server, NULL, "no such session", "refund", "--session", "feedbeef");
+  ppm_test_verify(server);
+}
+
+static void
+test_refund_returns_charges(void)
+{
+  g_autoptr(PpmTestServer) server = start();
+  g_auto(PpmTestPair) pair = { 0 };
+  g_autoptr(PpmTestResponse) open = NULL;
+  g_autofree char *refunded = NULL, *again = NULL;
+
+  ppm_test_pair_init(&pair, server, "model", "member", "20.00");
+  open = ppm_test_open(server, &pair, 300000);
+  for (int seq = 0; seq < 2; seq++)
+    {
+      g_autoptr(PpmTestResponse) r
+          = ppm_test_charge(server, pair.model_token, ppm_test_string(open, "session_id"), seq);
+      ppm_assert_answer(r, 201, NULL);
+    }
+  refunded
+      = ppm_test_admin_ok(server, "refund", "--session", ppm_test_string(open, "session_id"), NULL);
+  g_assert_cmpstr(refunded, ==, "4.00 USD");
+  g_assert_cmpint(ppm_test_balance(server, pair.member_email), ==, 2000);
+  g_assert_cmpint(ppm_test_balance(server, pair.model_email), ==, 0);
+  again
+      = ppm_test_admin_ok(server, "refund", "--session", ppm_test_string(open, "session_id"), NULL);
+  g_assert_cmpstr(again, ==, "0.00 USD");
+  ppm_test_verify(server);
+}
+
+static void
+test_links(void)
+{
+  g_autoptr(PpmTestServer) server = start();
+  g_autofree char *linked = NULL, *unlinked = NULL;
+
+  ppm_test_user(server, "a@example.com", "model");
+  ppm_test_user(server, "b@example.com", "member");
+  linked = ppm_test_admin_ok(server, "link", "--email", "a@example.com", "--protocol",
+                             "prpl-jabber", "--handle", "A@Localhost/Desk", NULL);
+  g_assert_cmpstr(linked, ==, "linked prpl-jabber a@localhost");
+  assert_admin_fails(server, NULL, "another account", "link", "--email", "b@example.com",
+                     "--protocol", "prpl-jabber", "--handle", "a@localhost");
+  assert_admin_fails(server, NULL, "not linked", "unlink", "--email", "b@example.com", "--protocol",
+                     "prpl-jabber", "--handle", "a@localhost");
+  assert_admin_fails(server, NULL, "not valid", "link", "--email", "b@example.com", "--protocol",
+                     "bad protocol", "--handle", "x");
+  unlinked = ppm_test_admin_ok(server, "unlink", "--email", "a@example.com", "--protocol",
+                               "prpl-jabber", "--handle", "a@localhost", NULL);
+  g_assert_cmpstr(unlinked, ==, "unlinked prpl-jabber a@localhost");
+}
+
+static void
+test_demo(void)
+{
+  g_autoptr(PpmTestServer) server = start();
+  g_autofree char *out = ppm_test_admin_ok(server, "demo", NULL);
+  g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+  g_autoptr(GRegex) format
+      = g_regex_new("^role=(model|member) email=(\\S+) password=(\\S+) protocol=prpl-jabber"
+                    " handle=(model|member)@localhost balance=(\\d+\\.\\d\\d)$",
+                    0, 0, NULL);
+
+  g_assert_cmpint(g_strv_length(lines), ==, 2);
+  for (int i = 0; i < 2; i++)
+    {
+      g_autoptr(GMatchInfo) match = NULL;
+      g_autofree char *role = NULL, *email = NULL, *password = NULL, *balance = NULL;
+      g_autoptr(PpmTestResponse) login = NULL, me = NULL;
+
+      g_assert_true(g_regex_match(format, lines[i], 0, &match));
+      role = g_match_info_fetch(match, 1);
+      email = g_match_info_fetch(match, 2);
+      password = g_match_info_fetch(match, 3);
+      balance = g_match_info_fetch(match, 5);
+      g_assert_cmpstr(balance, ==, g_str_equal(role, "member") ? "20.00" : "0.00");
+      login = ppm_test_call(server, "POST", "/v1/auth/login", NULL,
+                            "{\"email\": \"%s\", \"password\": \"%s\"}", email, password);
+      ppm_assert_answer(login, 200, NULL);
+      me = ppm_test_call(server, "GET", "/v1/me", ppm_test_string(login, "access_token"), NULL);
+      if (g_str_equal(role, "model"))
+        g_assert_cmpint(ppm_test_int(me, "rate.amount_minor"), ==, 200);
+      else
+        g_assert_cmpint(ppm_test_int(me, "balance.amount_minor"), ==, 2000);
+    }
+  assert_admin_fails(server, NULL, "exist", "demo");
+  ppm_test_verify(server);
+}
+
+static void
+test_backup_and_copy(void)
+{
+  g_autoptr(PpmTestServer) server = start();
+  g_auto(PpmTestPair) pair = { 0 };
+  g_autofree char *file = g_build_filename(server->dir, "backup.db", NULL);
+  g_autofree char *copy = g_build_filename(server->dir, "copy.db", NULL);
+  g_autofree char *file_uri = g_strconcat("sqlite:", file, NULL);
+  g_autofree char *copy_uri = g_strconcat("sqlite:", copy, NULL);
+  g_autofree char *ok = NULL, *copied = NULL;
+  PpmTestServer view = { 0 };
+
+  if (!g_str_has_prefix(server->db_uri, "sqlite:"))
+    {
+      g_test_skip("backup is for SQLite databases");
+      return;
+    }
+  ppm_test_pair_init(&pair, server, "model", "member", "12.34");
+  ok = ppm_test_admin_ok(server, "backup", file, NULL);
+  g_assert_cmpstr(ok, ==, "ok");
+  assert_admin_fails(server, NULL, "exists", "backup", file);
+  copied = ppm_test_admin_ok(server, "copy", "--to", copy_uri, NULL);
+  g_assert_cmpstr(copied, ==, "ok");
+  assert_admin_fails(server, NULL, "not empty", "copy", "--to", copy_uri);
+
+  /* Both copies hold the same money and pass verify. */
+  view.db_uri = file_uri;
+  g_assert_cmpint(ppm_test_balance(&view, pair.member_email), ==, 1234);
+  ppm_test_verify(&view);
+  view.db_uri = copy_uri;
+  g_assert_cmpint(ppm_test_balance(&view, pair.member_email), ==, 1234);
+  ppm_test_verify(&view);
+  g_remove(file);
+  g_remove(copy);
+}
+
+/* Damages the SQLite ledger behind the platform's back. */
+static void
+damage(PpmTestServer *server, const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint(sqlite3_open(server->db_uri + strlen("sqlite:"), &db), ==, SQLITE_OK);
+  g_assert_cmpint(sqlite3_exec(db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close(db);
+}
+
+static void
+test_verify_finds_damage(void)
+{
+  g_autoptr(PpmTestServer) server = start();
+  g_auto(PpmTestPair) pair = { 0 };
+
+  if (!g_str_has_prefix(server->db_uri, "sqlite:"))
+    {
+      g_test_skip("damages a SQLite file");
+      return;
+    }
+  ppm_test_pair_init(&pair, server, "model", "member", "20.00");
+  ppm_test_verify(server);
+  damage(server, "UPDATE wallets SET balance_minor = balance_minor + 1 WHERE user_id IS NOT NULL"
+                 " AND balance_minor > 0");
+  assert_admin_fails(server, NULL, "balance", "verify");
+  damage(server, "UPDATE wallets SET balance_minor = balance_minor - 1 WHERE user_id IS NOT NULL"
+                 " AND balance_minor > 0;"
+                 "UPDATE entries SET amount_minor = amount_minor + 5"
+                 " WHERE id = (SELECT MIN (id) FROM entries)");
+  assert_admin_fails(server, NULL, "sum to zero", "verify");
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/server/admin/users", test_users);
+  g_test_add_func("/server/admin/money-commands", test_money_commands);
+  g_test_add_func("/server/admin/refund-returns-charges", test_refund_returns_charges);
+  g_test_add_func("/server/admin/links", test_links);
+  g_test_add_func("/server/admin/demo", test_demo);
+  g_test_add_func("/server/admin/backup-and-copy", test_backup_and_copy);
+  g_test_add_func("/server/admin/verify-finds-damage", test_verify_finds_damage);
+  return g_test_run();
+}

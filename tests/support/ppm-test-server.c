@@ -1,0 +1,396 @@
+/* The ppm-server fixture for tests (ppm-test-server.h). */
+#include "ppm-test-server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <string.h>
+#include <unistd.h>
+
+#define READY_TIMEOUT_US (20 * G_USEC_PER_SEC)
+#define STOP_TIMEOUT_US (30 * G_USEC_PER_SEC)
+
+static const char *
+program(const char *variable, GError **error)
+{
+  const char *path = g_getenv(variable);
+
+  if (path == NULL)
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s is not set", variable);
+  return path;
+}
+
+/* A port the kernel just gave out and took back; good enough on a test host
+ * (a start that finds it taken is retried with another). */
+static guint16
+free_port(void)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET };
+  socklen_t length = sizeof addr;
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  guint16 port = 0;
+
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0
+      && getsockname(fd, (struct sockaddr *)&addr, &length) == 0)
+    port = ntohs(addr.sin_port);
+  if (fd >= 0)
+    close(fd);
+  return port;
+}
+
+static gboolean
+uses_tls(PpmTestServer *server)
+{
+  for (guint i = 0; server->args && server->args[i]; i++)
+    if (g_str_has_prefix(server->args[i], "--tls-cert"))
+      return TRUE;
+  return FALSE;
+}
+
+/* GET /healthz answers 200; over TLS (no client certificate store here) a
+ * listener that accepts is taken as ready. */
+static gboolean
+healthy(PpmTestServer *server)
+{
+  guint16 port = server->port;
+  g_autoptr(GSocketClient) client = g_socket_client_new();
+  g_autoptr(GSocketConnection) connection = NULL;
+  const char request[] = "GET /healthz HTTP/1.0\r\n\r\n";
+  char answer[64] = "";
+  gssize got;
+
+  g_socket_client_set_timeout(client, 2);
+  connection = g_socket_client_connect_to_host(client, "127.0.0.1", port, NULL, NULL);
+  if (connection != NULL && uses_tls(server))
+    return TRUE;
+  if (connection == NULL
+      || !g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(connection)), request,
+                                    sizeof request - 1, NULL, NULL, NULL))
+    return FALSE;
+  got = g_input_stream_read(g_io_stream_get_input_stream(G_IO_STREAM(connection)), answer,
+                            sizeof answer - 1, NULL, NULL);
+  return got > 12 && g_str_has_prefix(answer, "HTTP/1.") && g_str_has_prefix(answer + 9, "200");
+}
+
+/* Reaps the server if it exited; TRUE if it did. */
+static gboolean
+reaped(PpmTestServer *server, int *status, gboolean block)
+{
+  if (server->pid == 0)
+    return TRUE;
+  if (waitpid(server->pid, status, block ? 0 : WNOHANG) == server->pid)
+    {
+      server->pid = 0;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static char *
+log_tail(PpmTestServer *server)
+{
+  g_autofree char *text = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents(server->log_path, &text, &length, NULL))
+    return g_strdup("");
+  return g_strdup(length > 2000 ? text + length - 2000 : text);
+}
+
+/* UndefinedBehaviorSanitizer reports and goes on: only the log tells. */
+static gboolean
+log_has_sanitizer_report(PpmTestServer *server)
+{
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents(server->log_path, &text, NULL, NULL)
+         && (strstr(text, "runtime error:") != NULL || strstr(text, "Sanitizer") != NULL);
+}
+
+/* In the child before exec: a test that crashes takes its server along
+ * (the signal comes when the spawning thread ends, so start and restart
+ * servers from the test's main thread). */
+static void
+die_with_parent(gpointer data)
+{
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static gboolean
+spawn(PpmTestServer *server, GError **error)
+{
+  const char *binary = program("PPM_SERVER_BIN", error);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+  int log_fd, status = 0;
+  gint64 deadline;
+
+  if (binary == NULL)
+    return FALSE;
+  g_ptr_array_add(argv, g_strdup(binary));
+  g_ptr_array_add(argv, g_strdup_printf("--db=%s", server->db_uri));
+  g_ptr_array_add(argv, g_strdup_printf("--listen=127.0.0.1:%u", server->port));
+  for (guint i = 0; server->args && server->args[i]; i++)
+    g_ptr_array_add(argv, g_strdup(server->args[i]));
+  g_ptr_array_add(argv, NULL);
+
+  log_fd = open(server->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (log_fd < 0)
+    {
+      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "%s: %s", server->log_path,
+                  g_strerror(errno));
+      return FALSE;
+    }
+  if (!g_spawn_async_with_pipes_and_fds(
+          NULL, (const char *const *)argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent,
+          NULL, -1, log_fd, log_fd, NULL, NULL, 0, &server->pid, NULL, NULL, NULL, error))
+    {
+      close(log_fd);
+      return FALSE;
+    }
+  close(log_fd);
+
+  deadline = g_get_monotonic_time() + READY_TIMEOUT_US;
+  while (g_get_monotonic_time() < deadline)
+    {
+      if (healthy(server))
+        return TRUE;
+      if (reaped(server, &status, FALSE))
+        {
+          g_autofree char *tail = log_tail(server);
+          g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "ppm-server exited (status %d): %s",
+                      status, tail);
+          return FALSE;
+        }
+      g_usleep(20000);
+    }
+  ppm_test_server_kill(server);
+  g_set_error(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "ppm-server did not become ready");
+  return FALSE;
+}
+
+/* With PPM_TEST_PG_HOST set, a fresh PostgreSQL database on that cluster. */
+static char *
+pg_database(PpmTestServer *server, char **name, GError **error)
+{
+  const char *host = g_getenv("PPM_TEST_PG_HOST");
+  g_autofree char *id = g_path_get_basename(server->dir);
+  int status;
+
+  *name = g_ascii_strdown(id, -1);
+  g_strdelimit(*name, "-", '_');
+  if (!g_spawn_sync(NULL,
+                    (char *[]){ "createdb", "-h", (char *)host, "-U", "postgres", *name, NULL },
+                    NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, error)
+      || !g_spawn_check_wait_status(status, error))
+    return NULL;
+  return g_strdup_printf("postgresql:///%s?host=%s&user=postgres", *name, host);
+}
+
+/* The PostgreSQL database a server created, kept in its directory's name. */
+static void
+pg_drop(PpmTestServer *server)
+{
+  g_autofree char *id = g_path_get_basename(server->dir);
+  g_autofree char *name = g_ascii_strdown(id, -1);
+  const char *host = g_getenv("PPM_TEST_PG_HOST");
+
+  g_strdelimit(name, "-", '_');
+  g_spawn_sync(
+      NULL, (char *[]){ "dropdb", "-h", (char *)host, "-U", "postgres", "--if-exists", name, NULL },
+      NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
+PpmTestServer *
+ppm_test_server_start(const char *db_uri, const char *const *extra_args, GError **error)
+{
+  g_autoptr(PpmTestServer) server = g_new0(PpmTestServer, 1);
+  g_autofree char *pg_name = NULL;
+
+  server->dir = g_dir_make_tmp("ppm-test-XXXXXX", error);
+  if (server->dir == NULL)
+    return NULL;
+  server->log_path = g_build_filename(server->dir, "ppm-server.log", NULL);
+  server->args = g_strdupv((char **)extra_args);
+  if (db_uri != NULL)
+    server->db_uri = g_strdup(db_uri);
+  else if (g_getenv("PPM_TEST_PG_HOST") != NULL)
+    server->db_uri = pg_database(server, &pg_name, error);
+  else
+    server->db_uri = g_strdup_printf("sqlite:%s/ppm.db", server->dir);
+  if (server->db_uri == NULL)
+    return NULL;
+  for (int attempt = 0; attempt < 3; attempt++)
+    {
+      g_autoptr(GError) local = NULL;
+
+      server->port = free_port();
+      if (spawn(server, &local))
+        {
+          server->url = g_strdup_printf("%s://127.0.0.1:%u", uses_tls(server) ? "https" : "http",
+                                        server->port);
+          return g_steal_pointer(&server);
+        }
+      if (attempt == 2 || !g_error_matches(local, G_IO_ERROR, G_IO_ERROR_FAILED)
+          || g_strstr_len(local->message, -1, "Address already in use") == NULL)
+        {
+          g_propagate_error(error, g_steal_pointer(&local));
+          return NULL;
+        }
+    }
+  return NULL;
+}
+
+/* Returns the wait status; -1 when it had to be killed or was not running. */
+static int
+signal_and_reap(PpmTestServer *server, int signal_number, gint64 timeout_us)
+{
+  gint64 deadline = g_get_monotonic_time() + timeout_us;
+  int status = -1;
+
+  if (server->pid == 0)
+    return -1;
+  kill(server->pid, signal_number);
+  while (!reaped(server, &status, FALSE))
+    {
+      if (g_get_monotonic_time() > deadline)
+        {
+          kill(server->pid, SIGKILL);
+          reaped(server, &status, TRUE);
+          return -1;
+        }
+      g_usleep(10000);
+    }
+  return status;
+}
+
+void
+ppm_test_server_stop(PpmTestServer *server)
+{
+  gboolean running = server->pid != 0;
+  int status = signal_and_reap(server, SIGTERM, STOP_TIMEOUT_US);
+
+  /* A server that does not stop cleanly, or that a sanitizer stopped or
+   * complained about, is a failure of whatever test ran it. */
+  if (running
+      && (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) || log_has_sanitizer_report(server)))
+    {
+      g_autofree char *tail = log_tail(server);
+      g_test_message("ppm-server did not stop cleanly (status %d):\n%s", status, tail);
+      if (g_test_initialized())
+        g_test_fail();
+    }
+}
+
+void
+ppm_test_server_kill(PpmTestServer *server)
+{
+  signal_and_reap(server, SIGKILL, STOP_TIMEOUT_US);
+}
+
+void
+ppm_test_server_pause(PpmTestServer *server)
+{
+  if (server->pid != 0)
+    kill(server->pid, SIGSTOP);
+}
+
+void
+ppm_test_server_resume(PpmTestServer *server)
+{
+  if (server->pid != 0)
+    kill(server->pid, SIGCONT);
+}
+
+gboolean
+ppm_test_server_restart(PpmTestServer *server, GError **error)
+{
+  ppm_test_server_stop(server);
+  return spawn(server, error);
+}
+
+void
+ppm_test_server_free(PpmTestServer *server)
+{
+  if (server == NULL)
+    return;
+  if (server->pid != 0)
+    {
+      kill(server->pid, SIGCONT);
+      ppm_test_server_stop(server);
+    }
+  if (server->dir != NULL)
+    {
+      /* The log is the artifact worth keeping when a test failed. */
+      if (g_test_failed())
+        {
+          g_autofree char *tail = log_tail(server);
+          g_test_message("ppm-server log (tail):\n%s", tail);
+        }
+      if (server->db_uri != NULL && g_str_has_prefix(server->db_uri, "postgresql:///")
+          && g_getenv("PPM_TEST_PG_HOST") != NULL)
+        pg_drop(server);
+      g_autoptr(GFile) dir = g_file_new_for_path(server->dir);
+      g_autoptr(GFileEnumerator) files = g_file_enumerate_children(
+          dir, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+      GFileInfo *info;
+      while (files && (info = g_file_enumerator_next_file(files, NULL, NULL)) != NULL)
+        {
+          g_autofree char *path = g_build_filename(server->dir, g_file_info_get_name(info), NULL);
+          g_remove(path);
+          g_object_unref(info);
+        }
+      g_rmdir(server->dir);
+    }
+  g_free(server->url);
+  g_free(server->dir);
+  g_free(server->db_uri);
+  g_free(server->log_path);
+  g_strfreev(server->args);
+  g_free(server);
+}
+
+char *
+ppm_test_admin(PpmTestServer *server, const char *stdin_text, GError **error, const char *first_arg,
+               ...)
+{
+  const char *binary = program("PPM_ADMIN_BIN", error);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  va_list args;
+
+  if (binary == NULL)
+    return NULL;
+  g_ptr_array_add(argv, g_strdup(binary));
+  g_ptr_array_add(argv, g_strdup_printf("--db=%s", server->db_uri));
+  va_start(args, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg(args, const char *))
+    g_ptr_array_add(argv, g_strdup(arg));
+  va_end(args);
+  g_ptr_array_add(argv, NULL);
+
+  process = g_subprocess_newv((const char *const *)argv->pdata,
+                              G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                  | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                              error);
+  if (process == NULL
+      || !g_subprocess_communicate_utf8(process, stdin_text ? stdin_text : "", NULL, &out, &err,
+                                        error))
+    return NULL;
+  if (!g_subprocess_get_successful(process))
+    {
+      g_strchomp(err);
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", err);
+      return NULL;
+    }
+  g_strchomp(out);
+  return g_steal_pointer(&out);
+}

@@ -1,0 +1,69 @@
+/* gtk-ppm: the Pidgin face of core-ppm.  At load it hands core-ppm a table of
+ * GTK windows through plugin IPC; at unload it gives the defaults back. */
+#include "ppm-gtk-core.h"
+#include "ppm-gtk-hook.h"
+#include "ppm-gtk-prefs.h"
+#include "ppm-gtk-ui.h"
+
+#include <glib/gi18n-lib.h>
+#include <pidgin/gtkplugin.h>
+#include <libpurple/debug.h>
+#include <libpurple/version.h>
+
+#ifndef PPM_LOCALEDIR
+#error "PPM_LOCALEDIR must be defined by the build"
+#endif
+
+static gboolean
+ppm_gtk_plugin_load(PurplePlugin *plugin)
+{
+  bindtextdomain(GETTEXT_PACKAGE, PPM_LOCALEDIR);
+  bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+  ppm_gtk_prefs_init();
+  if (!ppm_gtk_core_set_ui_ops(ppm_gtk_ui_ops()))
+    {
+      purple_debug_error("gtk-ppm", "core-ppm refused the GTK windows\n");
+      return FALSE;
+    }
+  g_autoptr(GError) error = NULL;
+  if (!ppm_gtk_hook_start(&error))
+    purple_debug_error("gtk-ppm", "test hook: %s\n", error->message);
+  return TRUE;
+}
+
+static gboolean
+ppm_gtk_plugin_unload(PurplePlugin *plugin)
+{
+  ppm_gtk_core_set_ui_ops(NULL);
+  /* The windows first: a rating dialog still open answers its caller. */
+  ppm_gtk_ui_close_all();
+  ppm_gtk_hook_stop();
+  return TRUE;
+}
+
+static PurplePluginInfo info = {
+  .magic = PURPLE_PLUGIN_MAGIC,
+  .major_version = PURPLE_MAJOR_VERSION,
+  .minor_version = PURPLE_MINOR_VERSION,
+  .type = PURPLE_PLUGIN_STANDARD,
+  .ui_requirement = PIDGIN_PLUGIN_TYPE,
+  .priority = PURPLE_PRIORITY_DEFAULT,
+  .id = "gtk-ppm",
+  .name = N_("Pay per minute (Pidgin windows)"),
+  .version = PPM_VERSION,
+  .summary = N_("Call tracker, incoming-call banner, settings and rating windows"),
+  .description = N_("Shows pay-per-minute billing in Pidgin: a tracker for every billed call, "
+                    "who is calling before you answer, the settings and a rating dialog."),
+  .author = "purple-ppm",
+  .homepage = "",
+  .load = ppm_gtk_plugin_load,
+  .unload = ppm_gtk_plugin_unload,
+};
+
+static void
+ppm_gtk_plugin_init(PurplePlugin *plugin)
+{
+  info.dependencies = g_list_append(NULL, (gpointer) "core-ppm");
+}
+
+PURPLE_INIT_PLUGIN(gtk_ppm, ppm_gtk_plugin_init, info)

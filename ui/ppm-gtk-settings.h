@@ -1,0 +1,13 @@
+/* The settings dialog: sign-in, platform and every preference of core-ppm. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* Opens the dialog, or brings the open one to the front. */
+GtkWidget *ppm_gtk_settings_show(void);
+/* Closes it without saving (at unload). */
+void ppm_gtk_settings_close(void);
+
+G_END_DECLS

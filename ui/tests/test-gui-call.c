@@ -1,0 +1,345 @@
+/* A billed call seen in Pidgin: a ppm-sim member calls the model's Pidgin
+ * (core-ppm + gtk-ppm) through a private Prosody, billed by a real
+ * ppm-server, all inside a private network namespace.  The test reads what
+ * the windows show through gtk-ppm's test hook and saves screenshots. */
+#include "ppm-gui-process.h"
+#include "ppm-gui-prosody.h"
+#include "ppm-pidgin-lab.h"
+#include "ppm-test-server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define XMPP_PORT 5222
+#define XMPP_PASSWORD "xmpp-pw"
+#define MODEL_PASSWORD "model-platform-pw"
+#define PERIOD_SECONDS "3"
+
+/* The platform fixture does not tie its process to ours: a failed assertion
+ * (SIGABRT) kills it here so that it does not outlive the test. */
+static volatile GPid platform_pid;
+
+static void
+on_abort(int signum)
+{
+  if (platform_pid > 0)
+    kill(platform_pid, SIGKILL);
+  signal(SIGABRT, SIG_DFL);
+  raise(SIGABRT);
+}
+
+static gboolean run(GError **error, const char *first, ...) G_GNUC_NULL_TERMINATED;
+
+static gboolean
+run(GError **error, const char *first, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new();
+  va_list args;
+  va_start(args, first);
+  for (const char *a = first; a != NULL; a = va_arg(args, const char *))
+    g_ptr_array_add(argv, (gpointer)a);
+  va_end(args);
+  g_ptr_array_add(argv, NULL);
+  int status = 0;
+  g_autofree char *err = NULL;
+  if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL,
+                    G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
+                    &status, error))
+    return FALSE;
+  if (!g_spawn_check_wait_status(status, error))
+    {
+      g_prefix_error(error, "%s: %s ", first, err);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* libnice ignores loopback: a veth pair gives it a host candidate. */
+static void
+network_up(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_assert_true(
+      run(&error, "ip", "link", "set", "lo", "up", NULL)
+      && run(&error, "ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1", NULL)
+      && run(&error, "ip", "addr", "add", "10.78.0.1/24", "dev", "v0", NULL)
+      && run(&error, "ip", "link", "set", "v0", "up", NULL)
+      && run(&error, "ip", "link", "set", "v1", "up", NULL));
+  g_assert_no_error(error);
+}
+
+/* GStreamer's SRTP encoder (gst-plugins-bad) breaks libpurple's unkeyed
+ * calls when it is installed: the call's processes see every system plugin
+ * but that one. */
+static char *
+gst_plugins_without_srtp(const char *dir)
+{
+  const char *system = g_getenv("PPM_GST_PLUGIN_DIR");
+  g_autofree char *mine = g_build_filename(dir, "gst-plugins", NULL);
+  g_mkdir_with_parents(mine, 0700);
+  g_autoptr(GDir) plugins = g_dir_open(system, 0, NULL);
+  g_assert_nonnull(plugins);
+  const char *name;
+  while ((name = g_dir_read_name(plugins)) != NULL)
+    if (g_str_has_suffix(name, ".so") && g_strcmp0(name, "libgstsrtp.so") != 0)
+      {
+        g_autofree char *target = g_build_filename(system, name, NULL);
+        g_autofree char *link = g_build_filename(mine, name, NULL);
+        g_assert_cmpint(symlink(target, link), ==, 0);
+      }
+  return g_steal_pointer(&mine);
+}
+
+static void admin(PpmTestServer *server, const char *stdin_text, const char *first,
+                  ...) G_GNUC_NULL_TERMINATED;
+
+/* ppm-admin with up to six arguments after the command. */
+static void
+admin(PpmTestServer *server, const char *stdin_text, const char *first, ...)
+{
+  const char *a[7] = { NULL };
+  va_list args;
+  va_start(args, first);
+  for (int i = 0; i < 6 && (a[i] = va_arg(args, const char *)) != NULL; i++)
+    ;
+  va_end(args);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out
+      = ppm_test_admin(server, stdin_text, &error, first, a[0], a[1], a[2], a[3], a[4], a[5], NULL);
+  g_assert_no_error(error);
+}
+
+static PpmTestServer *
+platform_start(void)
+{
+  const char *const args[] = { "--period-seconds", PERIOD_SECONDS, NULL };
+  g_autoptr(GError) error = NULL;
+  PpmTestServer *server = ppm_test_server_start(NULL, args, &error);
+  g_assert_no_error(error);
+  platform_pid = server->pid;
+  admin(server, MODEL_PASSWORD "\n", "create-user", "--email", "model@localhost", "--role", "model",
+        "--display-name", "Model", NULL);
+  admin(server, "member-platform-pw\n", "create-user", "--email", "member@localhost", "--role",
+        "member", "--display-name", "Alice Member", NULL);
+  admin(server, NULL, "link", "--email", "model@localhost", "--protocol", "prpl-jabber", "--handle",
+        "model@localhost", NULL);
+  admin(server, NULL, "link", "--email", "member@localhost", "--protocol", "prpl-jabber",
+        "--handle", "member@localhost", NULL);
+  admin(server, NULL, "set-rate", "--email", "model@localhost", "--amount", "2.00", NULL);
+  admin(server, NULL, "fund", "--email", "member@localhost", "--amount", "20.00", NULL);
+  return server;
+}
+
+static const char accounts_xml[]
+    = "<?xml version='1.0' encoding='UTF-8' ?>\n"
+      "<account version='1.0'>\n <account>\n  <protocol>prpl-jabber</protocol>\n"
+      "  <name>model@localhost/pidgin</name>\n  <password>" XMPP_PASSWORD "</password>\n"
+      "  <settings>\n"
+      "   <setting name='connect_server' type='string'>127.0.0.1</setting>\n"
+      "   <setting name='port' type='int'>5222</setting>\n"
+      "   <setting name='connection_security' type='string'>opportunistic_tls</setting>\n"
+      "   <setting name='auth_plain_in_clear' type='bool'>1</setting>\n"
+      "  </settings>\n"
+      "  <settings ui='gtk-gaim'>\n   <setting name='auto-login' type='bool'>1</setting>\n  "
+      "</settings>\n"
+      " </account>\n</account>\n";
+
+static GPid
+sim_start(const char *dir, const char *gst_plugins)
+{
+  g_autofree char *user_dir = g_build_filename(dir, "sim", NULL);
+  g_autofree char *registry = g_build_filename(dir, "gst-registry-sim.bin", NULL);
+  const char *artifacts = g_getenv("PPM_GUI_ARTIFACTS");
+  g_autofree char *log_path
+      = g_build_filename(artifacts != NULL ? artifacts : ".", "sim-call.log", NULL);
+  g_auto(GStrv) env = g_get_environ();
+  env = g_environ_setenv(env, "PPM_SIM_PASSWORD", XMPP_PASSWORD, TRUE);
+  env = g_environ_setenv(env, "GST_PLUGIN_SYSTEM_PATH", gst_plugins, TRUE);
+  env = g_environ_setenv(env, "GST_REGISTRY", registry, TRUE);
+  env = g_environ_setenv(env, "DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
+  env = g_environ_unsetenv(env, "DISPLAY");
+  /* In a sanitized build: libpurple's own allocations at exit are not this
+   * test's subject and would turn the member's exit status into a failure. */
+  env = g_environ_setenv(env, "ASAN_OPTIONS", "detect_leaks=0", TRUE);
+  g_autofree char *port = g_strdup_printf("--port=%d", XMPP_PORT);
+  g_autofree char *user_dir_arg = g_strconcat("--user-dir=", user_dir, NULL);
+  const char *argv[] = { g_getenv("PPM_SIM_BIN"), "--role=member", "--account=member@localhost/sim",
+                         "--peer=model@localhost/pidgin", port, user_dir_arg, "--calls=1",
+                         /* Between two charges, so the last charge is never at the edge. */
+                         "--hangup-after=14.5", "--call-timeout=60", "--timeout=120", NULL };
+  int log = g_open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  g_assert_cmpint(log, >=, 0);
+  GPid pid = 0;
+  g_autoptr(GError) error = NULL;
+  g_spawn_async_with_pipes_and_fds(NULL, argv, (const char *const *)env, G_SPAWN_DO_NOT_REAP_CHILD,
+                                   ppm_gui_process_child_setup, NULL, -1, log, log, NULL, NULL, 0,
+                                   &pid, NULL, NULL, NULL, &error);
+  close(log);
+  g_assert_no_error(error);
+  return pid;
+}
+
+static char *
+hook(PpmPidginLab *lab, const char *command)
+{
+  g_autoptr(GError) error = NULL;
+  char *reply = ppm_pidgin_lab_command(lab, &error, "%s", command);
+  g_assert_no_error(error);
+  return reply;
+}
+
+static void
+screenshot(PpmPidginLab *lab, const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_usleep(300 * 1000);
+  ppm_pidgin_lab_screenshot(lab, name, NULL, &error);
+  g_assert_no_error(error);
+}
+
+/* "$12.34" -> 1234 */
+static gint64
+cents(const char *money)
+{
+  g_assert_nonnull(money);
+  const char *digits = strchr(money, '$');
+  g_assert_nonnull(digits);
+  guint64 units = 0, hundredths = 0;
+  g_assert_cmpint(
+      sscanf(digits + 1, "%" G_GUINT64_FORMAT ".%" G_GUINT64_FORMAT, &units, &hundredths), ==, 2);
+  return (gint64)(units * 100 + hundredths);
+}
+
+static void
+test_call_billed(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp("ppm-gui-call-XXXXXX", &error);
+  g_assert_no_error(error);
+  g_autofree char *gst_plugins = gst_plugins_without_srtp(dir);
+  g_autofree char *xmpp_dir = g_build_filename(dir, "xmpp", NULL);
+  const char *const users[] = { "model", "member", NULL };
+  g_autoptr(PpmGuiProsody) prosody
+      = ppm_gui_prosody_start(xmpp_dir, XMPP_PORT, users, XMPP_PASSWORD, &error);
+  g_assert_no_error(error);
+  g_autoptr(PpmTestServer) server = platform_start();
+
+  g_autofree char *server_pref
+      = g_markup_printf_escaped("<pref name='server_url' type='string' value='%s'/>", server->url);
+  const char *const prefs[]
+      = { server_pref, "<pref name='email' type='string' value='model@localhost'/>", NULL };
+  g_autofree char *gst_env = g_strconcat("GST_PLUGIN_SYSTEM_PATH=", gst_plugins, NULL);
+  g_autofree char *registry_env
+      = g_strconcat("GST_REGISTRY=", dir, "/gst-registry-pidgin.bin", NULL);
+  const char *const env[] = { "PPM_PASSWORD=" MODEL_PASSWORD, gst_env, registry_env, NULL };
+  PpmPidginLabConfig config
+      = { .accounts_xml = accounts_xml, .extra_prefs_xml = prefs, .env = env };
+  g_autoptr(PpmPidginLab) lab = ppm_pidgin_lab_start(&config, &error);
+  g_assert_no_error(error);
+  GPid sim = sim_start(dir, gst_plugins);
+
+  /* Before answering: who calls, and that the member is funded. */
+  g_assert_true(ppm_pidgin_lab_wait_dump(lab, "window ppm-banner visible=1", 60000));
+  g_autofree char *banner = ppm_pidgin_lab_widget(lab, "ppm-banner", "ppm-banner-status");
+  g_assert_nonnull(strstr(banner, "Alice Member"));
+  g_assert_nonnull(strstr(banner, "funded member, 10 minutes affordable"));
+  screenshot(lab, "gui-call-banner");
+  g_free(hook(lab, "accept"));
+
+  /* Billed: charging, the clock running, the total growing by the rate. */
+  g_assert_true(ppm_pidgin_lab_wait_dump(lab, "ppm-state: ● Charging", 20000));
+  g_assert_true(ppm_pidgin_lab_wait_dump(lab, "ppm-total: $4.00", 10000));
+  g_autofree char *dump = ppm_pidgin_lab_dump(lab, NULL);
+  g_assert_null(strstr(dump, "window ppm-banner"));
+  g_autofree char *elapsed = ppm_pidgin_lab_widget(lab, "ppm-tracker", "ppm-elapsed");
+  int minutes = -1, seconds = -1;
+  g_assert_cmpint(sscanf(elapsed, "%d:%d", &minutes, &seconds), ==, 2);
+  g_assert_cmpint(minutes * 60 + seconds, >=, 3);
+  g_assert_cmpint(minutes * 60 + seconds, <, 10);
+  screenshot(lab, "gui-call-charging");
+
+  /* The platform stops answering: "Not charging", with the minutes the hold
+   * secured; when it answers again billing catches up. */
+  ppm_test_server_pause(server);
+  gboolean not_charging = ppm_pidgin_lab_wait_dump(lab, "ppm-state: ● Not charging — ", 8000);
+  if (not_charging)
+    screenshot(lab, "gui-call-not-charging");
+  ppm_test_server_resume(server);
+  g_assert_true(not_charging);
+  g_assert_true(ppm_pidgin_lab_wait_dump(lab, "ppm-state: ● Charging", 10000));
+
+  /* The member hangs up: the tracker says so and stays a while; the model
+   * is asked to rate the app. */
+  g_assert_true(ppm_pidgin_lab_wait_dump(lab, "ppm-state: ■ Ended", 20000));
+  g_autofree char *total = ppm_pidgin_lab_widget(lab, "ppm-tracker", "ppm-total");
+  g_assert_true(ppm_pidgin_lab_wait_dump(lab, "window ppm-rating visible=1", 10000));
+  screenshot(lab, "gui-call-ended");
+  int status = 0;
+  g_assert_true(ppm_gui_process_wait(&sim, 20000, &status));
+  g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+  /* What the tracker said is what the platform took from the member. */
+  g_autofree char *balance
+      = ppm_test_admin(server, NULL, &error, "balance", "--email", "member@localhost", NULL);
+  g_assert_no_error(error);
+  g_autofree char *balance_money = g_strconcat("$", balance, NULL);
+  g_assert_cmpint(cents(total), >=, 400);
+  g_assert_cmpint(2000 - cents(total), ==, cents(balance_money));
+
+  g_free(hook(lab, "click name=ppm-star-5"));
+  g_free(hook(lab, "click name=ppm-rating-send"));
+  g_autofree char *after = ppm_pidgin_lab_dump(lab, NULL);
+  g_assert_null(strstr(after, "window ppm-rating"));
+
+  /* On success nothing is kept; a failure leaves the directory to look at. */
+  g_clear_pointer(&lab, ppm_pidgin_lab_free);
+  platform_pid = 0;
+  g_clear_pointer(&server, ppm_test_server_free);
+  g_clear_pointer(&prosody, ppm_gui_prosody_free);
+  ppm_gui_remove_tree(dir);
+}
+
+/* Runs the test program again inside its own network namespace. */
+static int
+reexec_in_netns(int argc, char **argv)
+{
+  const char *unshare_flags = geteuid() == 0 ? "-n" : "-rn";
+  g_autoptr(GError) error = NULL;
+  if (!run(&error, "unshare", unshare_flags, "true", NULL))
+    {
+      g_print("1..0 # SKIP no private network namespace: %s\n", error->message);
+      return 0;
+    }
+  g_autofree char *self = g_file_read_link("/proc/self/exe", &error);
+  g_assert_no_error(error);
+  g_autoptr(GPtrArray) args = g_ptr_array_new();
+  g_ptr_array_add(args, (gpointer) "unshare");
+  g_ptr_array_add(args, (gpointer)unshare_flags);
+  g_ptr_array_add(args, (gpointer) "--");
+  g_ptr_array_add(args, self);
+  for (int i = 1; i < argc; i++)
+    g_ptr_array_add(args, argv[i]);
+  g_ptr_array_add(args, NULL);
+  g_setenv("PPM_GUI_NETNS", "1", TRUE);
+  execvp("unshare", (char **)args->pdata);
+  g_printerr("unshare: %s\n", g_strerror(errno));
+  return 1;
+}
+
+int
+main(int argc, char **argv)
+{
+  if (g_getenv("PPM_GUI_NETNS") == NULL)
+    return reexec_in_netns(argc, argv);
+  g_test_init(&argc, &argv, NULL);
+  network_up();
+  signal(SIGABRT, on_abort);
+  g_test_add_func("/gui/call/billed", test_call_billed);
+  return g_test_run();
+}
