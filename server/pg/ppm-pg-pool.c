@@ -112,15 +112,29 @@ ppm_pg_pool_acquire(PpmPgPool *pool, GError **error)
 {
   PGconn *conn;
 
-  g_mutex_lock(&pool->lock);
-  while (g_queue_is_empty(&pool->idle) && pool->open >= pool->max)
-    g_cond_wait(&pool->released, &pool->lock);
-  conn = g_queue_pop_head(&pool->idle);
-  if (conn == NULL)
-    pool->open++; /* reserved: connect outside the lock */
-  g_mutex_unlock(&pool->lock);
-  if (conn != NULL)
-    return conn;
+  for (;;)
+    {
+      g_mutex_lock(&pool->lock);
+      while (g_queue_is_empty(&pool->idle) && pool->open >= pool->max)
+        g_cond_wait(&pool->released, &pool->lock);
+      conn = g_queue_pop_head(&pool->idle);
+      if (conn == NULL)
+        pool->open++; /* reserved: connect outside the lock */
+      g_mutex_unlock(&pool->lock);
+      if (conn == NULL)
+        break;
+      /* A connection the server closed while it was idle (a restart, an
+       * administrator) shows it here, without a round trip: the first read
+       * takes the server's farewell message (libpq hands it to the notice
+       * processor), the second meets the end of the stream.  On a healthy
+       * connection both find nothing to read. */
+      if (PQconsumeInput(conn) && PQconsumeInput(conn) && PQstatus(conn) == CONNECTION_OK)
+        return conn;
+      PQfinish(conn);
+      g_mutex_lock(&pool->lock);
+      pool->open--;
+      g_mutex_unlock(&pool->lock);
+    }
 
   conn = pool_connect(pool, error);
   if (conn == NULL)

@@ -74,6 +74,7 @@ test_same_charge_50_times(void)
 }
 
 #define THREADS_PER_MODEL 4
+/* Opens are backdated 500 s at 1 s periods: up to 500 seqs are due. */
 #define SEQS_PER_SESSION 150
 
 typedef struct
@@ -81,14 +82,15 @@ typedef struct
   PpmTestServer *server;
   const char *token;
   const char *session_id;
+  gint seqs;     /* charges to post at most */
   gint next_seq; /* the lowest seq not known to be settled */
   gint charged;  /* distinct seqs answered 201 first-hand */
   gint refused;  /* 402s */
 } Racer;
 
 /* Each thread posts the session's next seq until the member is broke or
- * the session has SEQS_PER_SESSION charges; threads of one session race for
- * the same seqs. */
+ * the session has `seqs` charges; threads of one session race for the same
+ * seqs. */
 static gpointer
 race(gpointer data)
 {
@@ -99,7 +101,7 @@ race(gpointer data)
       gint seq = g_atomic_int_get(&racer->next_seq);
       g_autoptr(PpmTestResponse) r = NULL;
 
-      if (seq >= SEQS_PER_SESSION)
+      if (seq >= racer->seqs)
         return NULL;
       r = ppm_test_charge(racer->server, racer->token, racer->session_id, seq);
       if (r->status == 402)
@@ -117,10 +119,11 @@ race(gpointer data)
 }
 
 /* Models a and b, each with a session on the same member funded with
- * `funds`, at 0.01 a period; THREADS_PER_MODEL threads per session race. */
+ * `funds`, at 0.01 a period; THREADS_PER_MODEL threads per session race to
+ * post `seqs` charges each. */
 static void
-race_two_models(PpmTestServer *server, const char *funds, PpmTestPair *a, PpmTestPair *b,
-                Racer racers[2])
+race_two_models(PpmTestServer *server, const char *funds, gint seqs, PpmTestPair *a,
+                PpmTestPair *b, Racer racers[2])
 {
   g_autoptr(PpmTestResponse) open_a = NULL, open_b = NULL;
   GThread *threads[2 * THREADS_PER_MODEL];
@@ -139,9 +142,11 @@ race_two_models(PpmTestServer *server, const char *funds, PpmTestPair *a, PpmTes
   ppm_assert_answer(open_a, 201, NULL);
   ppm_assert_answer(open_b, 201, NULL);
   racers[0] = (Racer){ .server = server,
+                       .seqs = seqs,
                        .token = a->model_token,
                        .session_id = ppm_test_string(open_a, "session_id") };
   racers[1] = (Racer){ .server = server,
+                       .seqs = seqs,
                        .token = b->model_token,
                        .session_id = ppm_test_string(open_b, "session_id") };
   started = g_get_monotonic_time();
@@ -164,7 +169,7 @@ test_two_models_one_member(void)
   gint64 member_after, earned, charged;
 
   /* 5.00: 500 periods, more than the 300 charges asked. */
-  race_two_models(server, "5.00", &a, &b, racers);
+  race_two_models(server, "5.00", SEQS_PER_SESSION, &a, &b, racers);
   charged = racers[0].charged + racers[1].charged;
   member_after = ppm_test_balance(server, a.member_email);
   earned = ppm_test_balance(server, a.model_email) + ppm_test_balance(server, b.model_email);
@@ -184,8 +189,10 @@ test_overdraft_race(void)
   g_auto(PpmTestPair) b = { 0 };
   Racer racers[2];
 
-  /* 2.50: 250 periods, fewer than the 300 charges asked. */
-  race_two_models(server, "2.50", &a, &b, racers);
+  /* 2.50: 250 periods.  Each session alone may ask for all of them, so the
+   * outcome does not depend on which session runs ahead: one that stopped
+   * early would keep its hold and leave the other short. */
+  race_two_models(server, "2.50", 250, &a, &b, racers);
   g_assert_cmpint(racers[0].charged + racers[1].charged, ==, 250);
   g_assert_cmpint(racers[0].refused + racers[1].refused, >, 0);
   g_assert_cmpint(ppm_test_balance(server, a.member_email), ==, 0);
