@@ -175,6 +175,9 @@ on_opened(PpmMeter *meter, const PpmOpenAnswer *answer, gpointer user_data)
   call->rate_minor = answer->rate_minor;
   if (answer->member_display_name != NULL && call->display_name == NULL)
     call->display_name = g_strdup(answer->member_display_name);
+  /* The rate fixed on the session, before its first charge is posted. */
+  g_autofree char *price = ppm_text_money(answer->rate_minor, answer->currency);
+  call_tell_member(call, ppm_text_member_rate(price));
   call_tracker(call, PPM_TRACKER_CHARGING, NULL);
 }
 
@@ -406,13 +409,6 @@ call_start_billing(PpmCall *call)
       return;
     }
 
-  gint64 rate = ppm_platform_rate_minor();
-  if (rate > 0)
-    {
-      g_autofree char *price = call_money(call, rate);
-      call_tell_member(call, ppm_text_member_rate(price));
-    }
-
   PpmMeterConfig config = {
     .protocol = call->protocol,
     .model_handle = call->model_handle,
@@ -551,7 +547,8 @@ ppm_call_new(PurpleMedia *media, PurpleAccount *account, const char *remote_user
 
   int ring_timeout = purple_prefs_get_int(PPM_PREF_RING_TIMEOUT_SECONDS);
   if (ring_timeout > 0)
-    call->ring_timer = g_timeout_add_seconds(ring_timeout, on_ring_timeout, call);
+    call->ring_timer
+        = g_timeout_add((guint)MIN(ring_timeout, G_MAXINT / 1000) * 1000, on_ring_timeout, call);
   ppm_platform_lookup(call->protocol, call->handle, call->lookup_cancel, on_lookup_done, call);
   return call;
 }

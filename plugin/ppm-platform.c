@@ -54,12 +54,6 @@ ppm_platform_port(void)
   return ppm_platform_is_signed_in() ? &port : NULL;
 }
 
-gint64
-ppm_platform_rate_minor(void)
-{
-  return me != NULL && me->has_rate ? me->rate.amount_minor : 0;
-}
-
 const char *
 ppm_platform_currency(void)
 {

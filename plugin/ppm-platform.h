@@ -29,8 +29,7 @@ char *ppm_platform_status_text(void);
 
 /* The port billed calls open their sessions through; NULL when signed out. */
 const PpmPort *ppm_platform_port(void);
-/* The model's rate from GET /v1/me (0 when none) and the platform's currency. */
-gint64 ppm_platform_rate_minor(void);
+/* The platform's currency, once known. */
 const char *ppm_platform_currency(void);
 
 /* PUT /v1/me/rate with an amount in api.md's grammar ("2.50"). */

@@ -304,6 +304,15 @@ sim_call_begin(PurpleMedia *media, gboolean initiator)
   g_signal_connect(media, "stream-info", G_CALLBACK(sim_media_stream_info), NULL);
 }
 
+/* From an idle callback, like an answer: the streams do not exist inside
+ * init-media. */
+static gboolean
+sim_call_reject_busy(gpointer media)
+{
+  purple_media_stream_info(media, PURPLE_MEDIA_INFO_REJECT, NULL, NULL, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 sim_init_media(PurpleMediaManager *manager, PurpleMedia *media, PurpleAccount *account,
                const char *remote_user, gpointer data)
@@ -324,7 +333,8 @@ sim_init_media(PurpleMediaManager *manager, PurpleMedia *media, PurpleAccount *a
     {
       /* One call at a time, as a person would. */
       ppm_sim_event("call-incoming", "peer", remote_user, "busy", "1", NULL);
-      purple_media_stream_info(media, PURPLE_MEDIA_INFO_REJECT, NULL, NULL, TRUE);
+      g_idle_add_full(G_PRIORITY_DEFAULT_IDLE, sim_call_reject_busy, g_object_ref(media),
+                      g_object_unref);
       return TRUE;
     }
   sim_call_begin(media, FALSE);

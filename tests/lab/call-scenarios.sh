@@ -10,8 +10,9 @@ lab_netns_enter "$@"
 scenario=${1:?usage: call-scenarios.sh SCENARIO}
 lab_init "$scenario"
 
-# Both people, with random XMPP passwords, and a running Prosody.
+# The people, with random XMPP passwords, and a running Prosody.
 lab_xmpp_account member
+lab_xmpp_account member2
 lab_xmpp_account model
 lab_prosody_start
 
@@ -61,6 +62,31 @@ case $scenario in
     lab_check "model declined it" has model '^event=ended .*who=local why=rejected connected=0'
     lab_check "member saw it declined" has member '^event=ended .*who=remote why=rejected connected=0'
     lab_check "nobody connected" eval "lacks member '^event=connected ' && lacks model '^event=connected '"
+    ;;
+  unanswered)
+    # libpurple has no ring timeout: the caller gives up by itself.
+    lab_plan 5
+    model --no-answer
+    member --cancel-after 3 --expect ended
+    lab_check "member's script succeeded" exited_ok member
+    lab_check "model's script succeeded" exited_ok model
+    lab_check "model saw the call ring" has model '^event=call-incoming '
+    lab_check "member gave up after ringing 3 s" has member '^event=ended .*who=local why=hangup connected=0'
+    lab_check "model saw the caller give up" has model '^event=ended .*who=remote why=cancelled connected=0'
+    ;;
+  busy)
+    # A second caller while a call is up is declined; the first call goes on.
+    lab_plan 6
+    model
+    member --hangup-after 8
+    lab_wait_event member '^event=connected ' 30
+    lab_sim member2 member member2 model --expect ended --timeout 60
+    lab_check "second caller's script (declined) succeeded" exited_ok member2
+    lab_check "second caller saw the call rejected" has member2 '^event=ended .*who=remote why=rejected connected=0'
+    lab_check "model saw it ring while busy" has model '^event=call-incoming .*peer=member2@localhost.* busy=1'
+    lab_check "first call went on until the member hung up" exited_ok member
+    lab_check "model's script succeeded" exited_ok model
+    lab_check "model's one call lasted the full 8 s" has model '^event=ended .*who=remote why=hangup connected=1 duration=([89]|1[0-9])\.'
     ;;
   audio-video)
     lab_plan 7

@@ -168,6 +168,16 @@ lab_prosody_start() {
     lab_die "Prosody did not start (see $LAB_DIR/prosody.out)"
 }
 
+# True when GET http://127.0.0.1:PORT/PATH answers 200 (bash only, no curl).
+lab_http_ok() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
+    IFS= read -r -t 5 status <&3 || exit 1
+    [[ $status == "HTTP/1."?" 200"* ]]
+  ) 2>/dev/null
+}
+
 lab_platform_start() {
   local port
   [ -x "${PPM_SERVER_BIN:-}" ] || lab_die "PPM_SERVER_BIN is not set to ppm-server"
@@ -179,7 +189,7 @@ lab_platform_start() {
   LAB_PID[ppm-server]=$!
   local i
   for i in $(seq 100); do
-    curl -sf "$LAB_PLATFORM_URL/healthz" >/dev/null 2>&1 && return 0
+    lab_http_ok "$port" /healthz && return 0
     kill -0 "${LAB_PID[ppm-server]}" 2>/dev/null || break
     sleep 0.1
   done

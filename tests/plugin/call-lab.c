@@ -382,7 +382,7 @@ sim_argv(CallLab *lab, const char *role, const char *user, const char *resource,
   g_ptr_array_add(argv, g_strdup_printf("--peer=%s", peer));
   g_ptr_array_add(argv, g_strdup("--server=127.0.0.1"));
   g_ptr_array_add(argv, g_strdup("--port=" XMPP_PORT));
-  g_ptr_array_add(argv, g_strdup_printf("--user-dir=%s/%s", lab->dir, user));
+  g_ptr_array_add(argv, g_strdup_printf("--user-dir=%s/%s-%s", lab->dir, user, resource));
   /* Both run until stopped: the model to close and report, the member to
    * receive the messages that come after its call. */
   g_ptr_array_add(argv, g_strdup("--calls=0"));

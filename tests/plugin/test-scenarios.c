@@ -101,7 +101,7 @@ test_funded_call(void)
   g_autoptr(CallLab) lab = lab_start(server_args, "20.00");
   const char *const model_args[] = { "--pref=/plugins/core/ppm/notify_member=true", NULL };
   g_autoptr(SimProc) model = model_start(lab, model_args);
-  const char *const member_args[] = { "--hangup-after=6.5", NULL };
+  const char *const member_args[] = { "--hangup-after=8.5", NULL };
   g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", member_args);
 
   const SimEvent *connected = sim_wait(model, "connected", NULL, NULL, 30);
@@ -111,6 +111,8 @@ test_funded_call(void)
   g_assert_cmpstr(sim_event_get(ended, "who"), ==, "remote");
   g_assert_nonnull(sim_wait(model, "chat-system", "Call summary", NULL, 10));
   guint due = charges_due(ended->t - connected->t);
+  /* About three periods, as the model saw the call (its CONNECTED may lag
+   * the member's by seconds under load). */
   g_assert_cmpuint(due, >=, 3);
 
   g_assert_cmpuint(sim_count(model, "chat-system", "Charged "), ==, due);
@@ -152,8 +154,12 @@ test_ring_timeout(void)
   const SimEvent *why
       = sim_wait(model, "chat-system", "Call ended: the call was not answered in time", NULL, 10);
   g_assert_nonnull(why);
-  g_assert_cmpfloat(why->t - incoming->t, >=, 2.9);
-  g_assert_cmpfloat(why->t - incoming->t, <, 4.0);
+  /* The model's ring started after the member's "calling", and its
+   * "call-incoming" line comes after the plugin saw the call. */
+  const SimEvent *calling = sim_wait(member, "calling", NULL, NULL, 1);
+  g_assert_nonnull(calling);
+  g_assert_cmpfloat(why->t - calling->t, >=, 3.0);
+  g_assert_cmpfloat(why->t - incoming->t, <, 3.5);
   const SimEvent *member_end = sim_wait(member, "ended", NULL, NULL, 5);
   g_assert_nonnull(member_end);
   g_assert_cmpstr(sim_event_get(member_end, "connected"), ==, "0");
@@ -290,7 +296,7 @@ test_platform_outage_recovered(void)
 {
   g_autoptr(CallLab) lab = lab_start(server_args, "20.00");
   g_autoptr(SimProc) model = model_start(lab, NULL);
-  const char *const member_args[] = { "--hangup-after=10.5", NULL };
+  const char *const member_args[] = { "--hangup-after=12", NULL };
   g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", member_args);
 
   const SimEvent *connected = sim_wait(model, "connected", NULL, NULL, 30);
