@@ -8,6 +8,7 @@
 
 #include "ppm-amount.h"
 #include "ppm-auth.h"
+#include "ppm-die.h"
 #include "ppm-handle.h"
 #include "ppm-validate.h"
 
@@ -20,29 +21,13 @@ typedef struct
   char **positional;
 } Command;
 
-static G_GNUC_NORETURN void fail(const char *format, ...) G_GNUC_PRINTF(1, 2);
-
-static void
-fail(const char *format, ...)
-{
-  va_list args;
-
-  /* Nothing allocated here: exit() runs no cleanup. */
-  fputs("ppm-admin: ", stderr);
-  va_start(args, format);
-  vfprintf(stderr, format, args);
-  va_end(args);
-  fputc('\n', stderr);
-  exit(1);
-}
-
 /* `error` is read only after `ok` was computed (argument evaluation order
  * is unspecified, so it is passed by address). */
 static void
 check(gboolean ok, GError **error)
 {
   if (!ok)
-    fail("%s", *error ? (*error)->message : "failed");
+    ppm_die("%s", *error ? (*error)->message : "failed");
 }
 
 static const char *
@@ -51,7 +36,7 @@ flag(Command *c, const char *name)
   const char *value = g_hash_table_lookup(c->flags, name);
 
   if (value == NULL)
-    fail("%s is required", name);
+    ppm_die("%s is required", name);
   return value;
 }
 
@@ -73,7 +58,7 @@ amount(Command *c, gboolean positive)
 
   check(ppm_amount_parse(flag(c, "--amount"), c->store->currency, &minor, &error), &error);
   if (positive && minor <= 0)
-    fail("the amount must be greater than zero");
+    ppm_die("the amount must be greater than zero");
   return minor;
 }
 
@@ -92,12 +77,12 @@ read_password(void)
   char *password;
 
   if (fgets(line, sizeof line, stdin) == NULL)
-    fail("the password is read from the first line of standard input");
+    ppm_die("the password is read from the first line of standard input");
   line[strcspn(line, "\r\n")] = '\0';
   password = g_strdup(line);
   explicit_bzero(line, sizeof line);
   if (!ppm_password_acceptable(password))
-    fail("the password must be 8 to 1024 bytes of UTF-8");
+    ppm_die("the password must be 8 to 1024 bytes of UTF-8");
   return password;
 }
 
@@ -111,11 +96,11 @@ cmd_create_user(Command *c)
   PpmRole role;
 
   if (!ppm_role_from_string(flag(c, "--role"), &role))
-    fail("--role must be model or member");
+    ppm_die("--role must be model or member");
   if (!ppm_email_valid(email))
-    fail("--email is not an email address");
+    ppm_die("--email is not an email address");
   if (!ppm_display_name_valid(name))
-    fail("--display-name must be 1..100 bytes of UTF-8 without control characters");
+    ppm_die("--display-name must be 1..100 bytes of UTF-8 without control characters");
   password = read_password();
   hash = ppm_password_hash(password, &error);
   check(hash != NULL, &error);
@@ -164,7 +149,7 @@ cmd_fund(Command *c)
   GError *error = NULL;
 
   if (minor > PPM_MAX_DEPOSIT_MINOR)
-    fail("a deposit is at most 10^11 minor units");
+    ppm_die("a deposit is at most 10^11 minor units");
   check(c->store->ops->fund(c->store, user->id, minor, g_get_real_time() / 1000, &balance, &error),
         &error);
   print_money(balance, c);
@@ -204,7 +189,7 @@ change_link(Command *c, gboolean link)
   GError *error = NULL;
 
   if (handle == NULL)
-    fail("--protocol or --handle is not valid");
+    ppm_die("--protocol or --handle is not valid");
   check((link ? c->store->ops->handle_link
               : c->store->ops->handle_unlink)(c->store, user->id, protocol, handle, &error),
         &error);
@@ -231,7 +216,7 @@ set_rate(Command *c, PpmRole role)
   GError *error = NULL;
 
   if (user->role != role)
-    fail("%s is not a %s", user->email, ppm_role_to_string(role));
+    ppm_die("%s is not a %s", user->email, ppm_role_to_string(role));
   check((role == PPM_ROLE_MODEL ? c->store->ops->set_rate
                                 : c->store->ops->set_max_rate)(c->store, user->id, minor, &error),
         &error);
@@ -269,7 +254,7 @@ cmd_verify(Command *c)
 
   check(c->store->ops->verify(c->store, &problem, &error), &error);
   if (problem != NULL)
-    fail("%s", problem);
+    ppm_die("%s", problem);
   g_print("ok\n");
 }
 
@@ -279,9 +264,9 @@ cmd_backup(Command *c)
   GError *error = NULL;
 
   if (c->positional[0] == NULL || c->positional[1] != NULL)
-    fail("usage: backup FILE");
+    ppm_die("usage: backup FILE");
   if (c->store->ops->backup == NULL)
-    fail("this database has no file to back up; use copy --to");
+    ppm_die("this database has no file to back up; use copy --to");
   check(c->store->ops->backup(c->store, c->positional[0], &error), &error);
   g_print("ok\n");
 }
@@ -322,7 +307,7 @@ cmd_demo(Command *c)
       if (existing != NULL)
         {
           ppm_user_free(existing);
-          fail("the demo users exist already (%s)", users[i].email);
+          ppm_die("the demo users exist already (%s)", users[i].email);
         }
     }
   for (gsize i = 0; i < G_N_ELEMENTS(users); i++)
@@ -383,6 +368,7 @@ main(int argc, char **argv)
   Command c = { 0 };
   GError *error = NULL;
 
+  g_set_prgname("ppm-admin");
   setlocale(LC_ALL, "");
   if (i + 1 < argc && g_str_equal(argv[i], "--db"))
     {
@@ -392,14 +378,14 @@ main(int argc, char **argv)
   else if (i < argc && g_str_has_prefix(argv[i], "--db="))
     db = argv[i++] + strlen("--db=");
   if (i >= argc)
-    fail("usage: ppm-admin [--db URI] COMMAND ...");
+    ppm_die("usage: ppm-admin [--db URI] COMMAND ...");
   c.flags = g_hash_table_new(g_str_hash, g_str_equal);
   for (int j = i + 1; j < argc; j++)
     {
       if (g_str_has_prefix(argv[j], "--"))
         {
           if (j + 1 >= argc)
-            fail("%s needs a value", argv[j]);
+            ppm_die("%s needs a value", argv[j]);
           g_hash_table_insert(c.flags, argv[j], argv[j + 1]);
           j++;
         }
@@ -419,5 +405,5 @@ main(int argc, char **argv)
         g_hash_table_unref(c.flags);
         return 0;
       }
-  fail("unknown command %s", argv[i]);
+  ppm_die("unknown command %s", argv[i]);
 }

@@ -105,8 +105,8 @@ queue_answer(Exchange *exchange)
   for (guint i = 0; i + 1 < headers->len; i += 2)
     MHD_add_response_header(response, headers->pdata[i], headers->pdata[i + 1]);
   MHD_add_response_header(response, "Cache-Control", "no-store");
-  result = MHD_queue_response(exchange->connection,
-                              ppm_http_request_get_status(exchange->request), response);
+  result = MHD_queue_response(exchange->connection, ppm_http_request_get_status(exchange->request),
+                              response);
   MHD_destroy_response(response);
   return result;
 }
@@ -234,7 +234,8 @@ server_start_daemon(PpmHttpServer *server, int listen_fd, GError **error)
   if (server->daemon == NULL)
     {
       g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                  server->tls ? "cannot start the HTTPS listener" : "cannot start the HTTP listener");
+                  server->tls ? "cannot start the HTTPS listener"
+                              : "cannot start the HTTP listener");
       return FALSE;
     }
   return TRUE;

@@ -306,107 +306,101 @@ add_time(JsonBuilder *b, const char *name, gint64 time_ms)
   json_builder_add_string_value(b, text);
 }
 
+typedef gboolean (*PageFetch)(PpmStore *store, gint64 user_id, gint64 before, int limit,
+                              PpmPage *page, GError **error);
+typedef void (*PageItemAdd)(PpmRouteContext *ctx, JsonBuilder *b, gconstpointer item);
+
+/* A page of the user's history: `{items: [...], next_before?}` with one
+ * object per item, written by `add`. */
 static void
-respond_page(PpmRouteContext *ctx, JsonBuilder *b, gint64 next_before)
+respond_page(PpmRouteContext *ctx, PageFetch fetch, PageItemAdd add)
 {
+  g_auto(PpmPage) page = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new();
+  gint64 before;
+  int limit;
+
+  if (!page_args(ctx, &limit, &before))
+    return;
+  if (!fetch(ctx->platform->store, ctx->user->id, before, limit, &page, &error))
+    {
+      ppm_route_fail(ctx, error, 0);
+      return;
+    }
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "items");
+  json_builder_begin_array(b);
+  for (guint i = 0; i < page.items->len; i++)
+    {
+      json_builder_begin_object(b);
+      add(ctx, b, page.items->pdata[i]);
+      json_builder_end_object(b);
+    }
   json_builder_end_array(b);
-  if (next_before > 0)
+  if (page.next_before > 0)
     {
       json_builder_set_member_name(b, "next_before");
-      json_builder_add_int_value(b, next_before);
+      json_builder_add_int_value(b, page.next_before);
     }
   json_builder_end_object(b);
   ppm_route_json(ctx, 200, b);
 }
 
+static void
+session_item_add(PpmRouteContext *ctx, JsonBuilder *b, gconstpointer data)
+{
+  const PpmSessionItem *item = data;
+
+  json_builder_set_member_name(b, "session_id");
+  json_builder_add_string_value(b, item->session_id);
+  add_time(b, "started", item->started_ms);
+  if (item->ended_ms > 0)
+    add_time(b, "ended", item->ended_ms);
+  if (item->reason != NULL)
+    {
+      json_builder_set_member_name(b, "reason");
+      json_builder_add_string_value(b, item->reason);
+    }
+  json_builder_set_member_name(b, "counterparty");
+  json_builder_add_string_value(b, item->counterparty);
+  json_builder_set_member_name(b, "periods_charged");
+  json_builder_add_int_value(b, item->periods_charged);
+  ppm_json_add_money(b, "total", item->total_minor, currency(ctx));
+}
+
 void
 ppm_route_my_sessions(PpmRouteContext *ctx)
 {
-  g_auto(PpmPage) page = { 0 };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonBuilder) b = json_builder_new();
-  gint64 before;
-  int limit;
+  respond_page(ctx, ctx->platform->store->ops->sessions_page, session_item_add);
+}
 
-  if (!page_args(ctx, &limit, &before))
-    return;
-  if (!ctx->platform->store->ops->sessions_page(ctx->platform->store, ctx->user->id, before, limit,
-                                                &page, &error))
-    {
-      ppm_route_fail(ctx, error, 0);
-      return;
-    }
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "items");
-  json_builder_begin_array(b);
-  for (guint i = 0; i < page.items->len; i++)
-    {
-      PpmSessionItem *item = page.items->pdata[i];
+static void
+transaction_item_add(PpmRouteContext *ctx, JsonBuilder *b, gconstpointer data)
+{
+  const PpmTransactionItem *item = data;
 
-      json_builder_begin_object(b);
+  json_builder_set_member_name(b, "id");
+  json_builder_add_int_value(b, item->id);
+  add_time(b, "time", item->time_ms);
+  json_builder_set_member_name(b, "kind");
+  json_builder_add_string_value(b, item->kind);
+  ppm_json_add_money(b, "amount", item->amount_minor, currency(ctx));
+  ppm_json_add_money(b, "balance_after", item->balance_after_minor, currency(ctx));
+  if (item->session_id != NULL)
+    {
       json_builder_set_member_name(b, "session_id");
       json_builder_add_string_value(b, item->session_id);
-      add_time(b, "started", item->started_ms);
-      if (item->ended_ms > 0)
-        add_time(b, "ended", item->ended_ms);
-      if (item->reason != NULL)
-        {
-          json_builder_set_member_name(b, "reason");
-          json_builder_add_string_value(b, item->reason);
-        }
+    }
+  if (item->counterparty != NULL)
+    {
       json_builder_set_member_name(b, "counterparty");
       json_builder_add_string_value(b, item->counterparty);
-      json_builder_set_member_name(b, "periods_charged");
-      json_builder_add_int_value(b, item->periods_charged);
-      ppm_json_add_money(b, "total", item->total_minor, currency(ctx));
-      json_builder_end_object(b);
     }
-  respond_page(ctx, b, page.next_before);
 }
 
 void
 ppm_route_my_transactions(PpmRouteContext *ctx)
 {
-  g_auto(PpmPage) page = { 0 };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonBuilder) b = json_builder_new();
-  gint64 before;
-  int limit;
-
-  if (!page_args(ctx, &limit, &before))
-    return;
-  if (!ctx->platform->store->ops->transactions_page(ctx->platform->store, ctx->user->id, before,
-                                                    limit, &page, &error))
-    {
-      ppm_route_fail(ctx, error, 0);
-      return;
-    }
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "items");
-  json_builder_begin_array(b);
-  for (guint i = 0; i < page.items->len; i++)
-    {
-      PpmTransactionItem *item = page.items->pdata[i];
-
-      json_builder_begin_object(b);
-      json_builder_set_member_name(b, "id");
-      json_builder_add_int_value(b, item->id);
-      add_time(b, "time", item->time_ms);
-      json_builder_set_member_name(b, "kind");
-      json_builder_add_string_value(b, item->kind);
-      ppm_json_add_money(b, "amount", item->amount_minor, currency(ctx));
-      ppm_json_add_money(b, "balance_after", item->balance_after_minor, currency(ctx));
-      if (item->session_id != NULL)
-        {
-          json_builder_set_member_name(b, "session_id");
-          json_builder_add_string_value(b, item->session_id);
-        }
-      if (item->counterparty != NULL)
-        {
-          json_builder_set_member_name(b, "counterparty");
-          json_builder_add_string_value(b, item->counterparty);
-        }
-      json_builder_end_object(b);
-    }
-  respond_page(ctx, b, page.next_before);
+  respond_page(ctx, ctx->platform->store->ops->transactions_page, transaction_item_add);
 }

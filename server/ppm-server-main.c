@@ -6,6 +6,7 @@
 
 #include "ppm-amount.h"
 #include "ppm-auth.h"
+#include "ppm-die.h"
 #include "ppm-http-server.h"
 #include "ppm-routes.h"
 
@@ -32,27 +33,11 @@ typedef struct
   PpmPlatform *platform;
 } Running;
 
-static G_GNUC_NORETURN void die(const char *format, ...) G_GNUC_PRINTF(1, 2);
-
-static void
-die(const char *format, ...)
-{
-  va_list args;
-
-  /* Nothing allocated here: exit() runs no cleanup. */
-  fputs("ppm-server: ", stderr);
-  va_start(args, format);
-  vfprintf(stderr, format, args);
-  va_end(args);
-  fputc('\n', stderr);
-  exit(1);
-}
-
 static void
 check_range(const char *flag, int value, int low, int high)
 {
   if (value < low || value > high)
-    die("%s must be %d..%d, got %d", flag, low, high, value);
+    ppm_die("%s must be %d..%d, got %d", flag, low, high, value);
 }
 
 static void
@@ -85,26 +70,26 @@ parse_options(int argc, char **argv, Options *o)
   o->max_backdate_seconds = 330;
   g_option_context_add_main_entries(context, entries, NULL);
   if (!g_option_context_parse(context, &argc, &argv, &error))
-    die("%s", error->message);
+    ppm_die("%s", error->message);
   if (argc > 1)
-    die("unexpected argument %s", argv[1]);
+    ppm_die("unexpected argument %s", argv[1]);
   check_range("--period-seconds", o->period_seconds, 1, 3600);
   check_range("--fee-bps", o->fee_bps, 0, 10000);
   check_range("--hold-periods", o->hold_periods, 1, 60);
   check_range("--max-backdate-seconds", o->max_backdate_seconds, 60, 86400);
   if ((o->tls_cert == NULL) != (o->tls_key == NULL))
-    die("--tls-cert and --tls-key go together");
+    ppm_die("--tls-cert and --tls-key go together");
   if (o->currency != NULL && !ppm_currency_valid(o->currency))
-    die("--currency must be an ISO 4217 code such as USD");
+    ppm_die("--currency must be an ISO 4217 code such as USD");
   if (o->listen == NULL)
     o->listen = g_strdup("127.0.0.1:8080");
   if (!ppm_http_parse_address(o->listen, &(struct sockaddr_in){ 0 }, &error))
-    die("%s", error->message);
+    ppm_die("%s", error->message);
   if (o->public_url == NULL)
     o->public_url = g_strdup_printf("%s://%s", o->tls_cert ? "https" : "http", o->listen);
   else if (!g_str_has_prefix(o->public_url, "http://")
            && !g_str_has_prefix(o->public_url, "https://"))
-    die("--public-url must start with http:// or https://");
+    ppm_die("--public-url must start with http:// or https://");
   while (g_str_has_suffix(o->public_url, "/"))
     o->public_url[strlen(o->public_url) - 1] = '\0';
 }
@@ -165,6 +150,7 @@ main(int argc, char **argv)
   g_autoptr(GError) error = NULL;
   gint64 max_rate;
 
+  g_set_prgname("ppm-server");
   setlocale(LC_ALL, "");
   parse_options(argc, argv, &o);
   if (o.print_routes)
@@ -174,30 +160,30 @@ main(int argc, char **argv)
       return 0;
     }
   if (!ppm_auth_init(&error))
-    die("%s", error->message);
+    ppm_die("%s", error->message);
   platform.store
       = ppm_store_open(o.db ? o.db : "sqlite:ppm.db", o.currency ? o.currency : "USD", &error);
   if (platform.store == NULL)
-    die("%s", error->message);
+    ppm_die("%s", error->message);
   if (o.currency != NULL && !g_str_equal(o.currency, platform.store->currency))
-    die("the database uses %s, not %s", platform.store->currency, o.currency);
+    ppm_die("the database uses %s, not %s", platform.store->currency, o.currency);
   if (o.max_rate == NULL)
     max_rate = 1000 * ppm_money_unit(platform.store->digits);
   else if (!ppm_amount_parse(o.max_rate, platform.store->currency, &max_rate, &error))
-    die("--max-rate: %s", error->message);
+    ppm_die("--max-rate: %s", error->message);
   if (max_rate <= 0)
-    die("--max-rate must be greater than zero");
+    ppm_die("--max-rate must be greater than zero");
   platform.billing
       = (PpmBillingConfig){ o.period_seconds,       o.fee_bps,   o.hold_periods, max_rate,
                             o.max_backdate_seconds, o.public_url };
   if (!platform.store->ops->sessions_resume(platform.store, g_get_real_time() / 1000, &error))
-    die("%s", error->message);
+    ppm_die("%s", error->message);
 
   running.platform = &platform;
   running.http = ppm_http_server_start(o.listen, o.tls_cert, o.tls_key, &platform,
                                        ppm_router_handle, &error);
   if (running.http == NULL)
-    die("%s", error->message);
+    ppm_die("%s", error->message);
   g_printerr("ppm-server: listening on %s (%s)\n", o.listen, o.public_url);
 
   running.loop = g_main_loop_new(NULL, FALSE);

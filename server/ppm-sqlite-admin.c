@@ -190,14 +190,15 @@ move_job(PpmSqlite *s, gpointer data, GError **error)
                      wallet);
 }
 
+/* A deposit (member) or payout (model) of 1..`max_minor`; the new balance. */
 static gboolean
-sqlite_fund(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms,
-            gint64 *balance_minor, GError **error)
+money_move(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms, PpmRole role,
+           gint64 max_minor, const char *invalid, gint64 *balance_minor, GError **error)
 {
-  Money m = { user_id, amount_minor, now_ms, 0, PPM_ROLE_MEMBER, NULL };
+  Money m = { user_id, amount_minor, now_ms, 0, role, NULL };
 
-  if (amount_minor <= 0 || amount_minor > PPM_MAX_DEPOSIT_MINOR)
-    return ppm_sql_fail(error, PPM_STORE_ERROR_INVALID, "a deposit is 1..10^11 minor units");
+  if (amount_minor <= 0 || amount_minor > max_minor)
+    return ppm_sql_fail(error, PPM_STORE_ERROR_INVALID, "%s", invalid);
   if (!ppm_sqlite_run((PpmSqlite *)store, move_job, &m, error))
     return FALSE;
   *balance_minor = m.balance;
@@ -205,17 +206,19 @@ sqlite_fund(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms,
 }
 
 static gboolean
+sqlite_fund(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms,
+            gint64 *balance_minor, GError **error)
+{
+  return money_move(store, user_id, amount_minor, now_ms, PPM_ROLE_MEMBER, PPM_MAX_DEPOSIT_MINOR,
+                    "a deposit is 1..10^11 minor units", balance_minor, error);
+}
+
+static gboolean
 sqlite_payout(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms,
               gint64 *balance_minor, GError **error)
 {
-  Money m = { user_id, amount_minor, now_ms, 0, PPM_ROLE_MODEL, NULL };
-
-  if (amount_minor <= 0 || amount_minor > PPM_MAX_BALANCE_MINOR)
-    return ppm_sql_fail(error, PPM_STORE_ERROR_INVALID, "invalid amount");
-  if (!ppm_sqlite_run((PpmSqlite *)store, move_job, &m, error))
-    return FALSE;
-  *balance_minor = m.balance;
-  return TRUE;
+  return money_move(store, user_id, amount_minor, now_ms, PPM_ROLE_MODEL, PPM_MAX_BALANCE_MINOR,
+                    "invalid amount", balance_minor, error);
 }
 
 static gboolean

@@ -48,6 +48,28 @@ tls_check(int status, const char *what, const char *file, GError **error)
   return FALSE;
 }
 
+/* Whether the key belongs to the first certificate: it signs, the
+ * certificate's public key verifies. */
+static gboolean
+credentials_match(Credentials *credentials, const char *key_file, GError **error)
+{
+  gnutls_pubkey_t pubkey = credentials->chain[0].pubkey;
+  gnutls_digest_algorithm_t hash;
+  const char probe[] = "ppm-tls key check";
+  gnutls_datum_t data = { (unsigned char *)probe, sizeof probe - 1 }, signature = { NULL, 0 };
+  int status;
+
+  status = gnutls_pubkey_get_preferred_hash_algorithm(pubkey, &hash, NULL);
+  if (status >= 0)
+    status = gnutls_privkey_sign_data(credentials->key, hash, 0, &data, &signature);
+  if (status >= 0)
+    status = gnutls_pubkey_verify_data2(
+        pubkey, gnutls_pk_to_sign(gnutls_pubkey_get_pk_algorithm(pubkey, NULL), hash), 0, &data,
+        &signature);
+  gnutls_free(signature.data);
+  return tls_check(status, "key does not match the certificate:", key_file, error);
+}
+
 static Credentials *
 credentials_load(const char *cert_file, const char *key_file, GError **error)
 {
@@ -72,9 +94,10 @@ credentials_load(const char *cert_file, const char *key_file, GError **error)
       return NULL;
     }
   if (!tls_check(gnutls_privkey_init(&credentials->key), "key", key_file, error)
-      || !tls_check(gnutls_privkey_import_x509_raw(credentials->key, &key_data,
-                                                   GNUTLS_X509_FMT_PEM, NULL, 0),
-                    "key", key_file, error))
+      || !tls_check(
+          gnutls_privkey_import_x509_raw(credentials->key, &key_data, GNUTLS_X509_FMT_PEM, NULL, 0),
+          "key", key_file, error)
+      || !credentials_match(credentials, key_file, error))
     {
       credentials_free(credentials);
       return NULL;

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 typedef struct _PpmTls PpmTls;
 
 /* Reads the PEM certificate chain and key; NULL with G_IO_ERROR_FAILED when a file
- * cannot be read or does not parse. */
+ * cannot be read or does not parse, or when the key is not the certificate's. */
 PpmTls *ppm_tls_new(const char *cert_file, const char *key_file, GError **error);
 /* Reads the files again; on failure the previous certificate stays in use. */
 gboolean ppm_tls_reload(PpmTls *tls, GError **error);

@@ -16,14 +16,18 @@ typedef struct
   char *dir;
   char *model_token;
   char *member_token;
+  char *session_id; /* a session the model opened with the member */
 } FuzzWorld;
 
 static FuzzWorld *world;
 
+/* A user with a handle and an access token; a model charges 1.00 a period,
+ * a member holds 100.00, so that sessions can open. */
 static char *
 world_add_user(PpmStore *store, const char *email, PpmRole role, const char *protocol,
                const char *handle)
 {
+  gint64 unit = ppm_money_unit(store->digits), balance;
   g_autoptr(GError) error = NULL;
   g_autofree char *access_hash = NULL, *refresh_hash = NULL, *refresh = NULL;
   char *access = ppm_token_new();
@@ -35,8 +39,11 @@ world_add_user(PpmStore *store, const char *email, PpmRole role, const char *pro
   /* No password hash: nobody signs in as these users, they hold tokens. */
   if (!store->ops->create_user(store, email, role, "Fuzz", "-", &id, &error)
       || !store->ops->handle_link(store, id, protocol, handle, &error)
-      || !store->ops->tokens_issue(store, id, access_hash, refresh_hash,
-                                   g_get_real_time() / 1000, &error))
+      || !(role == PPM_ROLE_MODEL ? store->ops->set_rate(store, id, unit, &error)
+                                  : store->ops->fund(store, id, 100 * unit,
+                                                     g_get_real_time() / 1000, &balance, &error))
+      || !store->ops->tokens_issue(store, id, access_hash, refresh_hash, g_get_real_time() / 1000,
+                                   &error))
     g_error("fuzz world: %s", error->message);
   return access;
 }
@@ -55,8 +62,11 @@ world_free(void)
   g_free(world->dir);
   g_free(world->model_token);
   g_free(world->member_token);
+  g_free(world->session_id);
   g_free(world);
 }
+
+static char *world_open_session(void);
 
 static void
 world_init(void)
@@ -74,17 +84,18 @@ world_init(void)
   if (store == NULL)
     g_error("fuzz world: %s", error->message);
   world->platform.store = store;
-  world->platform.billing
-      = (PpmBillingConfig){ 60, 2000, 2, 1000 * ppm_money_unit(store->digits), 330,
-                            "http://127.0.0.1:8080" };
+  world->platform.billing = (PpmBillingConfig){ 60,  2000,
+                                                2,   1000 * ppm_money_unit(store->digits),
+                                                330, "http://127.0.0.1:8080" };
   world->model_token
       = world_add_user(store, "model@example.org", PPM_ROLE_MODEL, "prpl-jabber", "model@x.org");
-  world->member_token = world_add_user(store, "member@example.org", PPM_ROLE_MEMBER,
-                                       "prpl-jabber", "member@x.org");
+  world->member_token
+      = world_add_user(store, "member@example.org", PPM_ROLE_MEMBER, "prpl-jabber", "member@x.org");
   atexit(world_free);
+  world->session_id = world_open_session();
 }
 
-/* A header value with the "$MODEL"/"$MEMBER" placeholders filled in. */
+/* A request line or header value with the placeholders filled in. */
 static char *
 value_expand(const char *value)
 {
@@ -92,6 +103,8 @@ value_expand(const char *value)
 
   g_string_replace(text, "$MODEL", world->model_token, 0);
   g_string_replace(text, "$MEMBER", world->member_token, 0);
+  if (world->session_id != NULL)
+    g_string_replace(text, "$SESSION", world->session_id, 0);
   return g_string_free(g_steal_pointer(&text), FALSE);
 }
 
@@ -150,19 +163,53 @@ answer_check(PpmHttpRequest *request)
     }
 }
 
+/* Opens a session through the router, so that "$SESSION" in a request stands
+ * for one that charges, closes and ratings can find. */
+static char *
+world_open_session(void)
+{
+  const char body[] = "{\"client_session_id\": \"fuzz\", \"protocol\": \"prpl-jabber\","
+                      " \"model_handle\": \"model@x.org\", \"member_handle\": \"member@x.org\","
+                      " \"elapsed_ms\": 0}";
+  PpmHttpRequest *request
+      = ppm_http_request_new(&world->platform, "POST", "/v1/sessions", "127.0.0.1", FALSE);
+  g_autofree char *authorization = value_expand("Bearer $MODEL");
+  g_autoptr(JsonParser) parser = json_parser_new();
+  gsize length;
+  const char *answer;
+  char *id = NULL;
+
+  ppm_http_request_add_header(request, "Authorization", authorization);
+  ppm_http_request_add_header(request, "Content-Type", "application/json");
+  ppm_http_request_append_body(request, body, sizeof body - 1);
+  ppm_http_request_run(request, ppm_router_handle);
+  answer = g_bytes_get_data(ppm_http_request_get_answer(request), &length);
+  if (ppm_http_request_get_status(request) == 201
+      && json_parser_load_from_data(parser, answer, length, NULL))
+    id = g_strdup(json_object_get_string_member(json_node_get_object(json_parser_get_root(parser)),
+                                                "session_id"));
+  ppm_http_request_free(request);
+  if (id == NULL)
+    g_error("fuzz world: cannot open a session: %.*s", (int)length, answer);
+  return id;
+}
+
 void
 ppm_fuzz_request(const char *text, gsize length)
 {
   const char *end = text + length, *line = text, *newline;
-  g_autofree char *first = NULL;
+  g_autofree char *first = NULL, *expanded = NULL;
   PpmHttpRequest *request;
 
   if (world == NULL)
     world_init();
   newline = memchr(line, '\n', end - line);
   first = g_strndup(line, newline ? newline - line : end - line);
-  if (strlen(first) != (gsize)((newline ? newline : end) - line)
-      || (request = request_from_line(g_strchomp(first))) == NULL)
+  if (strlen(first) != (gsize)((newline ? newline : end) - line))
+    return;
+  expanded = value_expand(g_strchomp(first));
+  request = request_from_line(expanded);
+  if (request == NULL)
     return;
   line = newline ? newline + 1 : end;
   while (line < end)

@@ -10,8 +10,10 @@
  *   (empty line)
  *   BODY
  *
- * "$MODEL" and "$MEMBER" in a header value stand for an access token of the
- * model and the member.  PATH is percent-decoded as libmicrohttpd does.
+ * In the request line and in header values, "$MODEL" and "$MEMBER" stand for
+ * an access token of the model and the member, "$SESSION" for the id of a
+ * session the model opened with the member.  PATH is percent-decoded as
+ * libmicrohttpd does.
  */
 #pragma once
 

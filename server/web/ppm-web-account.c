@@ -2,10 +2,10 @@
 #include <string.h>
 
 #include "ppm-auth.h"
+#include "ppm-validate.h"
 #include "ppm-web-page.h"
 #include "ppm-web-pages.h"
 #include "ppm-web-session.h"
-#include "ppm-validate.h"
 
 #define HOME_PATH "/account/payments/history"
 

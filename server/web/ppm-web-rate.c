@@ -1,9 +1,9 @@
 /* The member of a call rates the show: 1 to 5 stars and a comment. */
 #include <string.h>
 
+#include "ppm-validate.h"
 #include "ppm-web-page.h"
 #include "ppm-web-pages.h"
-#include "ppm-validate.h"
 
 #define SESSIONS_SCAN_PAGE 200
 

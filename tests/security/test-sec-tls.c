@@ -209,9 +209,8 @@ replace_file(const char *from, const char *to)
   g_assert_no_error(error);
 }
 
-/* Waits up to 10 s for the server to serve `serial`.  A connection that
- * fails is tried again: ppm-server drops connections that arrive while a
- * reload switches listeners (/security/tls/reload-drops-no-connection). */
+/* Waits up to 10 s for the server to serve `serial`: SIGHUP is handled
+ * asynchronously, so the new certificate is served a moment after it is sent. */
 static void
 assert_serves(PpmTestServer *server, SecPki *pki, const char *serial)
 {

@@ -286,11 +286,38 @@ test_verify_finds_damage(void)
   assert_admin_fails(server, NULL, "sum to zero", "verify");
 }
 
+/* create-user applies the checks of the sign-up page: one '@' with text on
+ * both sides and no space in the email; 1..100 bytes and no control
+ * character in the display name. */
+static void
+test_create_user_checks_like_signup(void)
+{
+  g_autoptr(PpmTestServer) server = start();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *longest = g_strnfill(100, 'n'), *too_long = g_strnfill(101, 'n');
+  g_autofree char *out = NULL;
+  const char *bad_emails[] = { "a b@example.com", "a@b@example.com", "@example.com", "amy@" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(bad_emails); i++)
+    assert_admin_fails(server, "secret-password\n", "--email", "create-user", "--email",
+                       bad_emails[i], "--role", "member", "--display-name", "Amy");
+  assert_admin_fails(server, "secret-password\n", "--display-name", "create-user", "--email",
+                     "amy@example.com", "--role", "member", "--display-name", "Amy\tB");
+  assert_admin_fails(server, "secret-password\n", "--display-name", "create-user", "--email",
+                     "amy@example.com", "--role", "member", "--display-name", too_long);
+  out = ppm_test_admin(server, "secret-password\n", &error, "create-user", "--email",
+                       "amy@example.com", "--role", "member", "--display-name", longest, NULL);
+  g_assert_no_error(error);
+  g_assert_true(g_str_has_prefix(out, "id="));
+}
+
 int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/server/admin/users", test_users);
+  g_test_add_func("/server/admin/create-user-checks-like-signup",
+                  test_create_user_checks_like_signup);
   g_test_add_func("/server/admin/money-commands", test_money_commands);
   g_test_add_func("/server/admin/refund-returns-charges", test_refund_returns_charges);
   g_test_add_func("/server/admin/links", test_links);

@@ -286,6 +286,66 @@ test_tls_reload_on_sighup(void)
   g_rmdir(dir);
 }
 
+/* Waits up to 10 s for `line` in the server's log. */
+static void
+wait_for_log(PpmTestServer *server, const char *line)
+{
+  gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  g_autofree char *log = NULL;
+
+  while (g_file_get_contents(server->log_path, &log, NULL, NULL) && strstr(log, line) == NULL
+         && g_get_monotonic_time() < deadline)
+    {
+      g_usleep(50000);
+      g_clear_pointer(&log, g_free);
+    }
+  g_assert_nonnull(log);
+  g_assert_nonnull(strstr(log, line));
+}
+
+/* A key that is not the certificate's is refused at start, and a reload to
+ * such a pair (a renewal half copied) keeps the old certificate served. */
+static void
+test_tls_mismatched_key(void)
+{
+  g_autofree char *dir = g_dir_make_tmp("ppm-tls-XXXXXX", NULL);
+  g_autofree char *cert = g_build_filename(dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename(dir, "key.pem", NULL);
+  g_autofree char *old_ca = g_build_filename(dir, "old.pem", NULL);
+  g_autofree char *other_cert = g_build_filename(dir, "other-cert.pem", NULL);
+  g_autofree char *other_key = g_build_filename(dir, "other-key.pem", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpmTestServer) server = NULL;
+
+  if (!make_certificate(cert, key) || !make_certificate(other_cert, other_key))
+    {
+      g_test_skip("openssl is needed to make test certificates");
+      return;
+    }
+  server = ppm_test_server_start(
+      NULL, (const char *[]){ "--tls-cert", cert, "--tls-key", other_key, NULL }, &error);
+  g_assert_null(server);
+  g_assert_nonnull(error);
+  g_clear_error(&error);
+
+  g_assert_true(g_file_get_contents(cert, &text, NULL, NULL));
+  g_assert_true(g_file_set_contents(old_ca, text, -1, NULL));
+  server = ppm_test_server_start(
+      NULL, (const char *[]){ "--tls-cert", cert, "--tls-key", key, NULL }, &error);
+  g_assert_no_error(error);
+  g_assert_true(g_rename(other_cert, cert) == 0);
+  kill(server->pid, SIGHUP);
+  wait_for_log(server, "TLS reload failed");
+  g_assert_cmpint(tls_healthz(server, old_ca), ==, 200);
+  ppm_test_server_stop(server);
+  g_remove(cert);
+  g_remove(key);
+  g_remove(other_key);
+  g_remove(old_ca);
+  g_rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -299,5 +359,6 @@ main(int argc, char **argv)
   g_test_add_func("/server/cli/sigterm-finishes-requests", test_sigterm_finishes_requests);
   g_test_add_func("/server/cli/sigint-stops", test_sigint_stops);
   g_test_add_func("/server/cli/tls-reload-on-sighup", test_tls_reload_on_sighup);
+  g_test_add_func("/server/cli/tls-mismatched-key", test_tls_mismatched_key);
   return g_test_run();
 }

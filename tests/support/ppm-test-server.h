@@ -19,39 +19,39 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  GPid pid;        /* 0 while stopped */
+  GPid pid; /* 0 while stopped */
   guint16 port;
-  char *url;       /* "http://127.0.0.1:PORT" */
-  char *dir;       /* temporary directory, removed by ppm_test_server_free() */
-  char *db_uri;    /* "sqlite:DIR/ppm.db" unless the caller chose another */
-  char *log_path;  /* the server's stderr, kept as a test artifact */
-  GStrv args;      /* extra ppm-server arguments, reused on restart */
+  char *url;      /* "http://127.0.0.1:PORT" */
+  char *dir;      /* temporary directory, removed by ppm_test_server_free() */
+  char *db_uri;   /* "sqlite:DIR/ppm.db" unless the caller chose another */
+  char *log_path; /* the server's stderr, kept as a test artifact */
+  GStrv args;     /* extra ppm-server arguments, reused on restart */
 } PpmTestServer;
 
 /* Starts ppm-server with `extra_args` (NULL-terminated, may be NULL) added to
  * --db and --listen, and waits until GET /healthz answers 200.  `db_uri` NULL
  * means a fresh SQLite file in the server's own temporary directory. */
-PpmTestServer *ppm_test_server_start (const char *db_uri, const char *const *extra_args,
-                                      GError **error);
+PpmTestServer *ppm_test_server_start(const char *db_uri, const char *const *extra_args,
+                                     GError **error);
 
 /* SIGTERM, then waits for the process to exit. */
-void ppm_test_server_stop (PpmTestServer *server);
+void ppm_test_server_stop(PpmTestServer *server);
 /* SIGKILL, then reaps the process. */
-void ppm_test_server_kill (PpmTestServer *server);
+void ppm_test_server_kill(PpmTestServer *server);
 /* SIGSTOP / SIGCONT. */
-void ppm_test_server_pause (PpmTestServer *server);
-void ppm_test_server_resume (PpmTestServer *server);
+void ppm_test_server_pause(PpmTestServer *server);
+void ppm_test_server_resume(PpmTestServer *server);
 /* Starts the server again on the same port and database; waits for /healthz. */
-gboolean ppm_test_server_restart (PpmTestServer *server, GError **error);
+gboolean ppm_test_server_restart(PpmTestServer *server, GError **error);
 /* Stops the server if it runs and removes its directory. */
-void ppm_test_server_free (PpmTestServer *server);
+void ppm_test_server_free(PpmTestServer *server);
 
 /* Runs `ppm-admin --db DB_URI ARGS...` with `stdin_text` (may be NULL) on its
  * standard input.  Returns its stdout without the trailing newline on exit 0;
  * otherwise NULL and an error carrying its stderr. */
-char *ppm_test_admin (PpmTestServer *server, const char *stdin_text, GError **error,
-                      const char *first_arg, ...) G_GNUC_NULL_TERMINATED;
+char *ppm_test_admin(PpmTestServer *server, const char *stdin_text, GError **error,
+                     const char *first_arg, ...) G_GNUC_NULL_TERMINATED;
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpmTestServer, ppm_test_server_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmTestServer, ppm_test_server_free)
 
 G_END_DECLS

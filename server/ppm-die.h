@@ -1,0 +1,12 @@
+/* Ending a command-line program over a wrong flag or a failed step. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Prints "PROGRAM: MESSAGE" (g_get_prgname()) to stderr and exits 1.  Runs
+ * no cleanup: call it before anything needs freeing. */
+G_NORETURN void ppm_die(const char *format, ...) G_GNUC_PRINTF(1, 2);
+
+G_END_DECLS
