@@ -1,3 +1,4 @@
+/* The answer decoders (see ppm-api-decode.h), one per route, on ppm-json's checked getters. */
 #include "ppm-api-decode.h"
 
 #include "ppm-api-error.h"

@@ -1,3 +1,4 @@
+/* Classifies an HTTP answer into an outcome and a PpmApiError (see ppm-api-error.h). */
 #include "ppm-api-error.h"
 
 #include "ppm-json.h"
@@ -30,26 +31,6 @@ static const struct
   { "invalid", PPM_API_ERROR_INVALID },
   { "seq_gap", PPM_API_ERROR_SEQ_GAP },
 };
-
-const char *
-ppm_api_error_code_to_string(PpmApiErrorCode code)
-{
-  switch (code)
-    {
-      case PPM_API_ERROR_RATE_LIMITED:
-        return "rate_limited";
-      case PPM_API_ERROR_TOO_EARLY:
-        return "too_early";
-      case PPM_API_ERROR_UNAUTHORIZED:
-        return "unauthorized";
-      default:
-        break;
-    }
-  for (gsize i = 0; i < G_N_ELEMENTS(ppm_api_final_codes); i++)
-    if (ppm_api_final_codes[i].code == code)
-      return ppm_api_final_codes[i].name;
-  return NULL;
-}
 
 gboolean
 ppm_api_error_is_final(PpmApiErrorCode code)

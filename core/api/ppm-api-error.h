@@ -61,9 +61,7 @@ void ppm_api_result_to_outcome(const PpmApiResult *result, PpmOutcome *outcome);
 /* A GError in PPM_API_ERROR for a failed result. */
 GError *ppm_api_result_to_error(const PpmApiResult *result);
 
-/* api.md's code for an error of PPM_API_ERROR, e.g. "insufficient_funds"; NULL
- * for the codes that have none. */
-const char *ppm_api_error_code_to_string(PpmApiErrorCode code);
+/* TRUE for the codes of a final 4xx answer. */
 gboolean ppm_api_error_is_final(PpmApiErrorCode code);
 
 G_END_DECLS

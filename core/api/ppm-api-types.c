@@ -1,3 +1,4 @@
+/* Freeing the decoded answer structs. */
 #include "ppm-api-types.h"
 
 static void

@@ -1,3 +1,5 @@
+/* PpmApi: one request per route over PpmHttp, with the token refresh every
+ * signed-in request shares; GTask routes for the UI, port callbacks for billing. */
 #include "ppm-api.h"
 
 #include "ppm-api-decode.h"
@@ -13,7 +15,6 @@ struct _PpmApi
   char *access_token;
   char *refresh_token;
   char currency[4];
-  gboolean refreshing;
   GPtrArray *refresh_waiters; /* PpmApiCall* waiting for a new access token */
 };
 
@@ -27,6 +28,15 @@ enum
 static guint ppm_api_signals[N_SIGNALS];
 
 typedef struct _PpmApiCall PpmApiCall;
+
+/* The three requests of core/ppm-port.h. */
+typedef enum
+{
+  PPM_API_BILLING_OPEN,
+  PPM_API_BILLING_CHARGE,
+  PPM_API_BILLING_CLOSE,
+} PpmApiBilling;
+
 /* Delivers the request's end to its caller; `body` is NULL without an answer. */
 typedef void (*PpmApiFinish)(PpmApiCall *call, PpmApiResult *result, GBytes *body);
 /* Turns a 2xx answer into the GTask's value. */
@@ -48,6 +58,7 @@ struct _PpmApiCall
   PpmApiDecode decode; /* NULL: the answer has no body (204) */
   GDestroyNotify free_value;
   /* Billing requests: */
+  PpmApiBilling billing;
   union
   {
     PpmOpenDone open;
@@ -59,6 +70,41 @@ struct _PpmApiCall
 };
 
 static void ppm_api_call_send(PpmApiCall *call);
+
+/* A JSON body from name/value pairs: "s" strings (skipped when NULL), "i" gint64. */
+static char *
+ppm_api_body(const char *first_name, ...)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new();
+  va_list args;
+
+  json_builder_begin_object(builder);
+  va_start(args, first_name);
+  for (const char *name = first_name; name != NULL; name = va_arg(args, const char *))
+    {
+      const char *type = va_arg(args, const char *);
+
+      if (type[0] == 'i')
+        {
+          gint64 value = va_arg(args, gint64);
+
+          json_builder_set_member_name(builder, name);
+          json_builder_add_int_value(builder, value);
+        }
+      else
+        {
+          const char *value = va_arg(args, const char *);
+
+          if (value == NULL)
+            continue;
+          json_builder_set_member_name(builder, name);
+          json_builder_add_string_value(builder, value);
+        }
+    }
+  va_end(args);
+  json_builder_end_object(builder);
+  return json_to_string(json_builder_get_root(builder), FALSE);
+}
 
 static PpmApiCall *
 ppm_api_call_new(PpmApi *api, const char *method, char *path, char *body, gboolean auth,
@@ -158,7 +204,6 @@ ppm_api_refresh_done(PpmApiCall *refresh, PpmApiResult *result, GBytes *body)
   const char *message = result->message;
 
   api->refresh_waiters = g_ptr_array_new();
-  api->refreshing = FALSE;
   if (result->kind == PPM_OUTCOME_OK)
     {
       root = ppm_json_parse(body, &error);
@@ -190,21 +235,16 @@ ppm_api_refresh_done(PpmApiCall *refresh, PpmApiResult *result, GBytes *body)
 static void
 ppm_api_wait_for_refresh(PpmApi *api, PpmApiCall *call)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new();
   PpmApiCall *refresh;
 
   call->refreshed = TRUE;
   g_ptr_array_add(api->refresh_waiters, call);
-  if (api->refreshing)
+  /* The first waiter starts the refresh; later ones wait for its answer. */
+  if (api->refresh_waiters->len > 1)
     return;
-  api->refreshing = TRUE;
-  refresh = ppm_api_call_new(api, "POST", g_strdup("/v1/auth/refresh"), NULL, FALSE, NULL,
-                             ppm_api_refresh_done);
-  json_builder_begin_object(builder);
-  json_builder_set_member_name(builder, "refresh_token");
-  json_builder_add_string_value(builder, api->refresh_token);
-  json_builder_end_object(builder);
-  refresh->body = json_to_string(json_builder_get_root(builder), FALSE);
+  refresh = ppm_api_call_new(api, "POST", g_strdup("/v1/auth/refresh"),
+                             ppm_api_body("refresh_token", "s", api->refresh_token, NULL), FALSE,
+                             NULL, ppm_api_refresh_done);
   ppm_api_call_send(refresh);
 }
 
@@ -319,55 +359,25 @@ ppm_api_task_start(PpmApi *api, const char *method, char *path, char *body, gboo
   ppm_api_call_send(call);
 }
 
+/* `result` is a task of `api` started for the route `tag`. */
+static gboolean
+ppm_api_task_is_valid(PpmApi *api, GAsyncResult *result, const char *tag)
+{
+  return g_task_is_valid(result, api) && g_strcmp0(g_task_get_source_tag(G_TASK(result)), tag) == 0;
+}
+
 static gpointer
 ppm_api_task_propagate(PpmApi *api, GAsyncResult *result, const char *tag, GError **error)
 {
-  g_return_val_if_fail(g_task_is_valid(result, api), NULL);
-  g_return_val_if_fail(g_strcmp0(g_task_get_source_tag(G_TASK(result)), tag) == 0, NULL);
+  g_return_val_if_fail(ppm_api_task_is_valid(api, result, tag), NULL);
   return g_task_propagate_pointer(G_TASK(result), error);
 }
 
 static gboolean
 ppm_api_task_propagate_boolean(PpmApi *api, GAsyncResult *result, const char *tag, GError **error)
 {
-  g_return_val_if_fail(g_task_is_valid(result, api), FALSE);
-  g_return_val_if_fail(g_strcmp0(g_task_get_source_tag(G_TASK(result)), tag) == 0, FALSE);
+  g_return_val_if_fail(ppm_api_task_is_valid(api, result, tag), FALSE);
   return g_task_propagate_boolean(G_TASK(result), error);
-}
-
-/* A JSON body from name/value pairs: "s" strings (skipped when NULL), "i" gint64. */
-static char *
-ppm_api_body(const char *first_name, ...)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new();
-  va_list args;
-
-  json_builder_begin_object(builder);
-  va_start(args, first_name);
-  for (const char *name = first_name; name != NULL; name = va_arg(args, const char *))
-    {
-      const char *type = va_arg(args, const char *);
-
-      if (type[0] == 'i')
-        {
-          gint64 value = va_arg(args, gint64);
-
-          json_builder_set_member_name(builder, name);
-          json_builder_add_int_value(builder, value);
-        }
-      else
-        {
-          const char *value = va_arg(args, const char *);
-
-          if (value == NULL)
-            continue;
-          json_builder_set_member_name(builder, name);
-          json_builder_add_string_value(builder, value);
-        }
-    }
-  va_end(args);
-  json_builder_end_object(builder);
-  return json_to_string(json_builder_get_root(builder), FALSE);
 }
 
 static char *
@@ -628,42 +638,85 @@ ppm_api_list_finish(PpmApi *api, GAsyncResult *result, GError **error)
 
 /* Billing requests. */
 
-/* For a 2xx billing answer: parses `body`; on failure `result` becomes a
- * retryable protocol error and NULL is returned. */
-static JsonNode *
-ppm_api_billing_parse(PpmApiResult *result, GBytes *body)
+typedef union
 {
-  g_autoptr(GError) error = NULL;
-  JsonNode *root;
+  PpmOpenAnswer open;
+  PpmChargeAnswer charge;
+  PpmCloseAnswer close;
+} PpmApiBillingAnswer;
 
-  if (result->kind != PPM_OUTCOME_OK)
-    return NULL;
-  root = ppm_json_parse(body, &error);
+/* Decodes the 2xx answer to `call` into its member of `answer`, whose
+ * strings `strings` keeps. */
+static gboolean
+ppm_api_billing_decode(PpmApiCall *call, GBytes *body, GPtrArray *strings,
+                       PpmApiBillingAnswer *answer, GError **error)
+{
+  g_autoptr(JsonNode) root = ppm_json_parse(body, error);
+  char *currency = call->api->currency;
+
   if (root == NULL)
-    ppm_api_result_set_failure(result, PPM_API_ERROR_PROTOCOL, error->message);
-  return root;
+    return FALSE;
+  switch (call->billing)
+    {
+      case PPM_API_BILLING_OPEN:
+        return ppm_api_decode_open(root, currency, strings, &answer->open, error);
+      case PPM_API_BILLING_CHARGE:
+        if (!ppm_api_decode_charge(root, currency, strings, &answer->charge, error))
+          return FALSE;
+        if (answer->charge.seq != call->seq)
+          {
+            g_set_error(error, PPM_API_ERROR, PPM_API_ERROR_PROTOCOL,
+                        "the platform answered for another seq");
+            return FALSE;
+          }
+        return TRUE;
+      case PPM_API_BILLING_CLOSE:
+        return ppm_api_decode_close(root, currency, strings, &answer->close, error);
+    }
+  g_return_val_if_reached(FALSE);
 }
 
+/* Calls the port callback; a 2xx answer that breaks api.md is a retryable
+ * protocol error. */
 static void
-ppm_api_billing_decode_failed(PpmApiResult *result, GError *error)
+ppm_api_billing_finish(PpmApiCall *call, PpmApiResult *result, GBytes *body)
 {
-  ppm_api_result_set_failure(result, PPM_API_ERROR_PROTOCOL, error->message);
-  g_error_free(error);
-}
-
-static void
-ppm_api_open_finish(PpmApiCall *call, PpmApiResult *result, GBytes *body)
-{
-  g_autoptr(JsonNode) root = ppm_api_billing_parse(result, body);
   g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func(g_free);
-  PpmOpenAnswer answer = { 0 };
-  GError *error = NULL;
+  g_autoptr(GError) error = NULL;
+  PpmApiBillingAnswer answer = { 0 };
   PpmOutcome outcome;
+  gboolean answered;
 
-  if (root != NULL && !ppm_api_decode_open(root, call->api->currency, strings, &answer, &error))
-    ppm_api_billing_decode_failed(result, error);
+  if (result->kind == PPM_OUTCOME_OK
+      && !ppm_api_billing_decode(call, body, strings, &answer, &error))
+    ppm_api_result_set_failure(result, PPM_API_ERROR_PROTOCOL, error->message);
   ppm_api_result_to_outcome(result, &outcome);
-  call->done.open(&outcome, outcome.kind == PPM_OUTCOME_OK ? &answer : NULL, call->user_data);
+  answered = outcome.kind == PPM_OUTCOME_OK;
+  switch (call->billing)
+    {
+      case PPM_API_BILLING_OPEN:
+        call->done.open(&outcome, answered ? &answer.open : NULL, call->user_data);
+        break;
+      case PPM_API_BILLING_CHARGE:
+        call->done.charge(&outcome, answered ? &answer.charge : NULL, call->user_data);
+        break;
+      case PPM_API_BILLING_CLOSE:
+        call->done.close(&outcome, answered ? &answer.close : NULL, call->user_data);
+        break;
+    }
+}
+
+/* Takes `path` and `body`; the caller sets the callback in call->done and sends. */
+static PpmApiCall *
+ppm_api_billing_call_new(PpmApi *api, PpmApiBilling billing, char *path, char *body,
+                         GCancellable *cancellable, gpointer user_data)
+{
+  PpmApiCall *call
+      = ppm_api_call_new(api, "POST", path, body, TRUE, cancellable, ppm_api_billing_finish);
+
+  call->billing = billing;
+  call->user_data = user_data;
+  return call;
 }
 
 void
@@ -675,73 +728,36 @@ ppm_api_open(PpmApi *api, const PpmOpenRequest *request, GCancellable *cancellab
       = ppm_api_body("client_session_id", "s", request->client_session_id, "protocol", "s",
                      request->protocol, "model_handle", "s", request->model_handle, "member_handle",
                      "s", request->member_handle, "elapsed_ms", "i", request->elapsed_ms, NULL);
-  PpmApiCall *call = ppm_api_call_new(api, "POST", g_strdup("/v1/sessions"), body, TRUE,
-                                      cancellable, ppm_api_open_finish);
+  PpmApiCall *call = ppm_api_billing_call_new(api, PPM_API_BILLING_OPEN, g_strdup("/v1/sessions"),
+                                              body, cancellable, user_data);
 
   call->done.open = done;
-  call->user_data = user_data;
   ppm_api_call_send(call);
-}
-
-static void
-ppm_api_charge_finish(PpmApiCall *call, PpmApiResult *result, GBytes *body)
-{
-  g_autoptr(JsonNode) root = ppm_api_billing_parse(result, body);
-  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func(g_free);
-  PpmChargeAnswer answer = { 0 };
-  GError *error = NULL;
-  PpmOutcome outcome;
-
-  if (root != NULL && !ppm_api_decode_charge(root, call->api->currency, strings, &answer, &error))
-    ppm_api_billing_decode_failed(result, error);
-  else if (root != NULL && answer.seq != call->seq)
-    ppm_api_result_set_failure(result, PPM_API_ERROR_PROTOCOL,
-                               "the platform answered for another seq");
-  ppm_api_result_to_outcome(result, &outcome);
-  call->done.charge(&outcome, outcome.kind == PPM_OUTCOME_OK ? &answer : NULL, call->user_data);
 }
 
 void
 ppm_api_charge(PpmApi *api, const char *session_id, gint64 seq, gint64 elapsed_ms,
                GCancellable *cancellable, PpmChargeDone done, gpointer user_data)
 {
-  PpmApiCall *call
-      = ppm_api_call_new(api, "POST", ppm_api_session_path(session_id, "/charges"),
-                         ppm_api_body("seq", "i", seq, "elapsed_ms", "i", elapsed_ms, NULL), TRUE,
-                         cancellable, ppm_api_charge_finish);
+  PpmApiCall *call = ppm_api_billing_call_new(
+      api, PPM_API_BILLING_CHARGE, ppm_api_session_path(session_id, "/charges"),
+      ppm_api_body("seq", "i", seq, "elapsed_ms", "i", elapsed_ms, NULL), cancellable, user_data);
 
   call->done.charge = done;
-  call->user_data = user_data;
   call->seq = seq;
   ppm_api_call_send(call);
-}
-
-static void
-ppm_api_close_finish(PpmApiCall *call, PpmApiResult *result, GBytes *body)
-{
-  g_autoptr(JsonNode) root = ppm_api_billing_parse(result, body);
-  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func(g_free);
-  PpmCloseAnswer answer = { 0 };
-  GError *error = NULL;
-  PpmOutcome outcome;
-
-  if (root != NULL && !ppm_api_decode_close(root, call->api->currency, strings, &answer, &error))
-    ppm_api_billing_decode_failed(result, error);
-  ppm_api_result_to_outcome(result, &outcome);
-  call->done.close(&outcome, outcome.kind == PPM_OUTCOME_OK ? &answer : NULL, call->user_data);
 }
 
 void
 ppm_api_close(PpmApi *api, const char *session_id, const char *reason, gint64 elapsed_ms,
               GCancellable *cancellable, PpmCloseDone done, gpointer user_data)
 {
-  PpmApiCall *call
-      = ppm_api_call_new(api, "POST", ppm_api_session_path(session_id, "/close"),
-                         ppm_api_body("reason", "s", reason, "elapsed_ms", "i", elapsed_ms, NULL),
-                         TRUE, cancellable, ppm_api_close_finish);
+  PpmApiCall *call = ppm_api_billing_call_new(
+      api, PPM_API_BILLING_CLOSE, ppm_api_session_path(session_id, "/close"),
+      ppm_api_body("reason", "s", reason, "elapsed_ms", "i", elapsed_ms, NULL), cancellable,
+      user_data);
 
   call->done.close = done;
-  call->user_data = user_data;
   ppm_api_call_send(call);
 }
 

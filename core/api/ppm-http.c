@@ -8,6 +8,16 @@
 
 #include <curl/curl.h>
 
+/* Detaches *source from its context and drops it; NULL is fine. */
+static void
+ppm_http_source_clear(GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy(*source);
+  g_clear_pointer(source, g_source_unref);
+}
+
 typedef struct
 {
   PpmHttp *http;
@@ -38,11 +48,7 @@ typedef struct
 static void
 ppm_http_watch_free(PpmHttpWatch *watch)
 {
-  if (watch->source != NULL)
-    {
-      g_source_destroy(watch->source);
-      g_source_unref(watch->source);
-    }
+  ppm_http_source_clear(&watch->source);
   g_io_channel_unref(watch->channel);
   g_free(watch);
 }
@@ -92,11 +98,7 @@ ppm_http_global_init(void)
 static void
 ppm_http_request_free(PpmHttpRequest *request)
 {
-  if (request->cancel_source != NULL)
-    {
-      g_source_destroy(request->cancel_source);
-      g_source_unref(request->cancel_source);
-    }
+  ppm_http_source_clear(&request->cancel_source);
   curl_multi_remove_handle(request->http->multi, request->easy);
   curl_easy_cleanup(request->easy);
   curl_slist_free_all(request->headers);
@@ -237,11 +239,8 @@ ppm_http_on_socket(CURL *easy, curl_socket_t fd, int what, void *user_data, void
   PpmHttpWatch *watch = socket_data;
   GIOCondition condition = 0;
 
-  if (watch != NULL && watch->source != NULL)
-    {
-      g_source_destroy(watch->source);
-      g_clear_pointer(&watch->source, g_source_unref);
-    }
+  if (watch != NULL)
+    ppm_http_source_clear(&watch->source);
   /* The set owns the watch: removing it frees it. */
   if (what == CURL_POLL_REMOVE)
     {
@@ -290,11 +289,7 @@ ppm_http_on_timer(CURLM *multi, long timeout_ms, void *user_data)
 {
   PpmHttp *http = user_data;
 
-  if (http->timer != NULL)
-    {
-      g_source_destroy(http->timer);
-      g_clear_pointer(&http->timer, g_source_unref);
-    }
+  ppm_http_source_clear(&http->timer);
   if (timeout_ms < 0)
     return 0;
   http->timer = g_timeout_source_new((guint)MIN(timeout_ms, G_MAXUINT));
@@ -372,11 +367,7 @@ ppm_http_destroy(PpmHttp *http)
   gpointer request;
 
   g_queue_clear(&http->finished);
-  if (http->deliver != NULL)
-    {
-      g_source_destroy(http->deliver);
-      g_source_unref(http->deliver);
-    }
+  ppm_http_source_clear(&http->deliver);
   g_hash_table_iter_init(&iter, http->requests);
   while (g_hash_table_iter_next(&iter, &request, NULL))
     {
@@ -389,11 +380,7 @@ ppm_http_destroy(PpmHttp *http)
   curl_multi_setopt(http->multi, CURLMOPT_TIMERFUNCTION, NULL);
   curl_multi_cleanup(http->multi);
   g_hash_table_unref(http->watches);
-  if (http->timer != NULL)
-    {
-      g_source_destroy(http->timer);
-      g_source_unref(http->timer);
-    }
+  ppm_http_source_clear(&http->timer);
   g_hash_table_unref(http->requests);
   g_main_context_unref(http->context);
   g_free(http->ca_file);

@@ -1,3 +1,4 @@
+/* Strict JSON getters for answers (see ppm-json.h). */
 #include "ppm-json.h"
 
 #include "ppm-api-error.h"

@@ -1,3 +1,4 @@
+/* Platform URL validation: https, or http only to a loopback host. */
 #include "ppm-url.h"
 
 #include "ppm-api-error.h"

@@ -1,3 +1,4 @@
+/* The credential store: libsecret calls, or a hash table for tests. */
 #include "ppm-credentials.h"
 
 #include <libsecret/secret.h>
@@ -59,16 +60,24 @@ ppm_credentials_unavailable(GError *cause)
   return error;
 }
 
+/* Ends a store or a delete: TRUE, or `error` (taken) as unavailable. */
+static void
+ppm_credentials_return_boolean(GTask *task, GError *error)
+{
+  if (error != NULL)
+    g_task_return_error(task, ppm_credentials_unavailable(error));
+  else
+    g_task_return_boolean(task, TRUE);
+}
+
 static void
 ppm_credentials_stored(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
 
-  if (secret_password_store_finish(result, &error))
-    g_task_return_boolean(task, TRUE);
-  else
-    g_task_return_error(task, ppm_credentials_unavailable(error));
+  secret_password_store_finish(result, &error);
+  ppm_credentials_return_boolean(task, error);
 }
 
 void
@@ -148,10 +157,7 @@ ppm_credentials_cleared(GObject *source, GAsyncResult *result, gpointer user_dat
 
   /* FALSE without an error: there was nothing to delete. */
   secret_password_clear_finish(result, &error);
-  if (error != NULL)
-    g_task_return_error(task, ppm_credentials_unavailable(error));
-  else
-    g_task_return_boolean(task, TRUE);
+  ppm_credentials_return_boolean(task, error);
 }
 
 void

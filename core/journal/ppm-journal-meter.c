@@ -1,3 +1,4 @@
+/* The meter's journal hook: each PpmJournalRecord becomes one journal write. */
 #include "ppm-journal-meter.h"
 
 gboolean

@@ -1,3 +1,6 @@
+/* Settles, one at a time, the sessions a journal shows unfinished after a
+ * crash or an unload: re-opens those whose open was never confirmed, then
+ * closes each on the platform and writes the answer back. */
 #include "ppm-journal-recovery.h"
 
 typedef struct
@@ -8,7 +11,7 @@ typedef struct
   PpmJournalRecoverDone done;
   gpointer user_data;
   GPtrArray *sessions; /* PpmJournalSession* */
-  guint next;
+  guint next;          /* index into `sessions` of the one being settled */
   PpmJournalRecovery counts;
   GError *error;
 } PpmRecoverTask;
@@ -31,6 +34,31 @@ ppm_recover_finish(PpmRecoverTask *task)
   ppm_recover_task_free(task);
 }
 
+/* For an answer from the port: the session it is about, or NULL once the
+ * recovery is cancelled (the task is then freed and nothing else touched,
+ * since the journal may be gone already). */
+static PpmJournalSession *
+ppm_recover_answered(PpmRecoverTask *task)
+{
+  if (g_cancellable_is_cancelled(task->cancellable))
+    {
+      ppm_recover_task_free(task);
+      return NULL;
+    }
+  return task->sessions->pdata[task->next];
+}
+
+/* Moves on to the next session, unless the journal itself failed. */
+static void
+ppm_recover_advance(PpmRecoverTask *task)
+{
+  task->next++;
+  if (task->error != NULL)
+    ppm_recover_finish(task);
+  else
+    ppm_recover_next(task);
+}
+
 /* The platform no longer has an open session under that id. */
 static gboolean
 ppm_recover_already_closed(const PpmOutcome *outcome)
@@ -41,68 +69,114 @@ ppm_recover_already_closed(const PpmOutcome *outcome)
 }
 
 static void
+ppm_recover_left_pending(PpmRecoverTask *task, const PpmJournalSession *session, const char *what,
+                         const PpmOutcome *outcome)
+{
+  g_info("%s session %s after a restart failed: %s", what, session->client_session_id,
+         outcome->message != NULL ? outcome->message : "no answer");
+  task->counts.pending++;
+}
+
+static void
 ppm_recover_closed(const PpmOutcome *outcome, const PpmCloseAnswer *answer, gpointer user_data)
 {
   PpmRecoverTask *task = user_data;
-  PpmJournalSession *session = task->sessions->pdata[task->next];
-  gboolean settled = TRUE;
+  PpmJournalSession *session = ppm_recover_answered(task);
 
-  /* The journal may be gone already: touch nothing. */
-  if (g_cancellable_is_cancelled(task->cancellable))
+  if (session == NULL)
+    return;
+  if (answer != NULL)
     {
-      ppm_recover_task_free(task);
+      if (ppm_journal_closed(task->journal, session->client_session_id, answer->periods_charged,
+                             answer->total_minor, answer->currency, &task->error))
+        task->counts.closed++;
+    }
+  else if (ppm_recover_already_closed(outcome))
+    {
+      if (ppm_journal_closed(task->journal, session->client_session_id, session->periods_charged,
+                             session->total_minor, NULL, &task->error))
+        task->counts.closed++;
+    }
+  else
+    ppm_recover_left_pending(task, session, "Closing", outcome);
+  ppm_recover_advance(task);
+}
+
+/* A close that was requested keeps its reason and elapsed_ms; any other is a
+ * client_restart at the last journaled elapsed_ms. */
+static void
+ppm_recover_close(PpmRecoverTask *task, const PpmJournalSession *session)
+{
+  const char *reason = session->close_reason != NULL ? session->close_reason : "client_restart";
+  gint64 elapsed_ms
+      = session->close_reason != NULL ? session->close_elapsed_ms : session->elapsed_ms;
+
+  /* Not cancelled through the port: the answer frees the task. */
+  task->port.ops->close(task->port.self, session->session_id, reason, elapsed_ms, NULL,
+                        ppm_recover_closed, task);
+}
+
+static void
+ppm_recover_reopened(const PpmOutcome *outcome, const PpmOpenAnswer *answer, gpointer user_data)
+{
+  PpmRecoverTask *task = user_data;
+  PpmJournalSession *session = ppm_recover_answered(task);
+
+  if (session == NULL)
+    return;
+  if (answer != NULL)
+    {
+      if (!ppm_journal_opened(task->journal, session->client_session_id, answer->session_id,
+                              session->elapsed_ms, &task->error))
+        {
+          ppm_recover_finish(task);
+          return;
+        }
+      session->session_id = g_strdup(answer->session_id);
+      ppm_recover_close(task, session);
       return;
     }
-  if (answer != NULL)
-    settled = ppm_journal_closed(task->journal, session->client_session_id, answer->periods_charged,
-                                 answer->total_minor, answer->currency, &task->error);
-  else if (ppm_recover_already_closed(outcome))
-    settled
-        = ppm_journal_closed(task->journal, session->client_session_id, session->periods_charged,
-                             session->total_minor, NULL, &task->error);
-  else
+  if (outcome->kind == PPM_OUTCOME_FINAL)
     {
-      g_info("Closing session %s after a restart failed: %s", session->session_id,
-             outcome->message != NULL ? outcome->message : "no answer");
-      task->counts.pending++;
-      settled = FALSE;
+      /* The platform never had it or cannot open it: no hold, nothing to close. */
+      g_info("Session %s cannot be opened again (%s); nothing to close", session->client_session_id,
+             outcome->error_code != NULL ? outcome->error_code : "refused");
+      if (ppm_journal_closed(task->journal, session->client_session_id, 0, 0, NULL, &task->error))
+        task->counts.forgotten++;
     }
-  if (settled)
-    task->counts.closed++;
-  task->next++;
-  if (task->error != NULL)
-    ppm_recover_finish(task);
   else
-    ppm_recover_next(task);
+    ppm_recover_left_pending(task, session, "Opening again", outcome);
+  ppm_recover_advance(task);
 }
 
 static void
 ppm_recover_next(PpmRecoverTask *task)
 {
-  while (task->next < task->sessions->len)
-    {
-      PpmJournalSession *session = task->sessions->pdata[task->next];
-      const char *reason = session->close_reason != NULL ? session->close_reason : "client_restart";
-      gint64 elapsed_ms
-          = session->close_reason != NULL ? session->close_elapsed_ms : session->elapsed_ms;
+  PpmJournalSession *session;
+  PpmOpenRequest request;
 
-      if (session->session_id != NULL)
-        {
-          /* Not cancelled through the port: the answer frees the task. */
-          task->port.ops->close(task->port.self, session->session_id, reason, elapsed_ms, NULL,
-                                ppm_recover_closed, task);
-          return;
-        }
-      /* Never confirmed: no charge was posted, and if the platform did open
-       * it, it expires by itself and releases the hold. */
-      g_info("Session %s was never confirmed as opened; nothing to close",
-             session->client_session_id);
-      if (!ppm_journal_closed(task->journal, session->client_session_id, 0, 0, NULL, &task->error))
-        break;
-      task->counts.forgotten++;
-      task->next++;
+  if (task->next == task->sessions->len)
+    {
+      ppm_recover_finish(task);
+      return;
     }
-  ppm_recover_finish(task);
+  session = task->sessions->pdata[task->next];
+  if (session->session_id != NULL)
+    {
+      ppm_recover_close(task, session);
+      return;
+    }
+  /* The platform may have opened it and lost the answer on the way: its hold
+   * stays reserved until expiry.  The same client_session_id replays that
+   * open (or opens one the close below ends at once), so it can be closed. */
+  request = (PpmOpenRequest){
+    .client_session_id = session->client_session_id,
+    .protocol = session->protocol,
+    .model_handle = session->model_handle,
+    .member_handle = session->member_handle,
+    .elapsed_ms = session->elapsed_ms,
+  };
+  task->port.ops->open(task->port.self, &request, NULL, ppm_recover_reopened, task);
 }
 
 static gboolean

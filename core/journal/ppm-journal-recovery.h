@@ -2,7 +2,9 @@
  * (billing.md, "Ending"): every session it shows open is closed on the
  * platform with reason client_restart and its last journaled elapsed_ms, a
  * close that was requested but not confirmed is sent again with its original
- * reason, no charge is posted, and each answer is written back. */
+ * reason, no charge is posted, and each answer is written back.  An open that
+ * was never confirmed is posted again with the same client_session_id first,
+ * since the platform may hold funds for it, and then closed the same way. */
 #pragma once
 
 #include "ppm-journal.h"
@@ -13,7 +15,8 @@ G_BEGIN_DECLS
 typedef struct
 {
   guint closed;    /* confirmed by the platform, or already closed or gone there */
-  guint forgotten; /* the open was never confirmed: nothing to close, nothing charged */
+  guint forgotten; /* the open was never confirmed and the platform refuses it again:
+                      nothing to close, nothing charged */
   guint pending;   /* no usable answer (offline, signed out): left for the next try */
 } PpmJournalRecovery;
 

@@ -1,9 +1,12 @@
+/* The journal's file: opening (moving a corrupt one aside), the schema, and
+ * one function per record a billed session writes. */
 #include "ppm-journal.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <string.h>
 
 /* 0x50504d4a, "PPMJ": tells our file from any other SQLite database. */
 #define PPM_JOURNAL_APPLICATION_ID 1347439946
@@ -66,21 +69,19 @@ ppm_journal_fail(PpmJournal *journal, PpmJournalError code, GError **error, cons
   return FALSE;
 }
 
-/* Runs one statement with parameters bound from `types`: 's' a string (may
- * be NULL), 'i' a gint64.  Returns the number of changed rows, or -1. */
-static int
-ppm_journal_run(PpmJournal *journal, GError **error, const char *sql, const char *types, ...)
+/* Prepares `sql` and binds parameters from `types`: 's' a string (may be
+ * NULL), 'i' a gint64.  NULL and `error` set with `code` on failure. */
+static sqlite3_stmt *
+ppm_journal_prepare_valist(PpmJournal *journal, PpmJournalError code, GError **error,
+                           const char *sql, const char *types, va_list args)
 {
   sqlite3_stmt *stmt = NULL;
-  va_list args;
-  int rc;
 
   if (sqlite3_prepare_v2(journal->db, sql, -1, &stmt, NULL) != SQLITE_OK)
     {
-      ppm_journal_fail(journal, PPM_JOURNAL_ERROR_WRITE, error, "cannot prepare");
-      return -1;
+      ppm_journal_fail(journal, code, error, "cannot prepare");
+      return NULL;
     }
-  va_start(args, types);
   for (int i = 0; types[i] != '\0'; i++)
     {
       if (types[i] == 'i')
@@ -88,7 +89,29 @@ ppm_journal_run(PpmJournal *journal, GError **error, const char *sql, const char
       else
         sqlite3_bind_text(stmt, i + 1, va_arg(args, const char *), -1, SQLITE_TRANSIENT);
     }
+  return stmt;
+}
+
+/* A query: ppm_journal_prepare_valist() with the parameters given here. */
+static sqlite3_stmt *
+ppm_journal_prepare_query(PpmJournal *journal, GError **error, const char *sql, const char *types,
+                          ...)
+{
+  sqlite3_stmt *stmt;
+  va_list args;
+
+  va_start(args, types);
+  stmt = ppm_journal_prepare_valist(journal, PPM_JOURNAL_ERROR_OPEN, error, sql, types, args);
   va_end(args);
+  return stmt;
+}
+
+/* Steps a write to its end and finalizes it: the number of changed rows, or -1. */
+static int
+ppm_journal_step_write(PpmJournal *journal, sqlite3_stmt *stmt, GError **error)
+{
+  int rc;
+
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
     ;
   sqlite3_finalize(stmt);
@@ -98,6 +121,45 @@ ppm_journal_run(PpmJournal *journal, GError **error, const char *sql, const char
       return -1;
     }
   return sqlite3_changes(journal->db);
+}
+
+/* Runs one write with parameters as ppm_journal_prepare_valist() binds them.
+ * Returns the number of changed rows, or -1. */
+static int
+ppm_journal_run(PpmJournal *journal, GError **error, const char *sql, const char *types, ...)
+{
+  sqlite3_stmt *stmt;
+  va_list args;
+
+  va_start(args, types);
+  stmt = ppm_journal_prepare_valist(journal, PPM_JOURNAL_ERROR_WRITE, error, sql, types, args);
+  va_end(args);
+  return stmt != NULL ? ppm_journal_step_write(journal, stmt, error) : -1;
+}
+
+/* Runs "UPDATE sessions SET `assignments` WHERE client_session_id = ?" with
+ * parameters from `types` and then the id; the session's row must exist. */
+static gboolean
+ppm_journal_update(PpmJournal *journal, const char *client_session_id, GError **error,
+                   const char *assignments, const char *types, ...)
+{
+  g_autofree char *sql
+      = g_strconcat("UPDATE sessions SET ", assignments, " WHERE client_session_id = ?", NULL);
+  sqlite3_stmt *stmt;
+  va_list args;
+  int changes;
+
+  va_start(args, types);
+  stmt = ppm_journal_prepare_valist(journal, PPM_JOURNAL_ERROR_WRITE, error, sql, types, args);
+  va_end(args);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text(stmt, (int)strlen(types) + 1, client_session_id, -1, SQLITE_TRANSIENT);
+  changes = ppm_journal_step_write(journal, stmt, error);
+  if (changes == 0)
+    g_set_error(error, PPM_JOURNAL_ERROR, PPM_JOURNAL_ERROR_UNKNOWN, "journal %s: no session %s",
+                journal->path, client_session_id);
+  return changes > 0;
 }
 
 static gint64
@@ -263,21 +325,6 @@ ppm_journal_set_size_limit(PpmJournal *journal, gint64 bytes)
   sqlite3_exec(journal->db, sql, NULL, NULL, NULL);
 }
 
-/* An UPDATE that must hit the session's row. */
-static gboolean
-ppm_journal_update(PpmJournal *journal, const char *client_session_id, int changes, GError **error)
-{
-  if (changes < 0)
-    return FALSE;
-  if (changes == 0)
-    {
-      g_set_error(error, PPM_JOURNAL_ERROR, PPM_JOURNAL_ERROR_UNKNOWN, "journal %s: no session %s",
-                  journal->path, client_session_id);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 gboolean
 ppm_journal_open_requested(PpmJournal *journal, const char *client_session_id, const char *protocol,
                            const char *model_handle, const char *member_handle, GError **error)
@@ -298,13 +345,9 @@ gboolean
 ppm_journal_opened(PpmJournal *journal, const char *client_session_id, const char *session_id,
                    gint64 elapsed_ms, GError **error)
 {
-  return ppm_journal_update(
-      journal, client_session_id,
-      ppm_journal_run(journal, error,
-                      "UPDATE sessions SET session_id = ?, elapsed_ms = max(elapsed_ms, ?)"
-                      " WHERE client_session_id = ?",
-                      "sis", session_id, elapsed_ms, client_session_id),
-      error);
+  return ppm_journal_update(journal, client_session_id, error,
+                            "session_id = ?, elapsed_ms = max(elapsed_ms, ?)", "si", session_id,
+                            elapsed_ms);
 }
 
 gboolean
@@ -312,16 +355,12 @@ ppm_journal_charge_confirmed(PpmJournal *journal, const char *client_session_id,
                              gint64 elapsed_ms, gint64 total_minor, const char *currency,
                              GError **error)
 {
-  int changes;
-
   if (ppm_journal_run(journal, error, "BEGIN IMMEDIATE", "") < 0)
     return FALSE;
-  changes = ppm_journal_run(journal, error,
-                            "UPDATE sessions SET periods_charged = max(periods_charged, ? + 1),"
-                            " elapsed_ms = max(elapsed_ms, ?), total_minor = ?, currency = ?"
-                            " WHERE client_session_id = ?",
-                            "iiiss", seq, elapsed_ms, total_minor, currency, client_session_id);
-  if (ppm_journal_update(journal, client_session_id, changes, error)
+  if (ppm_journal_update(journal, client_session_id, error,
+                         "periods_charged = max(periods_charged, ? + 1),"
+                         " elapsed_ms = max(elapsed_ms, ?), total_minor = ?, currency = ?",
+                         "iiis", seq, elapsed_ms, total_minor, currency)
       && ppm_journal_run(journal, error,
                          "INSERT INTO charges VALUES (?, ?, ?, ?, ?)"
                          " ON CONFLICT (client_session_id, seq) DO NOTHING",
@@ -337,12 +376,8 @@ gboolean
 ppm_journal_note_elapsed(PpmJournal *journal, const char *client_session_id, gint64 elapsed_ms,
                          GError **error)
 {
-  return ppm_journal_update(journal, client_session_id,
-                            ppm_journal_run(journal, error,
-                                            "UPDATE sessions SET elapsed_ms = max(elapsed_ms, ?)"
-                                            " WHERE client_session_id = ?",
-                                            "is", elapsed_ms, client_session_id),
-                            error);
+  return ppm_journal_update(journal, client_session_id, error, "elapsed_ms = max(elapsed_ms, ?)",
+                            "i", elapsed_ms);
 }
 
 gboolean
@@ -350,27 +385,19 @@ ppm_journal_close_requested(PpmJournal *journal, const char *client_session_id, 
                             gint64 elapsed_ms, GError **error)
 {
   /* The first close request wins: a resend keeps its original reason. */
-  return ppm_journal_update(
-      journal, client_session_id,
-      ppm_journal_run(journal, error,
-                      "UPDATE sessions SET close_reason = coalesce(close_reason, ?),"
-                      " close_elapsed_ms = coalesce(close_elapsed_ms, ?)"
-                      " WHERE client_session_id = ?",
-                      "sis", reason, elapsed_ms, client_session_id),
-      error);
+  return ppm_journal_update(journal, client_session_id, error,
+                            "close_reason = coalesce(close_reason, ?),"
+                            " close_elapsed_ms = coalesce(close_elapsed_ms, ?)",
+                            "si", reason, elapsed_ms);
 }
 
 gboolean
 ppm_journal_closed(PpmJournal *journal, const char *client_session_id, gint64 periods_charged,
                    gint64 total_minor, const char *currency, GError **error)
 {
-  return ppm_journal_update(
-      journal, client_session_id,
-      ppm_journal_run(journal, error,
-                      "UPDATE sessions SET closed_periods = ?, total_minor = ?,"
-                      " currency = coalesce(?, currency) WHERE client_session_id = ?",
-                      "iiss", periods_charged, total_minor, currency, client_session_id),
-      error);
+  return ppm_journal_update(journal, client_session_id, error,
+                            "closed_periods = ?, total_minor = ?, currency = coalesce(?, currency)",
+                            "iis", periods_charged, total_minor, currency);
 }
 
 static char *
@@ -384,20 +411,16 @@ ppm_journal_list_unfinished(PpmJournal *journal, GError **error)
 {
   g_autoptr(GPtrArray) sessions
       = g_ptr_array_new_with_free_func((GDestroyNotify)ppm_journal_session_free);
-  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *stmt = ppm_journal_prepare_query(
+      journal, error,
+      "SELECT client_session_id, protocol, model_handle, member_handle, started, session_id,"
+      " periods_charged, elapsed_ms, close_reason, close_elapsed_ms, total_minor"
+      " FROM sessions WHERE closed_periods IS NULL ORDER BY rowid",
+      "");
   int rc;
 
-  if (sqlite3_prepare_v2(journal->db,
-                         "SELECT client_session_id, protocol, model_handle, member_handle,"
-                         " started, session_id, periods_charged, elapsed_ms, close_reason,"
-                         " close_elapsed_ms, total_minor FROM sessions WHERE closed_periods IS NULL"
-                         " ORDER BY rowid",
-                         -1, &stmt, NULL)
-      != SQLITE_OK)
-    {
-      ppm_journal_fail(journal, PPM_JOURNAL_ERROR_OPEN, error, "cannot read");
-      return NULL;
-    }
+  if (stmt == NULL)
+    return NULL;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
     {
       PpmJournalSession *session = g_new0(PpmJournalSession, 1);
@@ -427,19 +450,14 @@ ppm_journal_list_unfinished(PpmJournal *journal, GError **error)
 gint64
 ppm_journal_get_closed_periods(PpmJournal *journal, const char *client_session_id, GError **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *stmt = ppm_journal_prepare_query(
+      journal, error, "SELECT closed_periods FROM sessions WHERE client_session_id = ?", "s",
+      client_session_id);
   gint64 periods = -1;
   int rc;
 
-  if (sqlite3_prepare_v2(journal->db,
-                         "SELECT closed_periods FROM sessions WHERE client_session_id = ?", -1,
-                         &stmt, NULL)
-      != SQLITE_OK)
-    {
-      ppm_journal_fail(journal, PPM_JOURNAL_ERROR_OPEN, error, "cannot read");
-      return -1;
-    }
-  sqlite3_bind_text(stmt, 1, client_session_id, -1, SQLITE_TRANSIENT);
+  if (stmt == NULL)
+    return -1;
   rc = sqlite3_step(stmt);
   if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
     periods = sqlite3_column_int64(stmt, 0);

@@ -902,20 +902,3 @@ ppm_meter_get_late_answers(PpmMeter *self)
 {
   return self->late_answers;
 }
-
-const char *
-ppm_meter_state_to_string(PpmMeterState state)
-{
-  static const char *const names[] = {
-    [PPM_METER_STATE_IDLE] = "idle",
-    [PPM_METER_STATE_OPENING] = "opening",
-    [PPM_METER_STATE_CHARGING] = "charging",
-    [PPM_METER_STATE_NOT_CHARGING] = "not-charging",
-    [PPM_METER_STATE_BILLING_STOPPED] = "billing-stopped",
-    [PPM_METER_STATE_CLOSING] = "closing",
-    [PPM_METER_STATE_CLOSED] = "closed",
-  };
-
-  g_return_val_if_fail((guint)state < G_N_ELEMENTS(names), NULL);
-  return names[state];
-}

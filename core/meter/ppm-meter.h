@@ -73,8 +73,6 @@ typedef enum
   PPM_METER_STATE_CLOSED,          /* nothing more will be posted */
 } PpmMeterState;
 
-const char *ppm_meter_state_to_string(PpmMeterState state);
-
 typedef struct
 {
   const char *client_session_id; /* NULL: a fresh UUID is generated */

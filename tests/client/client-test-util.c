@@ -1,4 +1,7 @@
+/* Main-loop waits, a stall probe and temporary directories for the client suite. */
 #include "client-test-util.h"
+
+#include <glib/gstdio.h>
 
 struct _PpmStallProbe
 {
@@ -76,4 +79,22 @@ ppm_stall_probe_free(PpmStallProbe *probe)
     return;
   g_source_remove(probe->id);
   g_free(probe);
+}
+
+void
+ppm_test_remove_tree(const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name(dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename(path, name, NULL);
+
+      if (g_file_test(child, G_FILE_TEST_IS_DIR))
+        ppm_test_remove_tree(child);
+      else
+        g_remove(child);
+    }
+  g_rmdir(path);
 }

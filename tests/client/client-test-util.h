@@ -1,4 +1,5 @@
-/* Shared by the client suite: main-loop waits and a stall probe. */
+/* Shared by the client suite: main-loop waits, a stall probe, temporary
+ * directories. */
 #pragma once
 
 #include <gio/gio.h>
@@ -10,6 +11,9 @@ G_BEGIN_DECLS
 gboolean ppm_test_wait_for(gboolean *flag, guint timeout_ms);
 /* Iterates the default main context for `ms` milliseconds. */
 void ppm_test_spin(guint ms);
+
+/* Deletes the directory `path` and everything in it. */
+void ppm_test_remove_tree(const char *path);
 
 /* A 2 ms timer on the default main context that records the longest gap
  * between two of its runs: how long the loop was blocked. */

@@ -6,8 +6,6 @@
 #include "ppm-journal-meter.h"
 #include "ppm-meter.h"
 
-#include <glib/gstdio.h>
-
 #define PERIODS 10
 #define CALL_MS (PERIODS * 1000 + 500) /* ends 0.5 s after charge 9 fell due */
 
@@ -174,21 +172,6 @@ hang_up(gpointer user_data)
 }
 
 static void
-remove_journal_dir(const char *dir)
-{
-  static const char *const suffixes[] = { "", "-wal", "-shm" };
-  g_autofree char *file = g_build_filename(dir, PPM_JOURNAL_FILE_NAME, NULL);
-
-  for (gsize i = 0; i < G_N_ELEMENTS(suffixes); i++)
-    {
-      g_autofree char *path = g_strconcat(file, suffixes[i], NULL);
-
-      g_remove(path);
-    }
-  g_rmdir(dir);
-}
-
-static void
 run_call(Fault fault)
 {
   const char *const args[] = { "--period-seconds", "1", "--hold-periods", "10", NULL };
@@ -267,7 +250,7 @@ run_call(Fault fault)
   ppm_stall_probe_free(call.probe);
   ppm_clock_unref(call.clock);
   ppm_journal_free(call.journal);
-  remove_journal_dir(call.journal_dir);
+  ppm_test_remove_tree(call.journal_dir);
   g_free(call.journal_dir);
   g_array_unref(call.seqs);
 }

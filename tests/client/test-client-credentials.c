@@ -6,8 +6,6 @@
 #include "client-test-util.h"
 #include "ppm-credentials.h"
 
-#include <glib/gstdio.h>
-
 typedef struct
 {
   gboolean done;
@@ -145,24 +143,6 @@ count_files_containing(const char *dir, const char *needle)
 }
 
 static void
-remove_tree(const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name(dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename(path, name, NULL);
-
-      if (g_file_test(child, G_FILE_TEST_IS_DIR))
-        remove_tree(child);
-      else
-        g_remove(child);
-    }
-  g_rmdir(path);
-}
-
-static void
 test_unavailable(void)
 {
   g_autoptr(PpmCredentials) credentials = ppm_credentials_new_secret_service();
@@ -189,7 +169,7 @@ test_unavailable(void)
   result_clear(&result);
   g_assert_cmpuint(count_files_containing(home, secret), ==, 0);
   g_assert_cmpuint(count_files_containing(".", secret), ==, 0);
-  remove_tree(home);
+  ppm_test_remove_tree(home);
 }
 
 static void

@@ -516,6 +516,52 @@ test_repeated_open_same_body(void)
   g_assert_cmpstr(first_raw, !=, second_raw);
 }
 
+typedef struct
+{
+  gboolean done;
+  PpmOutcomeKind kind;
+  gboolean answered;
+} PortEnd;
+
+static void
+on_open_end(const PpmOutcome *outcome, const PpmOpenAnswer *answer, gpointer user_data)
+{
+  PortEnd *end = user_data;
+
+  *end = (PortEnd){ TRUE, outcome->kind, answer != NULL };
+}
+
+static void
+on_close_end(const PpmOutcome *outcome, const PpmCloseAnswer *answer, gpointer user_data)
+{
+  PortEnd *end = user_data;
+
+  *end = (PortEnd){ TRUE, outcome->kind, answer != NULL };
+}
+
+/* A 2xx open or close answer that breaks api.md is retryable and brings no
+ * answer, as for a charge. */
+static void
+test_unreadable_open_and_close(void)
+{
+  g_autofree char *answer = http_answer("201 Created", "", "{\"session_id\": 5}");
+  g_autoptr(PpmResponder) responder = ppm_responder_new(PPM_RESPONDER_CANNED, answer);
+  g_autoptr(PpmApi) api = api_for(responder);
+  PpmOpenRequest request
+      = { "0b7c4f0e-3c57-4d5e-9b8e-2f7d3f5f8a11", "prpl-jabber", "model@x", "member@x", 0 };
+  PortEnd opened = { 0 };
+  PortEnd closed = { 0 };
+
+  ppm_api_open(api, &request, NULL, on_open_end, &opened);
+  g_assert_true(ppm_test_wait_for(&opened.done, 5000));
+  g_assert_cmpint(opened.kind, ==, PPM_OUTCOME_RETRYABLE);
+  g_assert_false(opened.answered);
+  ppm_api_close(api, "s-1", "local_hangup", 1000, NULL, on_close_end, &closed);
+  g_assert_true(ppm_test_wait_for(&closed.done, 5000));
+  g_assert_cmpint(closed.kind, ==, PPM_OUTCOME_RETRYABLE);
+  g_assert_false(closed.answered);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -528,6 +574,7 @@ main(int argc, char **argv)
   g_test_add_func("/client/faults/wrong-types", test_wrong_types);
   g_test_add_func("/client/faults/answer-for-another-seq", test_wrong_seq);
   g_test_add_func("/client/faults/valid-answer-control", test_valid_charge);
+  g_test_add_func("/client/faults/unreadable-open-and-close", test_unreadable_open_and_close);
   g_test_add_func("/client/faults/html-200", test_html);
   g_test_add_func("/client/http/descriptor-reuse", test_descriptor_reuse);
   g_test_add_func("/client/http/last-reference-in-callback", test_last_reference_in_callback);

@@ -1,5 +1,6 @@
 /* The journal on its own: what it records, what it yields after a restart,
  * corrupt files, and failing writes. */
+#include "client-test-util.h"
 #include "ppm-journal.h"
 
 #include <glib/gstdio.h>
@@ -18,24 +19,9 @@ fixture_set_up(Fixture *fixture, gconstpointer data)
 }
 
 static void
-remove_tree(const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name(dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename(path, name, NULL);
-
-      g_remove(child);
-    }
-  g_rmdir(path);
-}
-
-static void
 fixture_tear_down(Fixture *fixture, gconstpointer data)
 {
-  remove_tree(fixture->dir);
+  ppm_test_remove_tree(fixture->dir);
   g_free(fixture->dir);
 }
 

@@ -3,14 +3,15 @@
  * either before the journal recorded it or after the journal recorded it
  * but before the meter acted on it.  Recovery (reopen the journal, close the
  * session with client_restart) must leave exactly the charges the platform
- * confirmed: none lost, none doubled. */
+ * confirmed: none lost, none doubled.  A journaled close is sent again with
+ * its reason, and an open never confirmed is posted again and closed so that
+ * its hold is released. */
 #include "client-platform.h"
 #include "client-test-util.h"
 #include "ppm-journal-meter.h"
 #include "ppm-journal-recovery.h"
 #include "ppm-meter.h"
 
-#include <glib/gstdio.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -107,21 +108,6 @@ recover(PpmJournal *journal)
 }
 
 static void
-remove_journal_dir(const char *dir)
-{
-  static const char *const suffixes[] = { "", "-wal", "-shm" };
-  g_autofree char *file = g_build_filename(dir, PPM_JOURNAL_FILE_NAME, NULL);
-
-  for (gsize i = 0; i < G_N_ELEMENTS(suffixes); i++)
-    {
-      g_autofree char *path = g_strconcat(file, suffixes[i], NULL);
-
-      g_remove(path);
-    }
-  g_rmdir(dir);
-}
-
-static void
 crash_and_recover(const char *when, gint64 journaled_charges)
 {
   g_autofree char *dir = g_dir_make_tmp("ppm-recovery-XXXXXX", NULL);
@@ -170,7 +156,7 @@ crash_and_recover(const char *when, gint64 journaled_charges)
   unfinished = ppm_journal_list_unfinished(journal, &error);
   g_assert_cmpuint(unfinished->len, ==, 0);
   g_clear_pointer(&journal, ppm_journal_free);
-  remove_journal_dir(dir);
+  ppm_test_remove_tree(dir);
 }
 
 static void
@@ -208,6 +194,38 @@ on_charged(const PpmOutcome *outcome, const PpmChargeAnswer *answer, gpointer us
   *(gboolean *)user_data = TRUE;
 }
 
+/* Journals an open of `csid` with `member_handle`, posts it and returns the
+ * platform's session_id; the journal does not learn it. */
+static char *
+open_unconfirmed(PpmApi *api, PpmJournal *journal, const char *csid, const char *member_handle)
+{
+  g_autoptr(GError) error = NULL;
+  PpmOpenRequest request = { csid, "prpl-jabber", PPM_TEST_MODEL_HANDLE, member_handle, 0 };
+  Opened opened = { 0 };
+
+  g_assert_true(ppm_journal_open_requested(journal, csid, "prpl-jabber", PPM_TEST_MODEL_HANDLE,
+                                           member_handle, &error));
+  g_assert_no_error(error);
+  ppm_api_open(api, &request, NULL, on_opened, &opened);
+  g_assert_true(ppm_test_wait_for(&opened.done, 30000));
+  return opened.session_id;
+}
+
+/* The model's newest session as the platform lists it. */
+static PpmPage *
+newest_session(PpmApi *api)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  PpmPage *sessions;
+
+  ppm_api_list_sessions(api, 1, NULL, NULL, ppm_test_store_result, &result);
+  sessions = ppm_api_list_finish(api, ppm_test_await(&result), &error);
+  g_assert_no_error(error);
+  g_assert_cmpuint(sessions->items->len, ==, 1);
+  return sessions;
+}
+
 static void
 test_resends_journaled_close(void)
 {
@@ -217,21 +235,16 @@ test_resends_journaled_close(void)
   g_autoptr(PpmApi) api = ppm_test_platform_sign_in(platform, PPM_TEST_MODEL);
   g_autoptr(GError) error = NULL;
   g_autoptr(PpmJournal) journal = ppm_journal_open(dir, &error);
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PpmPage) sessions = NULL;
-  PpmOpenRequest request = { csid, "prpl-jabber", PPM_TEST_MODEL_HANDLE, handle, 0 };
+  g_autofree char *session_id = NULL;
   PpmSessionItem *newest;
   PpmJournalRecovery counts;
-  Opened opened = { 0 };
   gboolean charged = FALSE;
 
   /* Unloaded mid-call: one charge confirmed, the close journaled, never answered. */
-  g_assert_true(ppm_journal_open_requested(journal, csid, "prpl-jabber", PPM_TEST_MODEL_HANDLE,
-                                           handle, &error));
-  ppm_api_open(api, &request, NULL, on_opened, &opened);
-  g_assert_true(ppm_test_wait_for(&opened.done, 30000));
-  g_assert_true(ppm_journal_opened(journal, csid, opened.session_id, 20, &error));
-  ppm_api_charge(api, opened.session_id, 0, 1000, NULL, on_charged, &charged);
+  session_id = open_unconfirmed(api, journal, csid, handle);
+  g_assert_true(ppm_journal_opened(journal, csid, session_id, 20, &error));
+  ppm_api_charge(api, session_id, 0, 1000, NULL, on_charged, &charged);
   g_assert_true(ppm_test_wait_for(&charged, 30000));
   g_assert_true(
       ppm_journal_charge_confirmed(journal, csid, 0, 1000, PPM_TEST_RATE_MINOR, "USD", &error));
@@ -242,36 +255,97 @@ test_resends_journaled_close(void)
   g_assert_cmpint(ppm_journal_get_closed_periods(journal, csid, &error), ==, 1);
 
   /* The platform got the original reason, not client_restart. */
-  ppm_api_list_sessions(api, 1, NULL, NULL, ppm_test_store_result, &result);
-  sessions = ppm_api_list_finish(api, ppm_test_await(&result), &error);
-  g_assert_no_error(error);
+  sessions = newest_session(api);
   newest = sessions->items->pdata[0];
-  g_assert_cmpstr(newest->session_id, ==, opened.session_id);
+  g_assert_cmpstr(newest->session_id, ==, session_id);
   g_assert_cmpstr(newest->reason, ==, "plugin_unloaded");
   g_assert_cmpint(newest->periods_charged, ==, 1);
-  g_free(opened.session_id);
   g_clear_pointer(&journal, ppm_journal_free);
-  remove_journal_dir(dir);
+  ppm_test_remove_tree(dir);
+}
+
+/* GET /v1/me for member `n`: its balance and the part not held. */
+static void
+member_funds(guint n, gint64 *balance, gint64 *available)
+{
+  g_autofree char *email = ppm_test_member_email(n);
+  g_autoptr(PpmApi) api = ppm_test_platform_sign_in(platform, email);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PpmMe) me = NULL;
+
+  ppm_api_me(api, NULL, ppm_test_store_result, &result);
+  me = ppm_api_me_finish(api, ppm_test_await(&result), &error);
+  g_assert_no_error(error);
+  g_assert_true(me->has_available);
+  *balance = me->balance.amount_minor;
+  *available = me->available.amount_minor;
 }
 
 static void
-test_never_confirmed_open(void)
+test_unconfirmed_open_releases_hold(void)
 {
   g_autofree char *dir = g_dir_make_tmp("ppm-recovery-XXXXXX", NULL);
+  g_autofree char *csid = g_uuid_string_random();
+  g_autofree char *handle = ppm_test_member_handle(1);
+  g_autoptr(PpmApi) api = ppm_test_platform_sign_in(platform, PPM_TEST_MODEL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpmJournal) journal = ppm_journal_open(dir, &error);
+  g_autoptr(PpmPage) sessions = NULL;
+  g_autofree char *session_id = NULL;
+  gint64 balance_before, balance, available;
+  PpmSessionItem *newest;
+  PpmJournalRecovery counts;
+
+  member_funds(1, &balance_before, &available);
+  g_assert_cmpint(available, ==, balance_before);
+
+  /* The platform opened it and reserved a hold; its answer never reached the journal. */
+  session_id = open_unconfirmed(api, journal, csid, handle);
+  member_funds(1, &balance, &available);
+  g_assert_cmpint(available, <, balance);
+
+  counts = recover(journal);
+  g_assert_cmpuint(counts.closed, ==, 1);
+  g_assert_cmpuint(counts.forgotten, ==, 0);
+  g_assert_cmpuint(counts.pending, ==, 0);
+  g_assert_cmpint(ppm_journal_get_closed_periods(journal, csid, &error), ==, 0);
+  g_assert_no_error(error);
+
+  /* The hold is released and nothing was charged. */
+  member_funds(1, &balance, &available);
+  g_assert_cmpint(available, ==, balance);
+  g_assert_cmpint(balance, ==, balance_before);
+  sessions = newest_session(api);
+  newest = sessions->items->pdata[0];
+  g_assert_cmpstr(newest->session_id, ==, session_id);
+  g_assert_cmpstr(newest->reason, ==, "client_restart");
+  g_clear_pointer(&journal, ppm_journal_free);
+  ppm_test_remove_tree(dir);
+}
+
+static void
+test_refused_reopen_is_forgotten(void)
+{
+  g_autofree char *dir = g_dir_make_tmp("ppm-recovery-XXXXXX", NULL);
+  g_autofree char *csid = g_uuid_string_random();
   g_autoptr(GError) error = NULL;
   g_autoptr(PpmJournal) journal = ppm_journal_open(dir, &error);
   g_autoptr(GPtrArray) unfinished = NULL;
   PpmJournalRecovery counts;
 
-  g_assert_true(ppm_journal_open_requested(journal, "never-answered", "prpl-jabber",
-                                           PPM_TEST_MODEL_HANDLE, "member-0@localhost", &error));
+  /* Not a member: the open again is a final 404, so the platform holds nothing. */
+  g_assert_true(ppm_journal_open_requested(journal, csid, "prpl-jabber", PPM_TEST_MODEL_HANDLE,
+                                           "nobody@localhost", &error));
   counts = recover(journal);
   g_assert_cmpuint(counts.forgotten, ==, 1);
   g_assert_cmpuint(counts.closed, ==, 0);
+  g_assert_cmpuint(counts.pending, ==, 0);
   unfinished = ppm_journal_list_unfinished(journal, &error);
+  g_assert_no_error(error);
   g_assert_cmpuint(unfinished->len, ==, 0);
   g_clear_pointer(&journal, ppm_journal_free);
-  remove_journal_dir(dir);
+  ppm_test_remove_tree(dir);
 }
 
 int
@@ -287,8 +361,10 @@ main(int argc, char **argv)
   g_test_add_func("/client/recovery/killed-before-journal", test_killed_before_journal);
   g_test_add_func("/client/recovery/killed-after-journal", test_killed_after_journal);
   g_test_add_func("/client/recovery/resends-journaled-close", test_resends_journaled_close);
-  g_test_add_func("/client/recovery/never-confirmed-open", test_never_confirmed_open);
-  platform = ppm_test_platform_new(args, 1);
+  g_test_add_func("/client/recovery/unconfirmed-open-releases-hold",
+                  test_unconfirmed_open_releases_hold);
+  g_test_add_func("/client/recovery/refused-reopen-is-forgotten", test_refused_reopen_is_forgotten);
+  platform = ppm_test_platform_new(args, 2);
   status = g_test_run();
   ppm_test_platform_free(platform);
   return status;
