@@ -104,20 +104,52 @@ call_tell_member(PpmCall *call, char *text /* owned */)
   g_free(text);
 }
 
-static void
-call_tracker(PpmCall *call, PpmTrackerState state, const char *line)
+/* The model's share of `periods` charges: every charge is the rate, and
+ * each one's fee is rounded on its own. */
+static gint64
+call_earnings_minor(PpmCall *call, gint64 periods)
 {
-  g_autofree char *total = call_money(call, ppm_meter_get_total_minor(call->meter));
+  gint64 fee = (call->rate_minor * call->fee_bps + 5000) / 10000;
+  return periods * (call->rate_minor - fee);
+}
+
+/* Sends the tracker what the meter knows; `minutes` and `total_minor` are
+ * the meter's unless the close answered them (minutes >= 0). */
+static void
+call_tracker_send(PpmCall *call, void (*send)(const PpmTrackerInfo *info), PpmTrackerState state,
+                  const char *line, const char *reason, gint64 minutes, gint64 total_minor)
+{
+  if (minutes < 0)
+    {
+      minutes = ppm_meter_get_periods_charged(call->meter);
+      total_minor = ppm_meter_get_total_minor(call->meter);
+    }
+  /* Money is known once the open fixed the session's currency and rate. */
+  gboolean opened = ppm_meter_get_currency(call->meter) != NULL;
+  g_autofree char *total = opened ? call_money(call, total_minor) : NULL;
+  g_autofree char *rate = opened ? call_money(call, call->rate_minor) : NULL;
+  g_autofree char *earnings = opened ? call_money(call, call_earnings_minor(call, minutes)) : NULL;
   PpmTrackerInfo info = {
     .call_id = call->call_id,
     .member = call->display_name != NULL ? call->display_name : call->handle,
     .state = state,
-    .minutes = ppm_meter_get_periods_charged(call->meter),
+    .minutes = minutes,
     .total = total,
     .secured = ppm_meter_get_secured_periods(call->meter),
     .line = line,
+    .elapsed_ms = ppm_meter_get_elapsed_ms(call->meter),
+    .rate = rate,
+    .earnings = earnings,
+    .caller_status = ppm_text_caller_status(call->kind),
+    .reason = reason,
   };
-  ppm_ui_tracker_update(&info);
+  send(&info);
+}
+
+static void
+call_tracker(PpmCall *call, PpmTrackerState state, const char *line, const char *reason)
+{
+  call_tracker_send(call, ppm_ui_tracker_update, state, line, reason, -1, 0);
 }
 
 /* Hangs up so that the caller knows (Jingle session-terminate); never
@@ -178,7 +210,7 @@ on_opened(PpmMeter *meter, const PpmOpenAnswer *answer, gpointer user_data)
   /* The rate fixed on the session, before its first charge is posted. */
   g_autofree char *price = ppm_text_money(answer->rate_minor, answer->currency);
   call_tell_member(call, ppm_text_member_rate(price));
-  call_tracker(call, PPM_TRACKER_CHARGING, NULL);
+  call_tracker(call, PPM_TRACKER_CHARGING, NULL, NULL);
 }
 
 static void
@@ -191,7 +223,7 @@ on_charged(PpmMeter *meter, const PpmChargeAnswer *answer, gint64 seq, gpointer 
   ppm_chat_write(call->account, call->handle, line);
   if (purple_prefs_get_bool(PPM_PREF_NOTIFY_MEMBER))
     call_tell_member(call, ppm_text_member_charge(charged, seq, total));
-  call_tracker(call, PPM_TRACKER_CHARGING, line);
+  call_tracker(call, PPM_TRACKER_CHARGING, line, NULL);
 }
 
 static void
@@ -209,7 +241,7 @@ on_not_charging(PpmMeter *meter, gint64 since_us, int secured_periods, gpointer 
   PpmCall *call = user_data;
   g_autofree char *line = ppm_text_not_charging_secured(secured_periods);
   ppm_chat_write(call->account, call->handle, line);
-  call_tracker(call, PPM_TRACKER_NOT_CHARGING, line);
+  call_tracker(call, PPM_TRACKER_NOT_CHARGING, line, NULL);
 }
 
 static void
@@ -218,7 +250,7 @@ on_charging_resumed(PpmMeter *meter, gpointer user_data)
   PpmCall *call = user_data;
   g_autofree char *line = ppm_text_charging_resumed();
   ppm_chat_write(call->account, call->handle, line);
-  call_tracker(call, PPM_TRACKER_CHARGING, line);
+  call_tracker(call, PPM_TRACKER_CHARGING, line, NULL);
 }
 
 static void
@@ -254,9 +286,10 @@ static void
 on_billing_stopped(PpmMeter *meter, const char *code, const char *message, gpointer user_data)
 {
   PpmCall *call = user_data;
-  g_autofree char *line = ppm_text_not_charging_reason(billing_stopped_words(code));
+  const char *words = billing_stopped_words(code);
+  g_autofree char *line = ppm_text_not_charging_reason(words);
   ppm_chat_write(call->account, call->handle, line);
-  call_tracker(call, PPM_TRACKER_UNBILLED, line);
+  call_tracker(call, PPM_TRACKER_UNBILLED, line, words);
   call_stop_watching(call);
 }
 
@@ -273,10 +306,8 @@ rating_done(int stars, const char *comment, gpointer user_data)
 static void
 call_report_close(PpmCall *call, const PpmCloseAnswer *answer, gboolean ask_rating)
 {
-  /* Every charge is the rate, and each one's fee is rounded on its own. */
-  gint64 fee = (call->rate_minor * call->fee_bps + 5000) / 10000;
   g_autofree char *total = call_money(call, answer->total_minor);
-  g_autofree char *earnings = call_money(call, answer->periods_charged * (call->rate_minor - fee));
+  g_autofree char *earnings = call_money(call, call_earnings_minor(call, answer->periods_charged));
   call_say(call, ppm_text_summary(answer->duration_ms, answer->periods_charged, total, earnings));
   call_tell_member(call, ppm_text_member_total(answer->duration_ms, total, answer->rate_url));
   if (!ask_rating)
@@ -294,6 +325,15 @@ on_closed(PpmMeter *meter, const PpmOutcome *outcome, const PpmCloseAnswer *answ
   PpmCall *call = user_data;
   if (answer != NULL)
     call_report_close(call, answer, TRUE);
+  /* "Ended: why" with what the call came to, before the tracker goes. */
+  if (call->ended)
+    {
+      const char *reason = ppm_text_reason_words(ppm_end_reason_to_string(call->end_reason));
+      g_autofree char *line = ppm_text_call_ended(ppm_end_reason_to_string(call->end_reason));
+      call_tracker_send(call, ppm_ui_tracker_update, PPM_TRACKER_ENDED, line, reason,
+                        answer != NULL ? answer->periods_charged : -1,
+                        answer != NULL ? answer->total_minor : 0);
+    }
   ppm_ui_tracker_hide(call->call_id);
   g_clear_pointer(&call->meter, ppm_meter_free);
   call_maybe_finished(call);
@@ -417,12 +457,7 @@ call_start_billing(PpmCall *call)
     .max_unbilled_seconds = purple_prefs_get_int(PPM_PREF_MAX_UNBILLED_SECONDS),
   };
   call->meter = ppm_meter_new(call->clock, port, &config, &meter_events, call);
-  PpmTrackerInfo info = {
-    .call_id = call->call_id,
-    .member = call->display_name != NULL ? call->display_name : call->handle,
-    .state = PPM_TRACKER_OPENING,
-  };
-  ppm_ui_tracker_show(&info);
+  call_tracker_send(call, ppm_ui_tracker_show, PPM_TRACKER_OPENING, NULL, NULL, -1, 0);
   call_watch_peer(call, t0);
   ppm_meter_start(call->meter);
 }

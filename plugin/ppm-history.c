@@ -1,5 +1,6 @@
 /* Payment history: the newest transactions and sessions, then older pages
- * on request. */
+ * on request; as HTML (the default), or as pages of rows for a UI that shows
+ * a list (history_page). */
 #include "ppm-i18n.h"
 #include "ppm-platform-api.h"
 #include "ppm-platform.h"
@@ -163,10 +164,93 @@ history_request(gboolean older)
     history_free(history);
 }
 
+/* ---- pages of rows for a UI's list ---- */
+
+static void list_request(const char *before);
+
+static void
+on_list_more(const char *before, gpointer data)
+{
+  list_request(before);
+}
+
+static void
+list_send(const char *before, const PpmPage *page, const char *error)
+{
+  g_autoptr(GArray) rows = g_array_new(FALSE, TRUE, sizeof(PpmHistoryRow));
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; page != NULL && i < page->items->len; i++)
+    {
+      PpmTransaction *t = g_ptr_array_index(page->items, i);
+      char *amount = ppm_text_money(t->amount.amount_minor, t->amount.currency);
+      char *balance_after
+          = ppm_text_money(t->balance_after.amount_minor, t->balance_after.currency);
+      g_ptr_array_add(texts, amount);
+      g_ptr_array_add(texts, balance_after);
+      PpmHistoryRow row = {
+        .time = t->time,
+        .kind = t->kind,
+        .amount = amount,
+        .balance_after = balance_after,
+        .counterparty = t->counterparty,
+      };
+      g_array_append_val(rows, row);
+    }
+  /* The newest transaction's balance is the balance now; without one, the
+   * last GET /v1/me says it. */
+  const char *balance = NULL;
+  const PpmMe *me = ppm_platform_get_me();
+  if (before == NULL && rows->len > 0)
+    balance = g_array_index(rows, PpmHistoryRow, 0).balance_after;
+  else if (before == NULL && me != NULL)
+    {
+      char *known = ppm_text_money(me->balance.amount_minor, me->balance.currency);
+      g_ptr_array_add(texts, known);
+      balance = known;
+    }
+  PpmHistoryPage answer = {
+    .before = before,
+    .rows = (const PpmHistoryRow *)(gpointer)rows->data,
+    .n_rows = rows->len,
+    .balance = balance,
+    .next_before = page != NULL ? page->next_before : NULL,
+    .error = error,
+  };
+  ppm_ui_history_page(&answer, on_list_more, NULL);
+}
+
+static void
+on_list_page(GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autofree char *before = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpmPage) page = ppm_api_list_finish(PPM_API(source), result, &error);
+  if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_autofree char *words = page == NULL ? ppm_platform_error_words(error) : NULL;
+  list_send(before, page, words);
+}
+
+static void
+list_request(const char *before)
+{
+  PpmApi *api = ppm_platform_get_api();
+  if (!ppm_platform_is_signed_in() || api == NULL)
+    {
+      list_send(before, NULL, _("Sign in to the platform first."));
+      return;
+    }
+  ppm_api_list_transactions(api, HISTORY_PAGE, before, ppm_platform_get_cancellable(), on_list_page,
+                            g_strdup(before));
+}
+
 void
 ppm_platform_show_history(void)
 {
-  history_request(FALSE);
+  if (ppm_ui_has_history_page())
+    list_request(NULL);
+  else
+    history_request(FALSE);
 }
 
 void

@@ -559,6 +559,7 @@ ppm_platform_shutdown(void)
 {
   g_cancellable_cancel(cancellable);
   g_clear_object(&cancellable);
+  ppm_platform_sign_in_shutdown();
   ppm_history_shutdown();
   ppm_secret_shutdown();
   g_clear_handle_id(&sign_out_wait, g_source_remove);

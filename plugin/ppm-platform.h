@@ -7,6 +7,7 @@
 
 #include "ppm-meter.h"
 #include "ppm-text.h"
+#include "ppm-ui-ops.h"
 
 #include <purple.h>
 
@@ -20,6 +21,12 @@ void ppm_platform_shutdown(void);
 void ppm_platform_sign_in_headless(void);
 /* The "Sign in…" dialog. */
 void ppm_platform_sign_in_dialog(void);
+/* A sign-in asked for through IPC by a UI with its own dialog. */
+void ppm_platform_sign_in_for_ui(const PpmSignInRequest *request);
+/* The UI that asked is gone: its pending answers are dropped. */
+void ppm_platform_sign_in_forget_ui(void);
+/* Unload: drops the pending sign-ins of the UI (their requests are cancelled). */
+void ppm_platform_sign_in_shutdown(void);
 void ppm_platform_sign_out(void);
 
 gboolean ppm_platform_is_signed_in(void);

@@ -19,6 +19,8 @@
 static void
 ipc_set_ui_ops(const PpmUiOps *ops, gpointer data)
 {
+  /* Answers for the previous UI must not reach it: it may be unloading. */
+  ppm_platform_sign_in_forget_ui();
   ppm_ui_set_ops(ops);
 }
 
@@ -41,6 +43,18 @@ ipc_set_rate(const char *amount, gpointer data)
 }
 
 static void
+ipc_sign_in(const PpmSignInRequest *request, gpointer data)
+{
+  ppm_platform_sign_in_for_ui(request);
+}
+
+static void
+ipc_sign_out(gpointer data)
+{
+  ppm_platform_sign_out();
+}
+
+static void
 register_ipc(PurplePlugin *plugin)
 {
   purple_plugin_ipc_register(plugin, PPM_IPC_SET_UI_OPS, PURPLE_CALLBACK(ipc_set_ui_ops),
@@ -55,6 +69,11 @@ register_ipc(PurplePlugin *plugin)
   purple_plugin_ipc_register(plugin, PPM_IPC_SET_RATE, PURPLE_CALLBACK(ipc_set_rate),
                              purple_marshal_VOID__POINTER, NULL, 1,
                              purple_value_new(PURPLE_TYPE_STRING));
+  purple_plugin_ipc_register(plugin, PPM_IPC_SIGN_IN, PURPLE_CALLBACK(ipc_sign_in),
+                             purple_marshal_VOID__POINTER, NULL, 1,
+                             purple_value_new(PURPLE_TYPE_POINTER));
+  purple_plugin_ipc_register(plugin, PPM_IPC_SIGN_OUT, PURPLE_CALLBACK(ipc_sign_out),
+                             purple_marshal_VOID, NULL, 0);
 }
 
 static gboolean

@@ -1,4 +1,5 @@
-/* The "Sign in…" dialog: field ids email, password (masked), remember. */
+/* Signing in from a dialog: core-ppm's own "Sign in…" (field ids email,
+ * password (masked), remember), or a UI's through the sign-in IPC. */
 #include "ppm-i18n.h"
 #include "ppm-platform-api.h"
 #include "ppm-platform.h"
@@ -23,19 +24,77 @@ sign_in_done(const GError *error, gpointer user_data)
   purple_notify_error(plugin_handle(), _("Pay per minute"), _("Sign-in failed"), words);
 }
 
+/* NULL when both are given, else what is missing in words. */
+static const char *
+sign_in_missing(const char *email, const char *password)
+{
+  if (email == NULL || *email == '\0' || password == NULL || *password == '\0')
+    return _("Enter your email and password.");
+  return NULL;
+}
+
 static void
 sign_in_ok(gpointer data, PurpleRequestFields *fields)
 {
   const char *email = purple_request_fields_get_string(fields, "email");
   const char *password = purple_request_fields_get_string(fields, "password");
   gboolean remember = purple_request_fields_get_bool(fields, "remember");
-  if (email == NULL || *email == '\0' || password == NULL || *password == '\0')
+  const char *missing = sign_in_missing(email, password);
+  if (missing != NULL)
     {
-      purple_notify_error(plugin_handle(), _("Pay per minute"), _("Sign-in failed"),
-                          _("Enter your email and password."));
+      purple_notify_error(plugin_handle(), _("Pay per minute"), _("Sign-in failed"), missing);
       return;
     }
   ppm_platform_sign_in(email, password, remember, sign_in_done, NULL);
+}
+
+typedef struct
+{
+  PpmSignInResult done; /* NULL once the UI is gone */
+  gpointer user_data;
+} UiSignIn;
+
+/* Sign-ins of the UI not answered yet. */
+static GSList *ui_sign_ins;
+
+static void
+ui_sign_in_done(const GError *error, gpointer data)
+{
+  UiSignIn *request = data;
+  /* Only a pointer comparison: the request may have been freed at unload. */
+  if (g_slist_find(ui_sign_ins, request) == NULL)
+    return;
+  ui_sign_ins = g_slist_remove(ui_sign_ins, request);
+  g_autofree char *words = error != NULL ? ppm_platform_error_words(error) : NULL;
+  if (request->done != NULL)
+    request->done(words, request->user_data);
+  g_free(request);
+}
+
+void
+ppm_platform_sign_in_for_ui(const PpmSignInRequest *request)
+{
+  UiSignIn *pending = g_new0(UiSignIn, 1);
+  pending->done = request->done;
+  pending->user_data = request->user_data;
+  ui_sign_ins = g_slist_prepend(ui_sign_ins, pending);
+  const char *missing = sign_in_missing(request->email, request->password);
+  if (missing != NULL)
+    {
+      g_autoptr(GError) error
+          = g_error_new_literal(G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, missing);
+      ui_sign_in_done(error, pending);
+    }
+  else
+    ppm_platform_sign_in(request->email, request->password, request->remember, ui_sign_in_done,
+                         pending);
+}
+
+void
+ppm_platform_sign_in_forget_ui(void)
+{
+  for (GSList *l = ui_sign_ins; l != NULL; l = l->next)
+    ((UiSignIn *)l->data)->done = NULL;
 }
 
 void
@@ -57,4 +116,10 @@ ppm_platform_sign_in_dialog(void)
   purple_request_fields(
       plugin_handle(), _("Sign in"), _("Sign in with your verified platform account"), NULL, fields,
       _("_Sign in"), G_CALLBACK(sign_in_ok), _("_Cancel"), NULL, NULL, NULL, NULL, NULL);
+}
+
+void
+ppm_platform_sign_in_shutdown(void)
+{
+  g_slist_free_full(g_steal_pointer(&ui_sign_ins), g_free);
 }

@@ -174,6 +174,24 @@ ppm_caller_kind_declines(PpmCallerKind kind)
   return kind == PPM_CALLER_UNFUNDED || kind == PPM_CALLER_NOT_MEMBER;
 }
 
+const char *
+ppm_text_caller_status(PpmCallerKind kind)
+{
+  switch (kind)
+    {
+      case PPM_CALLER_FUNDED:
+        return _("funded member");
+      case PPM_CALLER_UNFUNDED:
+        return _("member");
+      case PPM_CALLER_NOT_MEMBER:
+        return _("not a member");
+      case PPM_CALLER_UNKNOWN:
+      case PPM_CALLER_SIGNED_OUT:
+      default:
+        return NULL;
+    }
+}
+
 char *
 ppm_text_banner(PpmCallerKind kind, const char *who, const char *display_name,
                 int minutes_affordable)

@@ -55,6 +55,9 @@ typedef enum
 PpmCallerKind ppm_caller_kind_from_status(const char *status);
 /* Whether auto_decline rejects this caller: only after a lookup that said so. */
 gboolean ppm_caller_kind_declines(PpmCallerKind kind);
+/* The caller's standing in words for the tracker ("funded member", "member");
+ * NULL when no lookup said anything. */
+const char *ppm_text_caller_status(PpmCallerKind kind);
 /* One line for the banner and the chat, e.g.
  * "Incoming call from Alice: funded member, 12 minutes affordable" ("60+" at 60). */
 char *ppm_text_banner(PpmCallerKind kind, const char *who, const char *display_name,

@@ -25,7 +25,7 @@ G_BEGIN_DECLS
 #define PPM_IPC_IS_CONNECTED "is-connected" /* gboolean (void), as GINT_TO_POINTER */
 
 /* Bumped whenever a member is added; a table with another version is refused. */
-#define PPM_UI_OPS_VERSION 1
+#define PPM_UI_OPS_VERSION 2
 
 typedef enum
 {
@@ -46,6 +46,12 @@ typedef struct
   const char *total; /* "$4.00" */
   int secured;       /* minutes reserved on the platform */
   const char *line;  /* the last chat line about this call */
+  /* Since version 2. */
+  gint64 elapsed_ms;         /* the call's time since t0 when this was sent */
+  const char *rate;          /* per minute ("$2.50"); NULL before the open is confirmed */
+  const char *earnings;      /* the model's share after the fee; NULL before the open */
+  const char *caller_status; /* "funded member", "member", ...; NULL when unknown */
+  const char *reason;        /* UNBILLED and ENDED: why, in words ("remote hangup") */
 } PpmTrackerInfo;
 
 /* An incoming call, before the model answers. */
@@ -61,6 +67,31 @@ typedef struct
 /* stars 1–5, or 0 when the model declined to rate; comment may be NULL. */
 typedef void (*PpmRatingDone)(int stars, const char *comment, gpointer user_data);
 typedef void (*PpmMoreRequested)(gpointer user_data);
+
+/* One transaction of the payment history, formatted for people. */
+typedef struct
+{
+  const char *time;
+  const char *kind; /* deposit, charge, refund, earning, payout */
+  const char *amount;
+  const char *balance_after;
+  const char *counterparty; /* may be NULL */
+} PpmHistoryRow;
+
+/* One page of the payment history, newest first. */
+typedef struct
+{
+  const char *before; /* the cursor this page answers; NULL: the newest page */
+  const PpmHistoryRow *rows;
+  gsize n_rows;
+  const char *balance;     /* the balance now; NULL when not known */
+  const char *next_before; /* the cursor of the next older page; NULL: none */
+  const char *error;       /* the page could not be loaded (no rows), in words */
+} PpmHistoryPage;
+
+/* Asks core-ppm for the page older than `before` (NULL: the newest again);
+ * it answers through history_page. */
+typedef void (*PpmHistoryMore)(const char *before, gpointer more_data);
 
 typedef struct
 {
@@ -81,6 +112,11 @@ typedef struct
   void (*history_show)(const char *title, const char *html, PpmMoreRequested more,
                        gpointer more_data);
 
+  /* Since version 2: the payment history as a list.  When set, the
+   * "Payment history" action sends the newest page here instead of
+   * history_show, and `more` fetches the others. */
+  void (*history_page)(const PpmHistoryPage *page, PpmHistoryMore more, gpointer more_data);
+
   /* Opens the settings; the default is a purple_request_fields dialog.  A
    * replacement edits the prefs under /plugins/core/ppm/ itself and sets the
    * rate with the PPM_IPC_SET_RATE command. */
@@ -91,5 +127,24 @@ typedef struct
 } PpmUiOps;
 
 #define PPM_IPC_SET_RATE "set-rate" /* void (const char *amount), e.g. "2.50" */
+
+/* The answer to a sign-in: NULL when signed in, else why not, in words. */
+typedef void (*PpmSignInResult)(const char *error_words, gpointer user_data);
+
+/* A sign-in from the UI's own dialog.  `done` runs once, when the platform
+ * answered (before the command returns when a field is empty or the platform
+ * address is not valid); never once the UI's table was replaced (the UI may
+ * be unloading), nor after core-ppm unloaded. */
+typedef struct
+{
+  const char *email;
+  const char *password;
+  gboolean remember; /* keep the password in the system keyring */
+  PpmSignInResult done;
+  gpointer user_data;
+} PpmSignInRequest;
+
+#define PPM_IPC_SIGN_IN "sign-in"   /* void (const PpmSignInRequest *request) */
+#define PPM_IPC_SIGN_OUT "sign-out" /* void (void) */
 
 G_END_DECLS

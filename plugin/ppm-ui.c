@@ -67,9 +67,13 @@ ppm_ui_tracker_update(const PpmTrackerInfo *info)
   if (ui_ops != NULL && ui_ops->tracker_update != NULL)
     ui_ops->tracker_update(info);
   else
-    purple_debug_info("ppm", "tracker %s: state %d, %" G_GINT64_FORMAT " minutes, %s\n",
-                      info->call_id, info->state, info->minutes,
-                      info->total != NULL ? info->total : "-");
+    purple_debug_info(
+        "ppm",
+        "tracker %s: state %d, %" G_GINT64_FORMAT " ms, %" G_GINT64_FORMAT
+        " minutes, rate %s, total %s, earnings %s, %s\n",
+        info->call_id, info->state, info->elapsed_ms, info->minutes,
+        info->rate != NULL ? info->rate : "-", info->total != NULL ? info->total : "-",
+        info->earnings != NULL ? info->earnings : "-", info->reason != NULL ? info->reason : "-");
 }
 
 void
@@ -136,6 +140,19 @@ ppm_ui_history_show(const char *title, const char *html, PpmMoreRequested more, 
   purple_request_action(ui_plugin, title, _("Show older entries?"), NULL, 0, NULL, NULL, NULL,
                         request, 2, _("_More"), G_CALLBACK(more_chosen), _("_Close"),
                         G_CALLBACK(more_closed));
+}
+
+gboolean
+ppm_ui_has_history_page(void)
+{
+  return ui_ops != NULL && ui_ops->history_page != NULL;
+}
+
+void
+ppm_ui_history_page(const PpmHistoryPage *page, PpmHistoryMore more, gpointer more_data)
+{
+  if (ppm_ui_has_history_page())
+    ui_ops->history_page(page, more, more_data);
 }
 
 void

@@ -23,6 +23,10 @@ void ppm_ui_incoming_call(const PpmBanner *banner);
 void ppm_ui_incoming_call_done(const char *caller);
 void ppm_ui_history_show(const char *title, const char *html, PpmMoreRequested more,
                          gpointer more_data);
+/* Whether the installed table shows the history as a list (history_page);
+ * otherwise ppm_ui_history_show() shows it as HTML. */
+gboolean ppm_ui_has_history_page(void);
+void ppm_ui_history_page(const PpmHistoryPage *page, PpmHistoryMore more, gpointer more_data);
 void ppm_ui_settings_show(void);
 void ppm_ui_rating_request(const char *title, PpmRatingDone done, gpointer user_data);
 

@@ -16,20 +16,6 @@ struct _PpmGtkBanner
   int slot;
 };
 
-static gboolean
-ppm_gtk_banner_on_delete(GtkWidget *window, GdkEvent *event, gpointer data)
-{
-  gtk_widget_hide(window);
-  return TRUE;
-}
-
-static void
-ppm_gtk_banner_on_dismiss(GtkButton *button, gpointer data)
-{
-  PpmGtkBanner *banner = data;
-  gtk_widget_hide(banner->window);
-}
-
 PpmGtkBanner *
 ppm_gtk_banner_new(int slot)
 {
@@ -67,11 +53,10 @@ ppm_gtk_banner_new(int slot)
   gtk_button_box_set_layout(GTK_BUTTON_BOX(buttons), GTK_BUTTONBOX_END);
   GtkWidget *dismiss = gtk_button_new_with_mnemonic(_("_Dismiss"));
   gtk_widget_set_name(dismiss, "ppm-banner-dismiss");
-  g_signal_connect(dismiss, "clicked", G_CALLBACK(ppm_gtk_banner_on_dismiss), banner);
+  g_signal_connect(dismiss, "clicked", G_CALLBACK(ppm_gtk_corner_hide_clicked), NULL);
   gtk_container_add(GTK_CONTAINER(buttons), dismiss);
   gtk_box_pack_start(GTK_BOX(box), buttons, FALSE, FALSE, 2);
 
-  g_signal_connect(banner->window, "delete-event", G_CALLBACK(ppm_gtk_banner_on_delete), banner);
   banner->slot = slot;
   return banner;
 }

@@ -38,6 +38,34 @@ ppm_gtk_core_set_rate(const char *amount)
     purple_plugin_ipc_call(core, PPM_IPC_SET_RATE, NULL, amount);
 }
 
+void
+ppm_gtk_core_sign_in(const char *email, const char *password, gboolean remember,
+                     PpmSignInResult done, gpointer user_data)
+{
+  PurplePlugin *core = ppm_gtk_core_plugin();
+  if (core == NULL)
+    {
+      done(_("The pay-per-minute core plugin is not loaded"), user_data);
+      return;
+    }
+  PpmSignInRequest request = {
+    .email = email,
+    .password = password,
+    .remember = remember,
+    .done = done,
+    .user_data = user_data,
+  };
+  purple_plugin_ipc_call(core, PPM_IPC_SIGN_IN, NULL, &request);
+}
+
+void
+ppm_gtk_core_sign_out(void)
+{
+  PurplePlugin *core = ppm_gtk_core_plugin();
+  if (core != NULL)
+    purple_plugin_ipc_call(core, PPM_IPC_SIGN_OUT, NULL);
+}
+
 /* Finds core-ppm's action labelled `label` (untranslated; core-ppm translates
  * in our text domain) and runs it if `run`. */
 static gboolean

@@ -15,7 +15,14 @@ ppm_gtk_corner_window_new(const char *title, const char *accessible_name)
   gtk_window_set_resizable(w, FALSE);
   gtk_container_set_border_width(GTK_CONTAINER(window), 10);
   atk_object_set_name(gtk_widget_get_accessible(window), accessible_name);
+  g_signal_connect(window, "delete-event", G_CALLBACK(gtk_widget_hide_on_delete), NULL);
   return window;
+}
+
+void
+ppm_gtk_corner_hide_clicked(GtkButton *button, gpointer data)
+{
+  gtk_widget_hide(gtk_widget_get_toplevel(GTK_WIDGET(button)));
 }
 
 void

@@ -52,6 +52,10 @@ ppm_gtk_dump_widget(GtkWidget *widget, gpointer data)
         }
       if (GTK_IS_LABEL(widget))
         g_string_append_printf(out, " %s", gtk_label_get_text(GTK_LABEL(widget)));
+      else if (GTK_IS_ENTRY(widget) && !gtk_entry_get_visibility(GTK_ENTRY(widget)))
+        /* A password never leaves its field, not even into a dump. */
+        g_string_append_printf(out, " masked, %u characters",
+                               (guint)gtk_entry_get_text_length(GTK_ENTRY(widget)));
       else if (GTK_IS_ENTRY(widget))
         g_string_append_printf(out, " %s", gtk_entry_get_text(GTK_ENTRY(widget)));
       else if (GTK_IS_BUTTON(widget) && GTK_IS_LABEL(gtk_bin_get_child(GTK_BIN(widget))))

@@ -71,10 +71,16 @@ ppm_gtk_hook_get(PpmGtkHookArgs *args, const char *key)
 }
 
 static gint64
-ppm_gtk_hook_get_int(PpmGtkHookArgs *args, const char *key)
+ppm_gtk_hook_get_int_or(PpmGtkHookArgs *args, const char *key, gint64 missing)
 {
   const char *value = ppm_gtk_hook_get(args, key);
-  return value != NULL ? g_ascii_strtoll(value, NULL, 10) : 0;
+  return value != NULL ? g_ascii_strtoll(value, NULL, 10) : missing;
+}
+
+static gint64
+ppm_gtk_hook_get_int(PpmGtkHookArgs *args, const char *key)
+{
+  return ppm_gtk_hook_get_int_or(args, key, 0);
 }
 
 /* The index of `text` in `names`: the enum value of that name, 0 if none. */
@@ -184,6 +190,12 @@ ppm_gtk_hook_run(const char *command, PpmGtkHookArgs *args)
         .total = ppm_gtk_hook_get(args, "total"),
         .secured = (int)ppm_gtk_hook_get_int(args, "secured"),
         .line = ppm_gtk_hook_get(args, "line"),
+        /* Without elapsed_ms the window keeps its own count. */
+        .elapsed_ms = ppm_gtk_hook_get_int_or(args, "elapsed_ms", -1),
+        .rate = ppm_gtk_hook_get(args, "rate"),
+        .earnings = ppm_gtk_hook_get(args, "earnings"),
+        .caller_status = ppm_gtk_hook_get(args, "status"),
+        .reason = ppm_gtk_hook_get(args, "reason"),
       };
       if (info.call_id == NULL)
         return g_strdup("error call_id is missing");

@@ -42,6 +42,9 @@ typedef struct
   GtkWidget *dialog;
   GtkWidget *status;
   GtkWidget *account;
+  GtkWidget *password; /* masked; handed to core-ppm, never stored here */
+  GtkWidget *remember;
+  GtkWidget *sign_in_message;
   PpmGtkField fields[N_FIELDS];
   GtkWidget *bools[G_N_ELEMENTS(bool_prefs)];
   GtkWidget *ints[G_N_ELEMENTS(int_prefs)];
@@ -69,19 +72,56 @@ ppm_gtk_settings_on_changed(GtkEditable *editable, gpointer data)
   ppm_gtk_settings_check(data);
 }
 
-/* core-ppm offers "Sign in…" while signed out and "Sign out" while signed in. */
-static const char *
-ppm_gtk_settings_account_action(void)
+/* core-ppm offers "Sign out" among its actions while signed in. */
+static gboolean
+ppm_gtk_settings_signed_in(void)
 {
-  return ppm_gtk_core_has_action("Sign out") ? "Sign out" : "Sign in…";
+  return ppm_gtk_core_has_action("Sign out");
 }
+
+static void
+ppm_gtk_settings_say(const char *text, gboolean problem)
+{
+  g_autofree char *markup
+      = g_markup_printf_escaped(problem ? "<span foreground='#c01c28'>%s</span>" : "%s", text);
+  gtk_label_set_markup(GTK_LABEL(settings->sign_in_message), markup);
+}
+
+static void
+ppm_gtk_settings_signed_in_done(const char *error_words, gpointer data)
+{
+  /* The dialog may have been closed meanwhile. */
+  if (settings == NULL)
+    return;
+  gtk_widget_set_sensitive(settings->account, TRUE);
+  if (error_words == NULL)
+    gtk_entry_set_text(GTK_ENTRY(settings->password), "");
+  ppm_gtk_settings_say(error_words != NULL ? error_words : _("Signed in"), error_words != NULL);
+}
+
+static gboolean ppm_gtk_settings_save(void);
 
 static void
 ppm_gtk_settings_on_account(GtkButton *button, gpointer data)
 {
-  /* The password goes straight into core-ppm's own sign-in dialog (masked),
-   * which keeps it in the system keyring; gtk-ppm never sees it. */
-  ppm_gtk_core_run_action(ppm_gtk_settings_account_action());
+  if (ppm_gtk_settings_signed_in())
+    {
+      ppm_gtk_core_sign_out();
+      ppm_gtk_settings_say(_("Signing out…"), FALSE);
+      return;
+    }
+  /* Signs in where the dialog says, so its fields are saved first. */
+  if (!ppm_gtk_settings_save())
+    {
+      ppm_gtk_settings_say(_("Correct the fields marked below first."), TRUE);
+      return;
+    }
+  gtk_widget_set_sensitive(settings->account, FALSE);
+  ppm_gtk_settings_say(_("Signing in…"), FALSE);
+  ppm_gtk_core_sign_in(gtk_entry_get_text(GTK_ENTRY(settings->fields[FIELD_EMAIL].entry)),
+                       gtk_entry_get_text(GTK_ENTRY(settings->password)),
+                       gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(settings->remember)),
+                       ppm_gtk_settings_signed_in_done, NULL);
 }
 
 static gboolean
@@ -90,8 +130,10 @@ ppm_gtk_settings_update_status(gpointer data)
   g_autofree char *status = ppm_gtk_core_status();
   g_autofree char *markup = g_markup_printf_escaped("<b>%s</b>", status);
   gtk_label_set_markup(GTK_LABEL(settings->status), markup);
-  gboolean signed_in = g_strcmp0(ppm_gtk_settings_account_action(), "Sign out") == 0;
-  gtk_button_set_label(GTK_BUTTON(settings->account), signed_in ? _("Sign _out") : _("S_ign in…"));
+  gboolean signed_in = ppm_gtk_settings_signed_in();
+  gtk_button_set_label(GTK_BUTTON(settings->account), signed_in ? _("Sign _out") : _("S_ign in"));
+  gtk_widget_set_sensitive(settings->password, !signed_in);
+  gtk_widget_set_sensitive(settings->remember, !signed_in);
   return G_SOURCE_CONTINUE;
 }
 
@@ -216,7 +258,7 @@ ppm_gtk_settings_build(void)
       gtk_dialog_get_widget_for_response(GTK_DIALOG(settings->dialog), GTK_RESPONSE_CANCEL),
       "ppm-settings-cancel");
   GtkWidget *content = gtk_dialog_get_content_area(GTK_DIALOG(settings->dialog));
-  GtkWidget *table = gtk_table_new(11, 3, FALSE);
+  GtkWidget *table = gtk_table_new(13, 3, FALSE);
   gtk_container_set_border_width(GTK_CONTAINER(table), 12);
   gtk_table_set_col_spacings(GTK_TABLE(table), 10);
   gtk_box_pack_start(GTK_BOX(content), table, TRUE, TRUE, 0);
@@ -229,7 +271,7 @@ ppm_gtk_settings_build(void)
   GtkWidget *account_row = gtk_hbox_new(FALSE, 8);
   gtk_box_pack_start(GTK_BOX(account_row), settings->status, TRUE, TRUE, 0);
   gtk_table_attach(GTK_TABLE(table), account_row, 1, 3, 0, 1, GTK_FILL | GTK_EXPAND, 0, 0, 3);
-  settings->account = gtk_button_new_with_mnemonic(_("S_ign in…"));
+  settings->account = gtk_button_new_with_mnemonic(_("S_ign in"));
   gtk_widget_set_name(settings->account, "ppm-account");
   gtk_widget_set_tooltip_text(settings->account,
                               _("Sign in with your platform email and password"));
@@ -239,26 +281,42 @@ ppm_gtk_settings_build(void)
   PpmGtkField *f = settings->fields;
   ppm_gtk_settings_add_field(table, 1, &f[FIELD_EMAIL], _("_Email:"), "ppm-email", PPM_PREF_EMAIL,
                              ppm_gtk_check_email);
-  ppm_gtk_settings_add_field(table, 2, &f[FIELD_URL], _("Platform _address:"), "ppm-server-url",
+
+  settings->password = gtk_entry_new();
+  gtk_widget_set_name(settings->password, "ppm-password");
+  gtk_entry_set_visibility(GTK_ENTRY(settings->password), FALSE);
+  ppm_gtk_settings_label(table, 2, _("_Password:"), settings->password);
+  gtk_table_attach(GTK_TABLE(table), settings->password, 1, 2, 2, 3, GTK_FILL | GTK_EXPAND, 0, 0,
+                   3);
+  settings->remember = gtk_check_button_new_with_mnemonic(_("Re_member it (system keyring)"));
+  gtk_widget_set_name(settings->remember, "ppm-remember");
+  gtk_table_attach(GTK_TABLE(table), settings->remember, 2, 3, 2, 3, GTK_FILL, 0, 0, 3);
+  settings->sign_in_message = gtk_label_new(NULL);
+  gtk_widget_set_name(settings->sign_in_message, "ppm-sign-in-message");
+  gtk_misc_set_alignment(GTK_MISC(settings->sign_in_message), 0.0, 0.5);
+  gtk_label_set_line_wrap(GTK_LABEL(settings->sign_in_message), TRUE);
+  gtk_table_attach(GTK_TABLE(table), settings->sign_in_message, 1, 3, 3, 4, GTK_FILL, 0, 0, 0);
+
+  ppm_gtk_settings_add_field(table, 4, &f[FIELD_URL], _("Platform _address:"), "ppm-server-url",
                              PPM_PREF_SERVER_URL, ppm_gtk_check_url);
-  ppm_gtk_settings_add_field(table, 3, &f[FIELD_CA_FILE], _("_CA certificates file:"),
+  ppm_gtk_settings_add_field(table, 5, &f[FIELD_CA_FILE], _("_CA certificates file:"),
                              "ppm-ca-file", PPM_PREF_CA_FILE, ppm_gtk_check_ca_file);
-  ppm_gtk_settings_add_field(table, 4, &f[FIELD_RATE], _("Your _rate per minute:"),
+  ppm_gtk_settings_add_field(table, 6, &f[FIELD_RATE], _("Your _rate per minute:"),
                              "ppm-rate-setting", NULL, ppm_gtk_check_rate);
   gtk_widget_set_tooltip_text(f[FIELD_RATE].entry, _("Leave empty to keep your current rate"));
 
-  settings->ints[0] = ppm_gtk_settings_add_seconds(table, 5, _("_Unbilled time allowed (s):"),
+  settings->ints[0] = ppm_gtk_settings_add_seconds(table, 7, _("_Unbilled time allowed (s):"),
                                                    _("0: only the reserved minutes"),
                                                    "ppm-max-unbilled", int_prefs[0]);
   settings->ints[1]
-      = ppm_gtk_settings_add_seconds(table, 6, _("End a call without _media after (s):"),
+      = ppm_gtk_settings_add_seconds(table, 8, _("End a call without _media after (s):"),
                                      _("0: never"), "ppm-no-media", int_prefs[1]);
   settings->ints[2]
-      = ppm_gtk_settings_add_seconds(table, 7, _("Decline _unanswered calls after (s):"),
+      = ppm_gtk_settings_add_seconds(table, 9, _("Decline _unanswered calls after (s):"),
                                      _("0: never"), "ppm-ring-timeout", int_prefs[2]);
 
   GtkWidget *checks = gtk_vbox_new(FALSE, 2);
-  gtk_table_attach(GTK_TABLE(table), checks, 0, 3, 8, 9, GTK_FILL, 0, 0, 6);
+  gtk_table_attach(GTK_TABLE(table), checks, 0, 3, 10, 11, GTK_FILL, 0, 0, 6);
   settings->bools[0] = ppm_gtk_settings_add_check(
       checks, _("_Decline calls from non-members and unfunded members automatically"),
       "ppm-auto-decline", bool_prefs[0]);

@@ -98,20 +98,6 @@ ppm_gtk_tracker_row(GtkWidget *table, guint row, const char *title, const char *
 }
 
 static gboolean
-ppm_gtk_tracker_on_delete(GtkWidget *window, GdkEvent *event, gpointer data)
-{
-  gtk_widget_hide(window);
-  return TRUE;
-}
-
-static void
-ppm_gtk_tracker_on_close(GtkButton *button, gpointer data)
-{
-  PpmGtkTracker *tracker = data;
-  gtk_widget_hide(tracker->window);
-}
-
-static gboolean
 ppm_gtk_tracker_on_key(GtkWidget *window, GdkEventKey *event, gpointer data)
 {
   if (event->keyval != GDK_KEY_Escape)
@@ -186,7 +172,7 @@ ppm_gtk_tracker_new(int slot)
                     gtk_image_new_from_stock(GTK_STOCK_CLOSE, GTK_ICON_SIZE_MENU));
   gtk_widget_set_tooltip_text(close, _("Hide the tracker (the call goes on)"));
   atk_object_set_name(gtk_widget_get_accessible(close), _("Hide the tracker"));
-  g_signal_connect(close, "clicked", G_CALLBACK(ppm_gtk_tracker_on_close), tracker);
+  g_signal_connect(close, "clicked", G_CALLBACK(ppm_gtk_corner_hide_clicked), NULL);
   gtk_box_pack_end(GTK_BOX(head), close, FALSE, FALSE, 0);
 
   tracker->caller_status = ppm_gtk_tracker_label("ppm-caller-status", 0.0);
@@ -218,7 +204,6 @@ ppm_gtk_tracker_new(int slot)
   tracker->total = ppm_gtk_tracker_row(table, 2, _("Total"), "ppm-total");
   tracker->earnings = ppm_gtk_tracker_row(table, 3, _("Your earnings"), "ppm-earnings");
 
-  g_signal_connect(tracker->window, "delete-event", G_CALLBACK(ppm_gtk_tracker_on_delete), tracker);
   g_signal_connect(tracker->window, "key-press-event", G_CALLBACK(ppm_gtk_tracker_on_key), tracker);
   g_signal_connect(tracker->window, "configure-event", G_CALLBACK(ppm_gtk_tracker_on_configure),
                    tracker);

@@ -1,6 +1,7 @@
 #include "ppm-gtk-ui.h"
 
 #include "ppm-gtk-banner.h"
+#include "ppm-gtk-history.h"
 #include "ppm-gtk-rating.h"
 #include "ppm-gtk-settings.h"
 #include "ppm-gtk-tracker.h"
@@ -74,16 +75,18 @@ ppm_gtk_ui_tracker(const char *call_id)
 static void
 ppm_gtk_ui_tracker_update(const PpmTrackerInfo *info)
 {
-  /* core-ppm's table carries neither the call's time nor the rate nor the
-   * earnings: the window counts the time itself from the first show. */
   PpmGtkTrackerData data = {
     .caller_name = info->member,
+    .caller_status = info->caller_status,
     .state = ppm_gtk_ui_state(info->state),
     .secured_minutes = info->secured,
+    .reason = info->reason,
     .detail = info->line,
-    .elapsed_ms = -1,
+    .elapsed_ms = info->elapsed_ms,
+    .rate = info->rate,
     .minutes_charged = info->minutes,
     .total = info->total,
+    .earnings = info->earnings,
   };
   ppm_gtk_tracker_update(ppm_gtk_ui_tracker(info->call_id), &data);
 }
@@ -136,6 +139,59 @@ ppm_gtk_ui_incoming_call_done(const char *caller)
     g_hash_table_remove(banners, caller);
 }
 
+/* The history window and how to ask core-ppm for its pages. */
+static PpmGtkHistory *history;
+static PpmHistoryMore history_more;
+static gpointer history_more_data;
+/* Set while core-ppm's newest page (re)fills the window: the window's own
+ * request for it is already answered. */
+static gboolean history_filling;
+
+static void
+ppm_gtk_ui_history_load(PpmGtkHistory *window, const char *before, gpointer data)
+{
+  if (!history_filling && history_more != NULL)
+    history_more(before, history_more_data);
+}
+
+static void
+ppm_gtk_ui_history_destroyed(GtkWidget *widget, gpointer data)
+{
+  history = NULL;
+}
+
+static void
+ppm_gtk_ui_history_page(const PpmHistoryPage *page, PpmHistoryMore more, gpointer more_data)
+{
+  history_more = more;
+  history_more_data = more_data;
+  history_filling = TRUE;
+  if (history == NULL)
+    {
+      history = ppm_gtk_history_new(ppm_gtk_ui_history_load, NULL);
+      g_signal_connect(ppm_gtk_history_get_window(history), "destroy",
+                       G_CALLBACK(ppm_gtk_ui_history_destroyed), NULL);
+    }
+  else if (page->before == NULL)
+    ppm_gtk_history_refresh(history);
+  history_filling = FALSE;
+  if (page->balance != NULL)
+    ppm_gtk_history_set_balance(history, page->balance);
+  if (page->error != NULL)
+    {
+      ppm_gtk_history_fail(history, page->error);
+      return;
+    }
+  /* The list's rows are the table's, member for member. */
+  g_autofree PpmGtkHistoryRow *rows = g_new0(PpmGtkHistoryRow, page->n_rows);
+  for (gsize i = 0; i < page->n_rows; i++)
+    rows[i] = (PpmGtkHistoryRow){ page->rows[i].time, page->rows[i].kind, page->rows[i].amount,
+                                  page->rows[i].balance_after, page->rows[i].counterparty };
+  ppm_gtk_history_add_page(history, rows, page->n_rows, page->next_before);
+  if (page->before == NULL)
+    gtk_window_present(GTK_WINDOW(ppm_gtk_history_get_window(history)));
+}
+
 static void
 ppm_gtk_ui_settings_show(void)
 {
@@ -155,7 +211,8 @@ static const PpmUiOps ops = {
   .tracker_hide = ppm_gtk_ui_tracker_hide,
   .incoming_call = ppm_gtk_ui_incoming_call,
   .incoming_call_done = ppm_gtk_ui_incoming_call_done,
-  /* history_show stays core-ppm's: it hands over HTML, not rows for a list. */
+  /* history_show stays core-ppm's HTML: history_page replaces it. */
+  .history_page = ppm_gtk_ui_history_page,
   .settings_show = ppm_gtk_ui_settings_show,
   .rating_request = ppm_gtk_ui_rating_request,
 };
@@ -178,6 +235,9 @@ ppm_gtk_ui_close_all(void)
     }
   g_clear_pointer(&lingering, g_slist_free);
   g_clear_pointer(&banners, g_hash_table_destroy);
+  if (history != NULL)
+    ppm_gtk_history_close(history);
+  history_more = NULL;
   ppm_gtk_settings_close();
   ppm_gtk_rating_close_all();
 }

@@ -1,6 +1,8 @@
 #define _GNU_SOURCE /* unshare() */
 #include "call-lab.h"
 
+#include "lab-process.h"
+
 #include <curl/curl.h>
 #include <json-glib/json-glib.h>
 
@@ -173,38 +175,6 @@ call_lab_new(const char *const *server_args, GError **error)
   return g_steal_pointer(&lab);
 }
 
-static void
-remove_tree(const char *path)
-{
-  if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-      const char *name;
-      while (dir != NULL && (name = g_dir_read_name(dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename(path, name, NULL);
-          remove_tree(child);
-        }
-      g_rmdir(path);
-    }
-  else
-    g_unlink(path);
-}
-
-static void
-stop_pid(GPid pid)
-{
-  kill(pid, SIGTERM);
-  for (int i = 0; i < 100; i++)
-    {
-      if (waitpid(pid, NULL, WNOHANG) == pid)
-        return;
-      g_usleep(50000);
-    }
-  kill(pid, SIGKILL);
-  waitpid(pid, NULL, 0);
-}
-
 void
 call_lab_free(CallLab *lab)
 {
@@ -214,11 +184,11 @@ call_lab_free(CallLab *lab)
   g_clear_pointer(&lab->server, ppm_test_server_free);
   if (lab->prosody > 0)
     {
-      stop_pid(lab->prosody);
       child_forget(lab->prosody);
+      ppm_lab_process_stop(&lab->prosody);
     }
   if (lab->dir != NULL && g_getenv("PPM_KEEP_LAB") == NULL)
-    remove_tree(lab->dir);
+    ppm_lab_remove_tree(lab->dir);
   else if (lab->dir != NULL)
     g_test_message("lab kept in %s", lab->dir);
   g_free(lab->dir);

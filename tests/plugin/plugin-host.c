@@ -1,5 +1,7 @@
 #include "plugin-host.h"
 
+#include "lab-process.h"
+
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -153,24 +155,6 @@ ppm_host_init(void)
   purple_prefs_set_string("/purple/network/stun_server", "");
 }
 
-static void
-remove_tree(const char *path)
-{
-  if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-      const char *name;
-      while (dir != NULL && (name = g_dir_read_name(dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename(path, name, NULL);
-          remove_tree(child);
-        }
-      g_rmdir(path);
-    }
-  else
-    g_unlink(path);
-}
-
 void
 ppm_host_shutdown(void)
 {
@@ -179,7 +163,7 @@ ppm_host_shutdown(void)
     request_free(g_ptr_array_steal_index(requests, 0));
   g_clear_pointer(&requests, g_ptr_array_unref);
   g_clear_pointer(&notices, g_ptr_array_unref);
-  remove_tree(user_dir);
+  ppm_lab_remove_tree(user_dir);
   g_clear_pointer(&user_dir, g_free);
 }
 

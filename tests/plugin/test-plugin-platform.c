@@ -134,6 +134,84 @@ test_dialog_sign_in_and_out(void)
   unload();
 }
 
+/* What the sign-in IPC answered: "" for success, the words otherwise. */
+typedef struct
+{
+  char *answer;
+  guint calls;
+} IpcAnswer;
+
+static void
+ipc_signed_in(const char *error_words, gpointer user_data)
+{
+  IpcAnswer *answer = user_data;
+  answer->calls++;
+  g_free(answer->answer);
+  answer->answer = g_strdup(error_words != NULL ? error_words : "");
+}
+
+static gboolean
+ipc_answered(gpointer data)
+{
+  return ((IpcAnswer *)data)->answer != NULL;
+}
+
+/* Signs in through the IPC and waits for its answer (owned by the caller). */
+static char *
+ipc_sign_in(const char *email, const char *password)
+{
+  IpcAnswer answer = { 0 };
+  PpmSignInRequest request
+      = { .email = email, .password = password, .done = ipc_signed_in, .user_data = &answer };
+  ppm_host_clear_notices();
+  purple_plugin_ipc_call(plugin, PPM_IPC_SIGN_IN, NULL, &request);
+  g_assert_true(ppm_host_wait(ipc_answered, &answer, 10000));
+  g_assert_cmpuint(answer.calls, ==, 1);
+  /* The UI shows the answer itself: no dialog, no notice from the core. */
+  g_assert_cmpuint(ppm_host_notices()->len, ==, 0);
+  g_assert_cmpuint(ppm_host_n_requests(), ==, 0);
+  return answer.answer;
+}
+
+static void
+test_ipc_sign_in_and_out(void)
+{
+  purple_prefs_set_string(PPM_PREF_SERVER_URL, server->url);
+  g_assert_true(purple_plugin_load(plugin));
+  g_autofree char *wrong = ipc_sign_in(MODEL_EMAIL, "not the password");
+  g_assert_nonnull(strstr(wrong, "Wrong email or password"));
+  g_autofree char *empty = ipc_sign_in(MODEL_EMAIL, "");
+  g_assert_cmpstr(empty, ==, "Enter your email and password.");
+  g_autofree char *still = status_text();
+  g_assert_nonnull(strstr(still, "Not signed in"));
+
+  g_autofree char *right = ipc_sign_in(MODEL_EMAIL, PASSWORD);
+  g_assert_cmpstr(right, ==, "");
+  g_assert_cmpstr(purple_prefs_get_string(PPM_PREF_EMAIL), ==, MODEL_EMAIL);
+  g_assert_true(ppm_host_wait(status_lacks_signed_out, NULL, 5000));
+
+  purple_plugin_ipc_call(plugin, PPM_IPC_SIGN_OUT, NULL);
+  g_assert_true(ppm_host_wait(status_mentions, "Not signed in", 5000));
+  unload();
+}
+
+/* A UI that replaces its table (it unloads) gets no answer any more. */
+static void
+test_ipc_sign_in_ui_gone(void)
+{
+  purple_prefs_set_string(PPM_PREF_SERVER_URL, server->url);
+  g_assert_true(purple_plugin_load(plugin));
+  IpcAnswer answer = { 0 };
+  PpmSignInRequest request
+      = { .email = MODEL_EMAIL, .password = PASSWORD, .done = ipc_signed_in, .user_data = &answer };
+  purple_plugin_ipc_call(plugin, PPM_IPC_SIGN_IN, NULL, &request);
+  purple_plugin_ipc_call(plugin, PPM_IPC_SET_UI_OPS, NULL, NULL);
+  /* The sign-in itself goes on. */
+  g_assert_true(ppm_host_wait(status_lacks_signed_out, NULL, 10000));
+  g_assert_cmpuint(answer.calls, ==, 0);
+  unload();
+}
+
 static gboolean
 rate_field_is(gpointer data)
 {
@@ -189,6 +267,125 @@ test_history(void)
   unload();
 }
 
+/* A UI's list: what history_page received, copied. */
+typedef struct
+{
+  char *before;
+  GPtrArray *rows; /* "time|kind|amount|balance_after|counterparty" */
+  char *balance;
+  char *next_before;
+  char *error;
+} ListPage;
+
+static ListPage *list_page;
+static PpmHistoryMore list_more;
+static gpointer list_more_data;
+
+static void
+list_page_free(ListPage *page)
+{
+  g_free(page->before);
+  g_ptr_array_unref(page->rows);
+  g_free(page->balance);
+  g_free(page->next_before);
+  g_free(page->error);
+  g_free(page);
+}
+
+static void
+list_history_page(const PpmHistoryPage *page, PpmHistoryMore more, gpointer more_data)
+{
+  g_clear_pointer(&list_page, list_page_free);
+  list_page = g_new0(ListPage, 1);
+  list_page->before = g_strdup(page->before);
+  list_page->rows = g_ptr_array_new_with_free_func(g_free);
+  for (gsize i = 0; i < page->n_rows; i++)
+    g_ptr_array_add(list_page->rows,
+                    g_strjoin("|", page->rows[i].time, page->rows[i].kind, page->rows[i].amount,
+                              page->rows[i].balance_after,
+                              page->rows[i].counterparty != NULL ? page->rows[i].counterparty : "",
+                              NULL));
+  list_page->balance = g_strdup(page->balance);
+  list_page->next_before = g_strdup(page->next_before);
+  list_page->error = g_strdup(page->error);
+  list_more = more;
+  list_more_data = more_data;
+}
+
+static const PpmUiOps list_ops = {
+  .version = PPM_UI_OPS_VERSION,
+  .history_page = list_history_page,
+};
+
+static gboolean
+list_answered(gpointer data)
+{
+  return list_page != NULL;
+}
+
+/* Forgets the last page, so that list_answered waits for the next one. */
+static void
+list_forget(void)
+{
+  g_clear_pointer(&list_page, list_page_free);
+}
+
+static void
+list_assert_row(guint i, const char *kind, const char *amount, const char *balance_after)
+{
+  g_auto(GStrv) cells = g_strsplit(list_page->rows->pdata[i], "|", -1);
+  g_assert_cmpuint(g_strv_length(cells), ==, 5);
+  g_assert_cmpstr(cells[1], ==, kind);
+  g_assert_cmpstr(cells[2], ==, amount);
+  g_assert_cmpstr(cells[3], ==, balance_after);
+}
+
+static void
+test_history_list(void)
+{
+  const char *email = "paging@example.org";
+  admin("create-user", "--email", email, "--role", "member", "--display-name", "Pat", NULL);
+  /* One page more than fits: the 21st deposit is on the second page. */
+  for (int i = 0; i < 21; i++)
+    admin("fund", "--email", email, "--amount", "1.00", NULL);
+  load_signed_in(email);
+  purple_plugin_ipc_call(plugin, PPM_IPC_SET_UI_OPS, NULL, &list_ops);
+  ppm_host_clear_notices();
+  list_forget();
+  g_assert_true(ppm_host_run_action(plugin, "Payment history"));
+  g_assert_true(ppm_host_wait(list_answered, NULL, 10000));
+  /* The list, not the HTML notice. */
+  g_assert_cmpuint(ppm_host_notices()->len, ==, 0);
+  g_assert_null(list_page->before);
+  g_assert_null(list_page->error);
+  g_assert_cmpuint(list_page->rows->len, ==, 20);
+  g_assert_cmpstr(list_page->balance, ==, "$21.00");
+  list_assert_row(0, "deposit", "$1.00", "$21.00");
+  list_assert_row(19, "deposit", "$1.00", "$2.00");
+  g_assert_nonnull(list_page->next_before);
+
+  /* Scrolled to the end: the next page, older, and the last. */
+  g_autofree char *cursor = g_strdup(list_page->next_before);
+  list_forget();
+  list_more(cursor, list_more_data);
+  g_assert_true(ppm_host_wait(list_answered, NULL, 10000));
+  g_assert_cmpstr(list_page->before, ==, cursor);
+  g_assert_cmpuint(list_page->rows->len, ==, 1);
+  list_assert_row(0, "deposit", "$1.00", "$1.00");
+  g_assert_null(list_page->next_before);
+
+  /* Signed out, a refresh gets the reason instead of rows. */
+  purple_plugin_ipc_call(plugin, PPM_IPC_SIGN_OUT, NULL);
+  g_assert_true(ppm_host_wait(status_mentions, "Not signed in", 5000));
+  list_forget();
+  list_more(NULL, list_more_data);
+  g_assert_true(ppm_host_wait(list_answered, NULL, 10000));
+  g_assert_cmpstr(list_page->error, ==, "Sign in to the platform first.");
+  g_assert_cmpuint(list_page->rows->len, ==, 0);
+  list_forget();
+  unload();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -210,8 +407,11 @@ main(int argc, char **argv)
   g_test_add_func("/plugin/platform/wrong-password", test_wrong_password);
   g_test_add_func("/plugin/platform/tls-problem", test_tls_problem);
   g_test_add_func("/plugin/platform/dialog-sign-in-and-out", test_dialog_sign_in_and_out);
+  g_test_add_func("/plugin/platform/ipc-sign-in-and-out", test_ipc_sign_in_and_out);
+  g_test_add_func("/plugin/platform/ipc-sign-in-ui-gone", test_ipc_sign_in_ui_gone);
   g_test_add_func("/plugin/platform/settings-rate", test_settings_rate);
   g_test_add_func("/plugin/platform/history", test_history);
+  g_test_add_func("/plugin/platform/history-list", test_history_list);
   int status = g_test_run();
   ppm_host_shutdown();
   ppm_test_server_free(server);

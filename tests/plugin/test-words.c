@@ -128,6 +128,17 @@ test_auto_decline_only_after_lookup(void)
 }
 
 static void
+test_caller_status(void)
+{
+  g_assert_cmpstr(ppm_text_caller_status(PPM_CALLER_FUNDED), ==, "funded member");
+  g_assert_cmpstr(ppm_text_caller_status(PPM_CALLER_UNFUNDED), ==, "member");
+  g_assert_cmpstr(ppm_text_caller_status(PPM_CALLER_NOT_MEMBER), ==, "not a member");
+  /* A failed or skipped lookup says nothing about the caller. */
+  g_assert_null(ppm_text_caller_status(PPM_CALLER_UNKNOWN));
+  g_assert_null(ppm_text_caller_status(PPM_CALLER_SIGNED_OUT));
+}
+
+static void
 test_banner(void)
 {
   g_autofree char *funded = ppm_text_banner(PPM_CALLER_FUNDED, "bob@x", "Bob", 12);
@@ -209,6 +220,7 @@ main(int argc, char **argv)
   g_test_add_func("/plugin/words/line-prefixes", test_line_prefixes);
   g_test_add_func("/plugin/words/one-minute-secured", test_one_minute_secured);
   g_test_add_func("/plugin/words/reason-words", test_reason_words);
+  g_test_add_func("/plugin/words/caller-status", test_caller_status);
   g_test_add_func("/plugin/words/duration", test_duration);
   g_test_add_func("/plugin/words/summary", test_summary);
   g_test_add_func("/plugin/words/member-messages", test_member_messages);

@@ -1,6 +1,6 @@
 #include "ppm-gui-prosody.h"
 
-#include "ppm-gui-process.h"
+#include "lab-process.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -49,7 +49,7 @@ ppm_gui_prosody_wait(PpmGuiProsody *prosody, GError **error)
   for (int i = 0; i < 100; i++)
     {
       int status;
-      if (ppm_gui_process_wait(&prosody->pid, 0, &status))
+      if (ppm_lab_process_wait(&prosody->pid, 0, &status))
         {
           g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "prosody exited; see %s/prosody.log",
                       prosody->dir);
@@ -103,7 +103,7 @@ ppm_gui_prosody_start(const char *dir, int port, const char *const *users, const
   if (!g_spawn_async(NULL, (char **)argv, NULL,
                      G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL
                          | G_SPAWN_STDERR_TO_DEV_NULL,
-                     ppm_gui_process_child_setup, NULL, &prosody->pid, error)
+                     ppm_lab_child_setup, NULL, &prosody->pid, error)
       || !ppm_gui_prosody_wait(prosody, error))
     return NULL;
   return g_steal_pointer(&prosody);
@@ -114,7 +114,7 @@ ppm_gui_prosody_free(PpmGuiProsody *prosody)
 {
   if (prosody == NULL)
     return;
-  ppm_gui_process_stop(&prosody->pid);
+  ppm_lab_process_stop(&prosody->pid);
   g_free(prosody->dir);
   g_free(prosody);
 }

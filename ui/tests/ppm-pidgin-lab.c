@@ -1,6 +1,6 @@
 #include "ppm-pidgin-lab.h"
 
-#include "ppm-gui-process.h"
+#include "lab-process.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,8 +30,8 @@ ppm_pidgin_lab_start_xvfb(PpmPidginLab *lab, GError **error)
       NULL, argv, NULL,
       G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL
           | G_SPAWN_STDERR_TO_DEV_NULL,
-      ppm_gui_process_child_setup, NULL, -1, -1, -1, source_fds, target_fds, 1, &lab->xvfb, NULL,
-      NULL, NULL, error);
+      ppm_lab_child_setup, NULL, -1, -1, -1, source_fds, target_fds, 1, &lab->xvfb, NULL, NULL,
+      NULL, error);
   close(fds[1]);
   if (!ok)
     {
@@ -157,10 +157,10 @@ ppm_pidgin_lab_start_pidgin(PpmPidginLab *lab, const PpmPidginLabConfig *config,
       return FALSE;
     }
   const char *argv[] = { "pidgin", "-d", "-c", lab->dir, NULL };
-  gboolean ok = g_spawn_async_with_pipes_and_fds(
-      NULL, argv, (const char *const *)env, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-      ppm_gui_process_child_setup, NULL, -1, log, log, NULL, NULL, 0, &lab->pidgin, NULL, NULL,
-      NULL, error);
+  gboolean ok = g_spawn_async_with_pipes_and_fds(NULL, argv, (const char *const *)env,
+                                                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                                 ppm_lab_child_setup, NULL, -1, log, log, NULL,
+                                                 NULL, 0, &lab->pidgin, NULL, NULL, NULL, error);
   close(log);
   return ok;
 }
@@ -174,7 +174,7 @@ ppm_pidgin_lab_connect(PpmPidginLab *lab, GError **error)
   while (g_get_monotonic_time() < deadline)
     {
       int status;
-      if (ppm_gui_process_wait(&lab->pidgin, 0, &status))
+      if (ppm_lab_process_wait(&lab->pidgin, 0, &status))
         {
           g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "pidgin exited; see %s", lab->log_path);
           return FALSE;
@@ -355,7 +355,7 @@ ppm_pidgin_lab_quit(PpmPidginLab *lab, int *status)
   if (lab->pidgin <= 0)
     return FALSE;
   kill(lab->pidgin, SIGTERM);
-  return ppm_gui_process_wait(&lab->pidgin, 10000, status);
+  return ppm_lab_process_wait(&lab->pidgin, 10000, status);
 }
 
 void
@@ -365,10 +365,10 @@ ppm_pidgin_lab_free(PpmPidginLab *lab)
     return;
   g_clear_object(&lab->replies);
   g_clear_object(&lab->hook);
-  ppm_gui_process_stop(&lab->pidgin);
-  ppm_gui_process_stop(&lab->xvfb);
+  ppm_lab_process_stop(&lab->pidgin);
+  ppm_lab_process_stop(&lab->xvfb);
   if (lab->dir != NULL)
-    ppm_gui_remove_tree(lab->dir);
+    ppm_lab_remove_tree(lab->dir);
   g_free(lab->dir);
   g_free(lab->socket);
   g_free(lab->log_path);

@@ -2,7 +2,7 @@
  * (core-ppm + gtk-ppm) through a private Prosody, billed by a real
  * ppm-server, all inside a private network namespace.  The test reads what
  * the windows show through gtk-ppm's test hook and saves screenshots. */
-#include "ppm-gui-process.h"
+#include "lab-process.h"
 #include "ppm-gui-prosody.h"
 #include "ppm-pidgin-lab.h"
 #include "ppm-test-server.h"
@@ -20,6 +20,9 @@
 #define XMPP_PASSWORD "xmpp-pw"
 #define MODEL_PASSWORD "model-platform-pw"
 #define PERIOD_SECONDS "3"
+#define FEE_BPS "1500"
+/* The model's share of one $2.00 minute after the 15 % fee. */
+#define EARNED_PER_MINUTE 170
 
 /* The platform fixture does not tie its process to ours: a failed assertion
  * (SIGABRT) kills it here so that it does not outlive the test. */
@@ -118,7 +121,7 @@ admin(PpmTestServer *server, const char *stdin_text, const char *first, ...)
 static PpmTestServer *
 platform_start(void)
 {
-  const char *const args[] = { "--period-seconds", PERIOD_SECONDS, NULL };
+  const char *const args[] = { "--period-seconds", PERIOD_SECONDS, "--fee-bps", FEE_BPS, NULL };
   g_autoptr(GError) error = NULL;
   PpmTestServer *server = ppm_test_server_start(NULL, args, &error);
   g_assert_no_error(error);
@@ -178,8 +181,8 @@ sim_start(const char *dir, const char *gst_plugins)
   GPid pid = 0;
   g_autoptr(GError) error = NULL;
   g_spawn_async_with_pipes_and_fds(NULL, argv, (const char *const *)env, G_SPAWN_DO_NOT_REAP_CHILD,
-                                   ppm_gui_process_child_setup, NULL, -1, log, log, NULL, NULL, 0,
-                                   &pid, NULL, NULL, NULL, &error);
+                                   ppm_lab_child_setup, NULL, -1, log, log, NULL, NULL, 0, &pid,
+                                   NULL, NULL, NULL, &error);
   close(log);
   g_assert_no_error(error);
   return pid;
@@ -262,6 +265,11 @@ test_call_billed(void)
   g_assert_cmpint(sscanf(elapsed, "%d:%d", &minutes, &seconds), ==, 2);
   g_assert_cmpint(minutes * 60 + seconds, >=, 3);
   g_assert_cmpint(minutes * 60 + seconds, <, 10);
+  /* What core-ppm knows of the call: the caller's standing and the rate. */
+  g_autofree char *standing = ppm_pidgin_lab_widget(lab, "ppm-tracker", "ppm-caller-status");
+  g_assert_cmpstr(standing, ==, "funded member");
+  g_autofree char *rate = ppm_pidgin_lab_widget(lab, "ppm-tracker", "ppm-rate");
+  g_assert_cmpstr(rate, ==, "$2.00 / minute");
   screenshot(lab, "gui-call-charging");
 
   /* The platform stops answering: "Not charging", with the minutes the hold
@@ -276,12 +284,21 @@ test_call_billed(void)
 
   /* The member hangs up: the tracker says so and stays a while; the model
    * is asked to rate the app. */
-  g_assert_true(ppm_pidgin_lab_wait_dump(lab, "ppm-state: ■ Ended", 20000));
+  g_assert_true(ppm_pidgin_lab_wait_dump(lab, "ppm-state: ■ Ended: the member hung up", 20000));
   g_autofree char *total = ppm_pidgin_lab_widget(lab, "ppm-tracker", "ppm-total");
+  g_autofree char *charged = ppm_pidgin_lab_widget(lab, "ppm-tracker", "ppm-minutes");
+  g_autofree char *earnings = ppm_pidgin_lab_widget(lab, "ppm-tracker", "ppm-earnings");
+  g_assert_cmpint(cents(earnings), ==, g_ascii_strtoll(charged, NULL, 10) * EARNED_PER_MINUTE);
+  /* The clock stopped at the call's own length: the member hangs up 14.5 s
+   * after the call is up. */
+  g_autofree char *length = ppm_pidgin_lab_widget(lab, "ppm-tracker", "ppm-elapsed");
+  g_assert_cmpint(sscanf(length, "%d:%d", &minutes, &seconds), ==, 2);
+  g_assert_cmpint(minutes * 60 + seconds, >=, 13);
+  g_assert_cmpint(minutes * 60 + seconds, <=, 15);
   g_assert_true(ppm_pidgin_lab_wait_dump(lab, "window ppm-rating visible=1", 10000));
   screenshot(lab, "gui-call-ended");
   int status = 0;
-  g_assert_true(ppm_gui_process_wait(&sim, 20000, &status));
+  g_assert_true(ppm_lab_process_wait(&sim, 20000, &status));
   g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
   /* What the tracker said is what the platform took from the member. */
@@ -297,12 +314,28 @@ test_call_billed(void)
   g_autofree char *after = ppm_pidgin_lab_dump(lab, NULL);
   g_assert_null(strstr(after, "window ppm-rating"));
 
+  /* core-ppm's "Payment history" opens the list, filled from the platform:
+   * one earning per minute charged, and the call's earnings as balance. */
+  g_free(hook(lab, "core-action label=Payment%20history"));
+  g_assert_true(ppm_pidgin_lab_wait_dump(lab, "window ppm-history visible=1", 10000));
+  g_assert_true(ppm_pidgin_lab_wait_dump(lab, "ppm-spinner: hidden", 10000));
+  g_autofree char *history = ppm_pidgin_lab_dump(lab, NULL);
+  int earning_rows = 0;
+  for (const char *row = strstr(history, "| earning | $1.70 |"); row != NULL;
+       row = strstr(row + 1, "| earning | $1.70 |"))
+    earning_rows++;
+  g_assert_cmpint(earning_rows, ==, g_ascii_strtoll(charged, NULL, 10));
+  g_autofree char *balance_line = ppm_pidgin_lab_widget(lab, "ppm-history", "ppm-balance");
+  g_autofree char *expected_balance = g_strconcat("Balance: ", earnings, NULL);
+  g_assert_cmpstr(balance_line, ==, expected_balance);
+  screenshot(lab, "gui-call-history");
+
   /* On success nothing is kept; a failure leaves the directory to look at. */
   g_clear_pointer(&lab, ppm_pidgin_lab_free);
   platform_pid = 0;
   g_clear_pointer(&server, ppm_test_server_free);
   g_clear_pointer(&prosody, ppm_gui_prosody_free);
-  ppm_gui_remove_tree(dir);
+  ppm_lab_remove_tree(dir);
 }
 
 /* Runs the test program again inside its own network namespace. */

@@ -1,4 +1,4 @@
-#include "ppm-gui-process.h"
+#include "lab-process.h"
 
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -6,13 +6,13 @@
 #include <sys/wait.h>
 
 void
-ppm_gui_process_child_setup(gpointer data)
+ppm_lab_child_setup(gpointer data)
 {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
 gboolean
-ppm_gui_process_wait(GPid *pid, int timeout_ms, int *status)
+ppm_lab_process_wait(GPid *pid, int timeout_ms, int *status)
 {
   for (int waited = 0; *pid > 0; waited += 100)
     {
@@ -29,13 +29,13 @@ ppm_gui_process_wait(GPid *pid, int timeout_ms, int *status)
 }
 
 void
-ppm_gui_process_stop(GPid *pid)
+ppm_lab_process_stop(GPid *pid)
 {
   if (*pid <= 0)
     return;
   int status;
   kill(*pid, SIGTERM);
-  if (ppm_gui_process_wait(pid, 5000, &status))
+  if (ppm_lab_process_wait(pid, 5000, &status))
     return;
   kill(*pid, SIGKILL);
   waitpid(*pid, NULL, 0);
@@ -43,7 +43,7 @@ ppm_gui_process_stop(GPid *pid)
 }
 
 void
-ppm_gui_remove_tree(const char *path)
+ppm_lab_remove_tree(const char *path)
 {
   if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK))
     {
@@ -52,7 +52,7 @@ ppm_gui_remove_tree(const char *path)
       while (dir != NULL && (name = g_dir_read_name(dir)) != NULL)
         {
           g_autofree char *child = g_build_filename(path, name, NULL);
-          ppm_gui_remove_tree(child);
+          ppm_lab_remove_tree(child);
         }
       g_rmdir(path);
     }
