@@ -14,9 +14,9 @@ void ppm_journal_hook_close(void);
 /* Records one step of a session; FALSE when it could not be written. */
 gboolean ppm_journal_hook_record(const PpmJournalRecord *record, GError **error);
 
-/* Closes every session the journal shows open (client_restart with the last
- * journaled elapsed_ms) and resends journaled closes with their own reason.
- * Runs once signed in. */
+/* Settles the sessions a previous run left unfinished with
+ * ppm_journal_recover(), leaving the calls of this run alone.  Runs once
+ * signed in; does nothing while a recovery is still running. */
 void ppm_journal_hook_recover(void);
 
 G_END_DECLS

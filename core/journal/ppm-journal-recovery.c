@@ -7,6 +7,7 @@ typedef struct
 {
   PpmJournal *journal;
   PpmPort port;
+  GHashTable *skip; /* client_session_ids left alone, or NULL */
   GCancellable *cancellable;
   PpmJournalRecoverDone done;
   gpointer user_data;
@@ -22,6 +23,7 @@ static void
 ppm_recover_task_free(PpmRecoverTask *task)
 {
   g_clear_object(&task->cancellable);
+  g_clear_pointer(&task->skip, g_hash_table_unref);
   g_clear_pointer(&task->sessions, g_ptr_array_unref);
   g_clear_error(&task->error);
   g_free(task);
@@ -149,12 +151,43 @@ ppm_recover_reopened(const PpmOutcome *outcome, const PpmOpenAnswer *answer, gpo
   ppm_recover_advance(task);
 }
 
+/* The session whose turn it is belongs to a call of this run. */
+static gboolean
+ppm_recover_is_live(const PpmRecoverTask *task)
+{
+  const PpmJournalSession *session = task->sessions->pdata[task->next];
+
+  return task->skip != NULL && g_hash_table_contains(task->skip, session->client_session_id);
+}
+
+/* A call of this run bills the same (model, member) pair as `session`. */
+static gboolean
+ppm_recover_pair_is_live(const PpmRecoverTask *task, const PpmJournalSession *session)
+{
+  for (guint i = 0; task->skip != NULL && i < task->sessions->len; i++)
+    {
+      const PpmJournalSession *other = task->sessions->pdata[i];
+
+      if (g_hash_table_contains(task->skip, other->client_session_id)
+          && g_str_equal(other->protocol, session->protocol)
+          && g_str_equal(other->model_handle, session->model_handle)
+          && g_str_equal(other->member_handle, session->member_handle))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 ppm_recover_next(PpmRecoverTask *task)
 {
   PpmJournalSession *session;
   PpmOpenRequest request;
 
+  while (task->next < task->sessions->len && ppm_recover_is_live(task))
+    {
+      task->counts.skipped++;
+      task->next++;
+    }
   if (task->next == task->sessions->len)
     {
       ppm_recover_finish(task);
@@ -164,6 +197,15 @@ ppm_recover_next(PpmRecoverTask *task)
   if (session->session_id != NULL)
     {
       ppm_recover_close(task, session);
+      return;
+    }
+  if (ppm_recover_pair_is_live(task, session))
+    {
+      /* Opening it again would supersede the live call's session; the live
+       * call's own open supersedes it on the platform instead. */
+      if (ppm_journal_closed(task->journal, session->client_session_id, 0, 0, NULL, &task->error))
+        task->counts.forgotten++;
+      ppm_recover_advance(task);
       return;
     }
   /* The platform may have opened it and lost the answer on the way: its hold
@@ -198,14 +240,15 @@ ppm_recover_start(gpointer user_data)
 }
 
 void
-ppm_journal_recover(PpmJournal *journal, const PpmPort *port, GCancellable *cancellable,
-                    PpmJournalRecoverDone done, gpointer user_data)
+ppm_journal_recover(PpmJournal *journal, const PpmPort *port, GHashTable *skip,
+                    GCancellable *cancellable, PpmJournalRecoverDone done, gpointer user_data)
 {
   PpmRecoverTask *task = g_new0(PpmRecoverTask, 1);
   GSource *source = g_idle_source_new();
 
   task->journal = journal;
   task->port = *port;
+  task->skip = skip != NULL ? g_hash_table_ref(skip) : NULL;
   task->cancellable = cancellable != NULL ? g_object_ref(cancellable) : NULL;
   task->done = done;
   task->user_data = user_data;

@@ -93,18 +93,24 @@ on_recovered(const PpmJournalRecovery *counts, const GError *error, gpointer use
   recovered->counts = *counts;
 }
 
-/* What the next start does, once signed in. */
+/* What the next start does, once signed in, leaving the sessions in `skip` alone. */
 static PpmJournalRecovery
-recover(PpmJournal *journal)
+recover_skipping(PpmJournal *journal, GHashTable *skip)
 {
   g_autoptr(PpmApi) api = ppm_test_platform_sign_in(platform, PPM_TEST_MODEL);
   PpmPort port = ppm_api_get_port(api);
   Recovered recovered = { 0 };
 
-  ppm_journal_recover(journal, &port, NULL, on_recovered, &recovered);
+  ppm_journal_recover(journal, &port, skip, NULL, on_recovered, &recovered);
   g_assert_false(recovered.done);
   g_assert_true(ppm_test_wait_for(&recovered.done, 30000));
   return recovered.counts;
+}
+
+static PpmJournalRecovery
+recover(PpmJournal *journal)
+{
+  return recover_skipping(journal, NULL);
 }
 
 static void
@@ -348,6 +354,71 @@ test_refused_reopen_is_forgotten(void)
   ppm_test_remove_tree(dir);
 }
 
+/* Journals an open of `csid` the platform confirmed; returns its session_id. */
+static char *
+open_confirmed(PpmApi *api, PpmJournal *journal, const char *csid, const char *member_handle)
+{
+  g_autoptr(GError) error = NULL;
+  char *session_id = open_unconfirmed(api, journal, csid, member_handle);
+
+  g_assert_true(ppm_journal_opened(journal, csid, session_id, 0, &error));
+  g_assert_no_error(error);
+  return session_id;
+}
+
+/* A call of this run is neither closed nor superseded by the recovery of an
+ * unconfirmed open of the same pair; the previous run's other session is. */
+static void
+test_skips_live_calls(void)
+{
+  g_autofree char *dir = g_dir_make_tmp("ppm-recovery-XXXXXX", NULL);
+  g_autofree char *live_csid = g_uuid_string_random();
+  g_autofree char *old_csid = g_uuid_string_random();
+  g_autofree char *unconfirmed_csid = g_uuid_string_random();
+  g_autofree char *handle0 = ppm_test_member_handle(0);
+  g_autofree char *handle1 = ppm_test_member_handle(1);
+  g_autoptr(PpmApi) api = ppm_test_platform_sign_in(platform, PPM_TEST_MODEL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpmJournal) journal = ppm_journal_open(dir, &error);
+  g_autoptr(GHashTable) live = g_hash_table_new(g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) unfinished = NULL;
+  g_autofree char *live_id = NULL;
+  g_autofree char *old_id = NULL;
+  PpmJournalRecovery counts;
+  gboolean charged = FALSE;
+
+  /* Left by the previous run: an open never posted for member 0, and an open
+   * session of member 1; then this run's call with member 0 starts. */
+  g_assert_true(ppm_journal_open_requested(journal, unconfirmed_csid, "prpl-jabber",
+                                           PPM_TEST_MODEL_HANDLE, handle0, &error));
+  old_id = open_confirmed(api, journal, old_csid, handle1);
+  live_id = open_confirmed(api, journal, live_csid, handle0);
+  g_hash_table_add(live, live_csid);
+
+  counts = recover_skipping(journal, live);
+  g_assert_cmpuint(counts.skipped, ==, 1);
+  g_assert_cmpuint(counts.closed, ==, 1);
+  g_assert_cmpuint(counts.forgotten, ==, 1);
+  g_assert_cmpuint(counts.pending, ==, 0);
+  g_assert_cmpint(ppm_journal_get_closed_periods(journal, old_csid, &error), ==, 0);
+  g_assert_no_error(error);
+  unfinished = ppm_journal_list_unfinished(journal, &error);
+  g_assert_no_error(error);
+  g_assert_cmpuint(unfinished->len, ==, 1);
+  g_assert_cmpstr(((PpmJournalSession *)unfinished->pdata[0])->client_session_id, ==, live_csid);
+
+  /* The live session is still open on the platform: it takes a charge. */
+  ppm_api_charge(api, live_id, 0, 1000, NULL, on_charged, &charged);
+  g_assert_true(ppm_test_wait_for(&charged, 30000));
+
+  /* Without the skip list it is closed like any other. */
+  counts = recover(journal);
+  g_assert_cmpuint(counts.closed, ==, 1);
+  g_assert_cmpuint(counts.skipped, ==, 0);
+  g_clear_pointer(&journal, ppm_journal_free);
+  ppm_test_remove_tree(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -364,6 +435,7 @@ main(int argc, char **argv)
   g_test_add_func("/client/recovery/unconfirmed-open-releases-hold",
                   test_unconfirmed_open_releases_hold);
   g_test_add_func("/client/recovery/refused-reopen-is-forgotten", test_refused_reopen_is_forgotten);
+  g_test_add_func("/client/recovery/skips-live-calls", test_skips_live_calls);
   platform = ppm_test_platform_new(args, 2);
   status = g_test_run();
   ppm_test_platform_free(platform);
