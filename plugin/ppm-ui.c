@@ -4,8 +4,8 @@
 
 static PurplePlugin *ui_plugin;
 static const PpmUiOps *ui_ops;
-/* Rating requests of the default dialog still open: freed at shutdown, when
- * libpurple closes the dialogs without calling back. */
+/* Rating requests of the default dialog still open: at shutdown libpurple
+ * closes the dialogs without calling back, so they count as declined then. */
 static GSList *pending_ratings;
 
 typedef struct
@@ -28,12 +28,21 @@ ppm_ui_init(PurplePlugin *plugin)
   ui_ops = NULL;
 }
 
+static void
+rating_declined(gpointer data)
+{
+  RatingRequest *request = data;
+  /* The callback owns user_data: it frees it when no stars are given. */
+  request->done(0, NULL, request->user_data);
+  g_free(request);
+}
+
 void
 ppm_ui_shutdown(void)
 {
   purple_request_close_with_handle(ui_plugin);
   purple_notify_close_with_handle(ui_plugin);
-  g_slist_free_full(g_steal_pointer(&pending_ratings), g_free);
+  g_slist_free_full(g_steal_pointer(&pending_ratings), rating_declined);
   g_slist_free_full(g_steal_pointer(&pending_more), g_free);
   ui_ops = NULL;
   ui_plugin = NULL;

@@ -103,7 +103,8 @@ ppm_api_body(const char *first_name, ...)
     }
   va_end(args);
   json_builder_end_object(builder);
-  return json_to_string(json_builder_get_root(builder), FALSE);
+  g_autoptr(JsonNode) root = json_builder_get_root(builder);
+  return json_to_string(root, FALSE);
 }
 
 static PpmApiCall *
