@@ -1,5 +1,7 @@
 #include "ppm-text.h"
 
+#include <inttypes.h>
+
 #include "ppm-i18n.h"
 #include "ppm-money.h"
 
@@ -41,8 +43,8 @@ char *
 ppm_text_charged(const char *charged, gint64 seq, const char *total)
 {
   /* TRANSLATORS: amount charged, minute number, total so far */
-  return g_strdup_printf(_("Charged %s — minute %" G_GINT64_FORMAT ", %s in total"), charged,
-                         seq + 1, total);
+  return g_strdup_printf(_("Charged %s — minute %" PRId64 ", %s in total"), charged,
+                         (int64_t)(seq + 1), total);
 }
 
 char *
@@ -125,8 +127,7 @@ ppm_text_summary(gint64 duration_ms, gint64 minutes, const char *total, const ch
 {
   g_autofree char *duration = ppm_text_duration(duration_ms);
   g_autofree char *count = g_strdup_printf(
-      ngettext_ppm("%" G_GINT64_FORMAT " minute", "%" G_GINT64_FORMAT " minutes", minutes),
-      minutes);
+      ngettext_ppm("%" PRId64 " minute", "%" PRId64 " minutes", minutes), (int64_t)minutes);
   /* TRANSLATORS: duration, number of minutes, total, the model's earnings */
   return g_strdup_printf(_("Call summary: %s, %s, %s in total, you earn %s"), duration, count,
                          total, earnings);
@@ -142,8 +143,8 @@ ppm_text_member_rate(const char *rate)
 char *
 ppm_text_member_charge(const char *charged, gint64 seq, const char *total)
 {
-  return g_strdup_printf(_("Charged %s for minute %" G_GINT64_FORMAT " (%s in total)."), charged,
-                         seq + 1, total);
+  return g_strdup_printf(_("Charged %s for minute %" PRId64 " (%s in total)."), charged,
+                         (int64_t)(seq + 1), total);
 }
 
 char *
