@@ -16,9 +16,10 @@ G_BEGIN_DECLS
  * "Outcomes of a charge"; api.md, "Errors"). */
 typedef enum
 {
-  PPM_OUTCOME_OK,           /* 2xx: the answer struct is filled in */
-  PPM_OUTCOME_RETRYABLE,    /* no answer, connection error, timeout, 5xx, 429, or an unreadable answer */
-  PPM_OUTCOME_TOO_EARLY,    /* 425 too_early: retry the same request after retry_after_ms */
+  PPM_OUTCOME_OK,        /* 2xx: the answer struct is filled in */
+  PPM_OUTCOME_RETRYABLE, /* no answer, connection error, timeout, 5xx, 429, or an unreadable answer
+                          */
+  PPM_OUTCOME_TOO_EARLY, /* 425 too_early: retry the same request after retry_after_ms */
   PPM_OUTCOME_UNAUTHORIZED, /* 401 still after one token refresh: the model must sign in again */
   PPM_OUTCOME_FINAL,        /* any other 4xx: error_code says which */
 } PpmOutcomeKind;
@@ -26,10 +27,10 @@ typedef enum
 typedef struct
 {
   PpmOutcomeKind kind;
-  int http_status;       /* 0 when there was no HTTP answer */
+  int http_status;        /* 0 when there was no HTTP answer */
   const char *error_code; /* api.md's error.code ("insufficient_funds", ...); NULL when none */
-  const char *message;   /* for logs and people; never parsed */
-  gint64 retry_after_ms; /* from Retry-After on 425 and 429; 0 otherwise */
+  const char *message;    /* for logs and people; never parsed */
+  gint64 retry_after_ms;  /* from Retry-After on 425 and 429; 0 otherwise */
 } PpmOutcome;
 
 typedef struct
@@ -76,21 +77,21 @@ typedef struct
 
 /* The answer pointer is non-NULL exactly when outcome->kind is PPM_OUTCOME_OK.
  * Both are valid only during the call. */
-typedef void (*PpmOpenDone) (const PpmOutcome *outcome, const PpmOpenAnswer *answer,
-                             gpointer user_data);
-typedef void (*PpmChargeDone) (const PpmOutcome *outcome, const PpmChargeAnswer *answer,
-                               gpointer user_data);
-typedef void (*PpmCloseDone) (const PpmOutcome *outcome, const PpmCloseAnswer *answer,
+typedef void (*PpmOpenDone)(const PpmOutcome *outcome, const PpmOpenAnswer *answer,
+                            gpointer user_data);
+typedef void (*PpmChargeDone)(const PpmOutcome *outcome, const PpmChargeAnswer *answer,
                               gpointer user_data);
+typedef void (*PpmCloseDone)(const PpmOutcome *outcome, const PpmCloseAnswer *answer,
+                             gpointer user_data);
 
 typedef struct
 {
-  void (*open) (gpointer self, const PpmOpenRequest *request, GCancellable *cancellable,
-                PpmOpenDone done, gpointer user_data);
-  void (*charge) (gpointer self, const char *session_id, gint64 seq, gint64 elapsed_ms,
-                  GCancellable *cancellable, PpmChargeDone done, gpointer user_data);
-  void (*close) (gpointer self, const char *session_id, const char *reason, gint64 elapsed_ms,
-                 GCancellable *cancellable, PpmCloseDone done, gpointer user_data);
+  void (*open)(gpointer self, const PpmOpenRequest *request, GCancellable *cancellable,
+               PpmOpenDone done, gpointer user_data);
+  void (*charge)(gpointer self, const char *session_id, gint64 seq, gint64 elapsed_ms,
+                 GCancellable *cancellable, PpmChargeDone done, gpointer user_data);
+  void (*close)(gpointer self, const char *session_id, const char *reason, gint64 elapsed_ms,
+                GCancellable *cancellable, PpmCloseDone done, gpointer user_data);
 } PpmPortOps;
 
 typedef struct

@@ -122,8 +122,8 @@ race(gpointer data)
  * `funds`, at 0.01 a period; THREADS_PER_MODEL threads per session race to
  * post `seqs` charges each. */
 static void
-race_two_models(PpmTestServer *server, const char *funds, gint seqs, PpmTestPair *a,
-                PpmTestPair *b, Racer racers[2])
+race_two_models(PpmTestServer *server, const char *funds, gint seqs, PpmTestPair *a, PpmTestPair *b,
+                Racer racers[2])
 {
   g_autoptr(PpmTestResponse) open_a = NULL, open_b = NULL;
   GThread *threads[2 * THREADS_PER_MODEL];
