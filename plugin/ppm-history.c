@@ -47,7 +47,9 @@ append_transactions(GString *html, const PpmPage *page)
       PpmTransaction *t = g_ptr_array_index(page->items, i);
       g_autofree char *amount = money_html(&t->amount);
       g_autofree char *balance = money_html(&t->balance_after);
-      g_autofree char *line = g_markup_printf_escaped("%s %s ", t->time, t->kind);
+      g_autofree char *time = ppm_text_local_time(t->time);
+      g_autofree char *line
+          = g_markup_printf_escaped("%s %s ", time, ppm_text_transaction_kind(t->kind));
       g_string_append(html, line);
       g_string_append_printf(html, "%s (%s %s)", amount, _("balance"), balance);
       if (t->counterparty != NULL)
@@ -69,14 +71,15 @@ append_sessions(GString *html, const PpmPage *page)
     {
       PpmSessionItem *s = g_ptr_array_index(page->items, i);
       g_autofree char *total = money_html(&s->total);
+      g_autofree char *started = ppm_text_local_time(s->started);
       g_autofree char *line
-          = g_markup_printf_escaped("%s %s, %" G_GINT64_FORMAT " %s, ", s->started, s->counterparty,
+          = g_markup_printf_escaped("%s %s, %" G_GINT64_FORMAT " %s, ", started, s->counterparty,
                                     s->periods_charged, _("minutes"));
       g_string_append(html, line);
       g_string_append(html, total);
       if (s->reason != NULL)
         {
-          g_autofree char *reason = g_markup_escape_text(s->reason, -1);
+          g_autofree char *reason = g_markup_escape_text(ppm_text_reason_words(s->reason), -1);
           g_string_append_printf(html, " (%s)", reason);
         }
       g_string_append(html, "<br>");
@@ -185,11 +188,13 @@ list_send(const char *before, const PpmPage *page, const char *error)
       char *amount = ppm_text_money(t->amount.amount_minor, t->amount.currency);
       char *balance_after
           = ppm_text_money(t->balance_after.amount_minor, t->balance_after.currency);
+      char *time = ppm_text_local_time(t->time);
       g_ptr_array_add(texts, amount);
       g_ptr_array_add(texts, balance_after);
+      g_ptr_array_add(texts, time);
       PpmHistoryRow row = {
-        .time = t->time,
-        .kind = t->kind,
+        .time = time,
+        .kind = ppm_text_transaction_kind(t->kind),
         .amount = amount,
         .balance_after = balance_after,
         .counterparty = t->counterparty,

@@ -106,6 +106,33 @@ ppm_text_reason_words(const char *reason)
   return reason;
 }
 
+const char *
+ppm_text_transaction_kind(const char *kind)
+{
+  static const struct
+  {
+    const char *kind;
+    const char *words;
+  } table[] = {
+    { "deposit", N_("Deposit") }, { "charge", N_("Charge") }, { "refund", N_("Refund") },
+    { "earning", N_("Earning") }, { "payout", N_("Payout") },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(table); i++)
+    if (g_strcmp0(table[i].kind, kind) == 0)
+      return _(table[i].words);
+  return kind;
+}
+
+char *
+ppm_text_local_time(const char *rfc3339)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601(rfc3339, NULL);
+  if (time == NULL)
+    return g_strdup(rfc3339);
+  g_autoptr(GDateTime) local = g_date_time_to_local(time);
+  return g_date_time_format(local, "%Y-%m-%d %H:%M");
+}
+
 char *
 ppm_text_call_ended(const char *reason)
 {

@@ -31,6 +31,13 @@ char *ppm_text_call_ended(const char *reason);
 /* What a reason means in words ("the member no longer has enough funds"). */
 const char *ppm_text_reason_words(const char *reason);
 
+/* A transaction's kind of api.md (deposit, charge, refund, earning, payout)
+ * in words ("Charge"); an unknown kind is shown as it came. */
+const char *ppm_text_transaction_kind(const char *kind);
+/* An RFC 3339 time of the platform in the local time zone, to the minute
+ * ("2026-11-27 17:05"); text that is not such a time is shown as it came. */
+char *ppm_text_local_time(const char *rfc3339);
+
 /* "3:05" for a duration; hours are shown when there are any ("1:02:03"). */
 char *ppm_text_duration(gint64 duration_ms);
 /* "Call summary: 3:05, 3 minutes, $6.00 in total, you earn $4.80" */

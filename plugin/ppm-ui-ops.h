@@ -71,8 +71,8 @@ typedef void (*PpmMoreRequested)(gpointer user_data);
 /* One transaction of the payment history, formatted for people. */
 typedef struct
 {
-  const char *time;
-  const char *kind; /* deposit, charge, refund, earning, payout */
+  const char *time; /* local, to the minute */
+  const char *kind; /* in words: "Deposit", "Charge", "Refund", "Earning", "Payout" */
   const char *amount;
   const char *balance_after;
   const char *counterparty; /* may be NULL */

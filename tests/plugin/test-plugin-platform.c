@@ -262,7 +262,7 @@ test_history(void)
   g_assert_true(ppm_host_run_action(plugin, "Payment history"));
   const char *notice = ppm_host_wait_notice("Transactions", 10000);
   g_assert_nonnull(notice);
-  g_assert_nonnull(strstr(notice, "deposit"));
+  g_assert_nonnull(strstr(notice, "Deposit"));
   g_assert_nonnull(strstr(notice, "$20.00"));
   unload();
 }
@@ -335,6 +335,9 @@ list_assert_row(guint i, const char *kind, const char *amount, const char *balan
 {
   g_auto(GStrv) cells = g_strsplit(list_page->rows->pdata[i], "|", -1);
   g_assert_cmpuint(g_strv_length(cells), ==, 5);
+  /* Local time to the minute, and the kind in words. */
+  g_assert_true(
+      g_regex_match_simple("^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$", cells[0], 0, 0));
   g_assert_cmpstr(cells[1], ==, kind);
   g_assert_cmpstr(cells[2], ==, amount);
   g_assert_cmpstr(cells[3], ==, balance_after);
@@ -360,8 +363,8 @@ test_history_list(void)
   g_assert_null(list_page->error);
   g_assert_cmpuint(list_page->rows->len, ==, 20);
   g_assert_cmpstr(list_page->balance, ==, "$21.00");
-  list_assert_row(0, "deposit", "$1.00", "$21.00");
-  list_assert_row(19, "deposit", "$1.00", "$2.00");
+  list_assert_row(0, "Deposit", "$1.00", "$21.00");
+  list_assert_row(19, "Deposit", "$1.00", "$2.00");
   g_assert_nonnull(list_page->next_before);
 
   /* Scrolled to the end: the next page, older, and the last. */
@@ -371,7 +374,7 @@ test_history_list(void)
   g_assert_true(ppm_host_wait(list_answered, NULL, 10000));
   g_assert_cmpstr(list_page->before, ==, cursor);
   g_assert_cmpuint(list_page->rows->len, ==, 1);
-  list_assert_row(0, "deposit", "$1.00", "$1.00");
+  list_assert_row(0, "Deposit", "$1.00", "$1.00");
   g_assert_null(list_page->next_before);
 
   /* Signed out, a refresh gets the reason instead of rows. */

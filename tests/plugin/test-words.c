@@ -52,6 +52,29 @@ test_reason_words(void)
 }
 
 static void
+test_transaction_kinds(void)
+{
+  g_assert_cmpstr(ppm_text_transaction_kind("deposit"), ==, "Deposit");
+  g_assert_cmpstr(ppm_text_transaction_kind("charge"), ==, "Charge");
+  g_assert_cmpstr(ppm_text_transaction_kind("refund"), ==, "Refund");
+  g_assert_cmpstr(ppm_text_transaction_kind("earning"), ==, "Earning");
+  g_assert_cmpstr(ppm_text_transaction_kind("payout"), ==, "Payout");
+  g_assert_cmpstr(ppm_text_transaction_kind("martian"), ==, "martian");
+}
+
+/* main() sets TZ=UTC, so local time is UTC here. */
+static void
+test_local_time(void)
+{
+  g_autofree char *utc = ppm_text_local_time("2026-11-27T16:05:59.999Z");
+  g_assert_cmpstr(utc, ==, "2026-11-27 16:05");
+  g_autofree char *offset = ppm_text_local_time("2026-11-28T01:30:00+02:00");
+  g_assert_cmpstr(offset, ==, "2026-11-27 23:30");
+  g_autofree char *garbage = ppm_text_local_time("yesterday");
+  g_assert_cmpstr(garbage, ==, "yesterday");
+}
+
+static void
 test_duration(void)
 {
   g_autofree char *zero = ppm_text_duration(999);
@@ -215,11 +238,14 @@ int
 main(int argc, char **argv)
 {
   setlocale(LC_ALL, "C.UTF-8");
+  g_setenv("TZ", "UTC", TRUE);
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/plugin/words/charged-line", test_charged_line);
   g_test_add_func("/plugin/words/line-prefixes", test_line_prefixes);
   g_test_add_func("/plugin/words/one-minute-secured", test_one_minute_secured);
   g_test_add_func("/plugin/words/reason-words", test_reason_words);
+  g_test_add_func("/plugin/words/transaction-kinds", test_transaction_kinds);
+  g_test_add_func("/plugin/words/local-time", test_local_time);
   g_test_add_func("/plugin/words/caller-status", test_caller_status);
   g_test_add_func("/plugin/words/duration", test_duration);
   g_test_add_func("/plugin/words/summary", test_summary);
