@@ -7,7 +7,7 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  PPM_SIM_ROLE_MEMBER, /* signs in and calls --peer */
+  PPM_SIM_ROLE_MEMBER, /* signs in and calls every --peer */
   PPM_SIM_ROLE_MODEL,  /* signs in and answers calls */
 } PpmSimRole;
 
@@ -18,12 +18,29 @@ typedef enum
   PPM_SIM_EXPECT_ANY,
 } PpmSimExpect;
 
-/* Times are seconds; a negative time means "never". */
+/* What happens in one call.  Times are seconds; a negative time means
+ * "never". */
+typedef struct
+{
+  double answer_after; /* model: accept this long after it rings */
+  double cancel_after; /* member: hang up this long after calling if not connected */
+  double hangup_after; /* the times below count from the call's first CONNECTED */
+  double hold_after;
+  double hold_for;
+} PpmSimCallScript;
+
+/* --peer-script: the call script for calls with one peer. */
+typedef struct
+{
+  char *peer; /* bare JID */
+  PpmSimCallScript script;
+} PpmSimPeerScript;
+
 typedef struct
 {
   PpmSimRole role;
   char *account;  /* full JID: user@host/resource */
-  char *peer;     /* the other side's full JID */
+  char **peers;   /* full JIDs: called by a member, buddies of both roles */
   char *password; /* from the environment, never from argv */
   char *server;   /* XMPP server address */
   int port;
@@ -31,16 +48,14 @@ typedef struct
   gboolean video;
   gboolean silence;
   gboolean debug;
-  int calls; /* calls to place (member) or take (model); 0 = run until stopped */
+  int calls;     /* member: calls to place to each peer; model: calls to take; 0 = until stopped */
+  int max_calls; /* model: calls up at once; one more rings busy and is declined */
   double pause;
   PpmSimExpect expect;
-  double answer_after;
   gboolean decline;
-  double cancel_after; /* member: hang up this long after calling if not connected */
-  double hangup_after; /* the times below count from the call's first CONNECTED */
-  double hold_after;
-  double hold_for;
-  double vanish_after;
+  PpmSimCallScript call;   /* for every call without a --peer-script */
+  GPtrArray *peer_scripts; /* of PpmSimPeerScript */
+  double vanish_after;     /* the process as a whole, counted from a call's first CONNECTED */
   double freeze_after;
   double call_timeout;
   double timeout;
@@ -52,5 +67,13 @@ typedef struct
 /* Parses argv; returns FALSE with an error for bad usage. */
 gboolean ppm_sim_options_parse(PpmSimOptions *opts, int *argc, char ***argv, GError **error);
 void ppm_sim_options_clear(PpmSimOptions *opts);
+
+/* The call script for calls with `jid` (any resource of it). */
+const PpmSimCallScript *ppm_sim_options_script_for(const PpmSimOptions *opts, const char *jid);
+
+/* `jid` without its resource (newly allocated). */
+char *ppm_sim_bare_jid(const char *jid);
+/* Whether two JIDs name the same user, resources aside (case-insensitive). */
+gboolean ppm_sim_jid_same_user(const char *a, const char *b);
 
 G_END_DECLS

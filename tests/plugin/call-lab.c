@@ -391,10 +391,23 @@ call_lab_member(CallLab *lab, const char *user, const char *model, const char *c
   return sim_start(lab, user, argv);
 }
 
+/* Whether the event's `peer` names `peer`'s user (resources aside). */
 static gboolean
-event_matches(const SimEvent *event, const char *name, const char *text_prefix)
+peer_matches(const SimEvent *event, const char *peer)
+{
+  const char *value = g_hash_table_lookup(event->fields, "peer");
+  if (value == NULL)
+    return FALSE;
+  size_t n = strlen(peer);
+  return g_ascii_strncasecmp(value, peer, n) == 0 && (value[n] == '\0' || value[n] == '/');
+}
+
+static gboolean
+event_matches(const SimEvent *event, const char *name, const char *peer, const char *text_prefix)
 {
   if (g_strcmp0(event->name, name) != 0)
+    return FALSE;
+  if (peer != NULL && !peer_matches(event, peer))
     return FALSE;
   if (text_prefix == NULL)
     return TRUE;
@@ -403,7 +416,8 @@ event_matches(const SimEvent *event, const char *name, const char *text_prefix)
 }
 
 const SimEvent *
-sim_wait(SimProc *sim, const char *name, const char *text_prefix, guint *from, double timeout_s)
+sim_wait_for(SimProc *sim, const char *name, const char *peer, const char *text_prefix, guint *from,
+             double timeout_s)
 {
   double deadline = call_lab_now() + timeout_s;
   guint start = from != NULL ? *from : 0;
@@ -412,7 +426,7 @@ sim_wait(SimProc *sim, const char *name, const char *text_prefix, guint *from, d
       for (guint i = start; i < sim->events->len; i++)
         {
           const SimEvent *event = g_ptr_array_index(sim->events, i);
-          if (event_matches(event, name, text_prefix))
+          if (event_matches(event, name, peer, text_prefix))
             {
               if (from != NULL)
                 *from = i + 1;
@@ -425,13 +439,29 @@ sim_wait(SimProc *sim, const char *name, const char *text_prefix, guint *from, d
     }
 }
 
+const SimEvent *
+sim_wait(SimProc *sim, const char *name, const char *text_prefix, guint *from, double timeout_s)
+{
+  return sim_wait_for(sim, name, NULL, text_prefix, from, timeout_s);
+}
+
 guint
-sim_count(SimProc *sim, const char *name, const char *text_prefix)
+sim_count_for(SimProc *sim, const char *name, const char *peer, const char *text_prefix,
+              double after)
 {
   guint n = 0;
   for (guint i = 0; i < sim->events->len; i++)
-    n += event_matches(g_ptr_array_index(sim->events, i), name, text_prefix);
+    {
+      const SimEvent *event = g_ptr_array_index(sim->events, i);
+      n += event->t > after && event_matches(event, name, peer, text_prefix);
+    }
   return n;
+}
+
+guint
+sim_count(SimProc *sim, const char *name, const char *text_prefix)
+{
+  return sim_count_for(sim, name, NULL, text_prefix, -G_MAXDOUBLE);
 }
 
 const char *

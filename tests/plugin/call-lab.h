@@ -54,7 +54,8 @@ typedef struct
 
 /* ppm-sim as USER@localhost/res calling or answering PEER@localhost/res.
  * A model gets the plugin with server_url and email set and PPM_PASSWORD;
- * `extra` (NULL-terminated, may be NULL) is appended. */
+ * `extra` (NULL-terminated, may be NULL) is appended: a further `--peer`
+ * there adds a buddy to a model and a callee to a member (docs/ppm-sim.md). */
 SimProc *call_lab_model(CallLab *lab, const char *user, const char *const *extra);
 SimProc *call_lab_member(CallLab *lab, const char *user, const char *model,
                          const char *const *extra);
@@ -65,6 +66,12 @@ const SimEvent *sim_wait(SimProc *sim, const char *name, const char *text_prefix
                          double timeout_s);
 /* Counts the events so far named `name` with the text prefix. */
 guint sim_count(SimProc *sim, const char *name, const char *text_prefix);
+/* The same for events whose `peer` is `peer`'s user (any resource; NULL:
+ * any peer); sim_count_for() counts only events later than `after`. */
+const SimEvent *sim_wait_for(SimProc *sim, const char *name, const char *peer,
+                             const char *text_prefix, guint *from, double timeout_s);
+guint sim_count_for(SimProc *sim, const char *name, const char *peer, const char *text_prefix,
+                    double after);
 const char *sim_event_get(const SimEvent *event, const char *key);
 /* Lets the main loop run for `seconds`, reading every sim's output. */
 void call_lab_run(double seconds);

@@ -82,15 +82,21 @@ lab_start(const char *const *args, const char *funds)
   return lab;
 }
 
-/* The model's sim with the plugin, signed in to XMPP and the platform. */
+/* A model's sim with the plugin, signed in to XMPP and the platform. */
 static SimProc *
-model_start(CallLab *lab, const char *const *extra)
+model_start_as(CallLab *lab, const char *user, const char *const *extra)
 {
-  SimProc *model = call_lab_model(lab, "model", extra);
+  SimProc *model = call_lab_model(lab, user, extra);
   g_assert_nonnull(sim_wait(model, "signed-on", NULL, NULL, 20));
   /* The platform sign-in runs at load; give it a moment before the call. */
   call_lab_run(0.5);
   return model;
+}
+
+static SimProc *
+model_start(CallLab *lab, const char *const *extra)
+{
+  return model_start_as(lab, "model", extra);
 }
 
 /* (1) A funded member calls, the model answers, the member hangs up after
@@ -289,21 +295,35 @@ test_unload_close_resent(void)
   assert_ledger_balanced(lab);
 }
 
+/* The opening of both outage scenarios: a member (who hangs up
+ * `hangup_after` s after connecting) calls the model, the first charge goes
+ * through, and half a second later the platform is killed (kill -9).
+ * Returns the model's "connected". */
+static const SimEvent *
+start_call_then_kill_platform(CallLab *lab, SimProc **model, SimProc **member, double hangup_after)
+{
+  *model = model_start(lab, NULL);
+  g_autofree char *hangup = g_strdup_printf("--hangup-after=%g", hangup_after);
+  const char *const member_args[] = { hangup, NULL };
+  *member = call_lab_member(lab, "member", "model", member_args);
+
+  const SimEvent *connected = sim_wait(*model, "connected", NULL, NULL, 30);
+  g_assert_nonnull(connected);
+  g_assert_nonnull(sim_wait(*model, "chat-system", "Charged $2.00 — minute 1", NULL, 5));
+  call_lab_run(0.5);
+  ppm_test_server_kill(lab->server);
+  return connected;
+}
+
 /* (3a) The platform is killed mid-call and back after about one period:
  * "Not charging", then "Charging resumed" and catch-up, each period once. */
 static void
 test_platform_outage_recovered(void)
 {
   g_autoptr(CallLab) lab = lab_start(server_args, "20.00");
-  g_autoptr(SimProc) model = model_start(lab, NULL);
-  const char *const member_args[] = { "--hangup-after=12", NULL };
-  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", member_args);
-
-  const SimEvent *connected = sim_wait(model, "connected", NULL, NULL, 30);
-  g_assert_nonnull(connected);
-  g_assert_nonnull(sim_wait(model, "chat-system", "Charged $2.00 — minute 1", NULL, 5));
-  call_lab_run(0.5);
-  ppm_test_server_kill(lab->server);
+  g_autoptr(SimProc) model = NULL;
+  g_autoptr(SimProc) member = NULL;
+  const SimEvent *connected = start_call_then_kill_platform(lab, &model, &member, 12);
   g_assert_nonnull(sim_wait(model, "chat-system", "Not charging", NULL, 5));
   call_lab_run(connected->t + 1.5 + 2 * PERIOD_S - call_lab_now());
   g_autoptr(GError) error = NULL;
@@ -336,15 +356,9 @@ static void
 test_platform_outage_too_long(void)
 {
   g_autoptr(CallLab) lab = lab_start(server_args, "20.00");
-  g_autoptr(SimProc) model = model_start(lab, NULL);
-  const char *const member_args[] = { "--hangup-after=60", NULL };
-  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", member_args);
-
-  const SimEvent *connected = sim_wait(model, "connected", NULL, NULL, 30);
-  g_assert_nonnull(connected);
-  g_assert_nonnull(sim_wait(model, "chat-system", "Charged $2.00 — minute 1", NULL, 5));
-  call_lab_run(0.5);
-  ppm_test_server_kill(lab->server);
+  g_autoptr(SimProc) model = NULL;
+  g_autoptr(SimProc) member = NULL;
+  const SimEvent *connected = start_call_then_kill_platform(lab, &model, &member, 60);
   /* The hold secured 2 periods (seq 1 and 2); seq 3 is the first unsecured. */
   const SimEvent *why = sim_wait(
       model, "chat-system", "Call ended: the platform could not secure the next minute", NULL, 15);
@@ -495,6 +509,152 @@ test_model_restarted(void)
   assert_ledger_balanced(lab);
 }
 
+/* (9) Two members call the model at once: each call is billed on its own
+ * session, with its charges in its own conversation; the first member hangs
+ * up and the other call goes on billed. */
+static void
+test_two_members_one_model(void)
+{
+  g_autoptr(CallLab) lab = lab_start(server_args, "20.00");
+  call_lab_add_member(lab, "member2", "20.00");
+  const char *const model_args[] = { "--max-calls=2", "--peer=member2@localhost/c",
+                                     "--pref=/plugins/core/ppm/notify_member=true", NULL };
+  g_autoptr(SimProc) model = model_start(lab, model_args);
+  /* The first member hangs up by a per-peer script, the second by the
+   * script of every call. */
+  const char *const first_args[] = { "--peer-script=model@localhost:hangup-after=8.5", NULL };
+  const char *const second_args[] = { "--hangup-after=16.5", NULL };
+  g_autoptr(SimProc) first = call_lab_member(lab, "member", "model", first_args);
+  g_autoptr(SimProc) second = call_lab_member(lab, "member2", "model", second_args);
+  static const char *const users[] = { "member", "member2" };
+  static const char *const handles[] = { "member@localhost", "member2@localhost" };
+  SimProc *members[] = { first, second };
+
+  const SimEvent *connected[2], *ended[2];
+  for (int i = 0; i < 2; i++)
+    {
+      connected[i] = sim_wait_for(model, "connected", handles[i], NULL, NULL, 30);
+      g_assert_nonnull(connected[i]);
+    }
+  for (int i = 0; i < 2; i++)
+    {
+      ended[i] = sim_wait_for(model, "ended", handles[i], NULL, NULL, 30);
+      g_assert_nonnull(ended[i]);
+      g_assert_cmpstr(sim_event_get(ended[i], "who"), ==, "remote");
+      g_assert_nonnull(sim_wait_for(model, "chat-system", handles[i], "Call summary", NULL, 10));
+    }
+  /* Two calls of the model, both up at once, the first member's over first. */
+  g_assert_cmpstr(sim_event_get(connected[0], "call"), !=, sim_event_get(connected[1], "call"));
+  g_assert_cmpfloat(connected[1]->t, <, ended[0]->t);
+  g_assert_cmpfloat(connected[0]->t, <, ended[1]->t);
+  g_assert_cmpfloat(ended[0]->t, <, ended[1]->t);
+
+  for (int i = 0; i < 2; i++)
+    {
+      guint due = charges_due(ended[i]->t - connected[i]->t);
+      g_assert_cmpuint(due, >=, 3);
+      g_assert_cmpuint(sim_count_for(model, "chat-system", handles[i], "Charged ", -G_MAXDOUBLE),
+                       ==, due);
+      g_autoptr(GPtrArray) sessions = NULL;
+      LabSession *session = only_session(lab, users[i], &sessions);
+      g_assert_cmpstr(session->reason, ==, "remote_hangup");
+      g_assert_cmpint(session->periods_charged, ==, due);
+      g_autofree char *left = balance(lab, users[i]);
+      g_autofree char *want = g_strdup_printf("%d.00 USD", 20 - 2 * (int)due);
+      g_assert_cmpstr(left, ==, want);
+      /* notify_member: each member hears of their own charges only. */
+      g_assert_cmpuint(sim_count(members[i], "chat-received", "Charged $2.00 for minute "), ==,
+                       due);
+    }
+  /* The second call went on billed after the first ended; a charge due just
+   * before that end may be written just after it. */
+  guint due_after
+      = charges_due(ended[1]->t - connected[1]->t) - charges_due(ended[0]->t - connected[1]->t);
+  guint charged_after = sim_count_for(model, "chat-system", handles[1], "Charged ", ended[0]->t);
+  g_assert_cmpuint(due_after, >=, 2);
+  g_assert_cmpuint(charged_after, >=, due_after);
+  g_assert_cmpuint(charged_after, <=, due_after + 1);
+  g_autoptr(GPtrArray) model_sessions = call_lab_sessions(lab, "model");
+  g_assert_cmpuint(model_sessions->len, ==, 2);
+  assert_ledger_balanced(lab);
+}
+
+/* (9) One member in two calls at once, to two models, funded for a few
+ * periods in all: the holds keep the two calls together within the
+ * balance, and each call ends when its next charge finds no funds. */
+static void
+test_one_member_two_models(void)
+{
+  const int periods_funded = 5;
+  g_autofree char *funds = g_strdup_printf("%d.00", 2 * periods_funded);
+  g_autoptr(CallLab) lab = lab_start(server_args, funds);
+  call_lab_add_model(lab, "model2", "2.00");
+  g_autoptr(SimProc) model = model_start(lab, NULL);
+  g_autoptr(SimProc) model2 = model_start_as(lab, "model2", NULL);
+  /* One client calling both models, as a member in Pidgin would. */
+  const char *const member_args[] = { "--peer=model2@localhost/m", NULL };
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", member_args);
+  static const char *const users[] = { "model", "model2" };
+  static const char *const handles[] = { "model@localhost", "model2@localhost" };
+  SimProc *models[] = { model, model2 };
+  const char *no_funds = "Call ended: the member no longer has enough funds";
+
+  const SimEvent *connected[2];
+  for (int i = 0; i < 2; i++)
+    {
+      connected[i] = sim_wait(models[i], "connected", NULL, NULL, 30);
+      g_assert_nonnull(connected[i]);
+    }
+  /* Until both calls are over, the balance never goes below zero. */
+  const SimEvent *why[2] = { NULL, NULL };
+  double deadline = call_lab_now() + 60;
+  while (why[0] == NULL || why[1] == NULL)
+    {
+      g_assert_cmpfloat(call_lab_now(), <, deadline);
+      g_autofree char *left = balance(lab, "member");
+      g_assert_false(g_str_has_prefix(left, "-"));
+      for (int i = 0; i < 2; i++)
+        if (why[i] == NULL)
+          why[i] = sim_wait(models[i], "chat-system", no_funds, NULL, 0.5);
+    }
+
+  int charged_total = 0;
+  guint opened = 0;
+  for (int i = 0; i < 2; i++)
+    {
+      const SimEvent *member_end = sim_wait_for(member, "ended", handles[i], NULL, NULL, 5);
+      g_assert_nonnull(member_end);
+      g_assert_cmpstr(sim_event_get(member_end, "who"), ==, "remote");
+      guint charged = sim_count(models[i], "chat-system", "Charged ");
+      charged_total += charged;
+      if (charged == 0)
+        {
+          /* The open found no funds left for a hold: refused, call ended. */
+          g_assert_cmpfloat(why[i]->t - connected[i]->t, <, 1.0);
+          g_autoptr(GPtrArray) none = call_lab_sessions(lab, users[i]);
+          g_assert_cmpuint(none->len, ==, 0);
+          continue;
+        }
+      opened++;
+      /* Refused at the due time of the seq after the last charge. */
+      double due = connected[i]->t + OFFSET_S + charged * PERIOD_S;
+      g_assert_cmpfloat(why[i]->t, >=, due - 0.1);
+      g_assert_cmpfloat(why[i]->t, <, due + 1.0);
+      g_assert_nonnull(sim_wait(models[i], "chat-system", "Call summary", NULL, 10));
+      g_autoptr(GPtrArray) sessions = NULL;
+      LabSession *session = only_session(lab, users[i], &sessions);
+      g_assert_cmpstr(session->reason, ==, "insufficient_funds");
+      g_assert_cmpint(session->periods_charged, ==, charged);
+    }
+  g_assert_cmpuint(opened, >=, 1);
+  /* Both calls were up at once. */
+  g_assert_cmpfloat(MAX(connected[0]->t, connected[1]->t), <, MIN(why[0]->t, why[1]->t));
+  g_assert_cmpint(charged_total, ==, periods_funded);
+  g_autofree char *left = balance(lab, "member");
+  g_assert_cmpstr(left, ==, "0.00 USD");
+  assert_ledger_balanced(lab);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -517,5 +677,7 @@ main(int argc, char **argv)
   g_test_add_func("/plugin/call/member-frozen", test_member_frozen);
   g_test_add_func("/plugin/call/member-muted-on-hold", test_member_muted_on_hold);
   g_test_add_func("/plugin/call/model-restarted", test_model_restarted);
+  g_test_add_func("/plugin/call/two-members-one-model", test_two_members_one_model);
+  g_test_add_func("/plugin/call/one-member-two-models", test_one_member_two_models);
   return g_test_run();
 }
