@@ -1,5 +1,6 @@
 #include "ppm-gtk-dump.h"
 
+#include <pidgin/gtkblist.h>
 #include <string.h>
 
 static gboolean
@@ -96,6 +97,40 @@ ppm_gtk_dump_windows(void)
       gtk_container_forall(GTK_CONTAINER(window), ppm_gtk_dump_widget, out);
     }
   g_list_free(windows);
+  return g_string_free(out, FALSE);
+}
+
+static const char *
+ppm_gtk_dump_item_label(GtkWidget *item)
+{
+  GtkWidget *child = gtk_bin_get_child(GTK_BIN(item));
+  return GTK_IS_LABEL(child) ? gtk_label_get_text(GTK_LABEL(child)) : "";
+}
+
+char *
+ppm_gtk_dump_tools_menu(void)
+{
+  GString *out = g_string_new(NULL);
+  PidginBuddyList *blist = pidgin_blist_get_default_gtk_blist();
+  GtkWidget *tools = blist != NULL && blist->ift != NULL
+                         ? gtk_item_factory_get_widget(blist->ift, "/Tools")
+                         : NULL;
+  if (tools == NULL)
+    return g_string_free(out, FALSE);
+  GList *items = gtk_container_get_children(GTK_CONTAINER(tools));
+  for (GList *i = items; i != NULL; i = i->next)
+    {
+      if (!GTK_IS_MENU_ITEM(i->data) || gtk_menu_item_get_submenu(i->data) == NULL)
+        continue;
+      GList *entries
+          = gtk_container_get_children(GTK_CONTAINER(gtk_menu_item_get_submenu(i->data)));
+      for (GList *e = entries; e != NULL; e = e->next)
+        if (GTK_IS_MENU_ITEM(e->data))
+          g_string_append_printf(out, "%s › %s\n", ppm_gtk_dump_item_label(i->data),
+                                 ppm_gtk_dump_item_label(e->data));
+      g_list_free(entries);
+    }
+  g_list_free(items);
   return g_string_free(out, FALSE);
 }
 

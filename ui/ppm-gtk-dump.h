@@ -13,6 +13,9 @@ G_BEGIN_DECLS
  *     ppm-transactions: row=…|…|…
  */
 char *ppm_gtk_dump_windows(void);
+/* The entries of the submenus of the buddy list's Tools menu, where Pidgin
+ * lists plugin actions, one a line: "Pay per minute › Sign out". */
+char *ppm_gtk_dump_tools_menu(void);
 /* The first widget named `name` in a window named "ppm-…", or NULL. */
 GtkWidget *ppm_gtk_dump_find(const char *name);
 

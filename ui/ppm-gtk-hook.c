@@ -244,6 +244,12 @@ ppm_gtk_hook_run(const char *command, PpmGtkHookArgs *args)
       g_autofree char *escaped = g_uri_escape_string(results->str, NULL, FALSE);
       return g_strconcat("ok ", escaped, NULL);
     }
+  else if (g_str_equal(command, "tools-menu"))
+    {
+      g_autofree char *menu = ppm_gtk_dump_tools_menu();
+      g_autofree char *escaped = g_uri_escape_string(menu, NULL, FALSE);
+      return g_strconcat("ok ", escaped, NULL);
+    }
   else if (g_str_equal(command, "dump"))
     {
       g_autofree char *dump = ppm_gtk_dump_windows();

@@ -6,13 +6,23 @@
 #include "ppm-gtk-ui.h"
 
 #include <glib/gi18n-lib.h>
+#include <pidgin/gtkblist.h>
 #include <pidgin/gtkplugin.h>
 #include <libpurple/debug.h>
+#include <libpurple/signals.h>
 #include <libpurple/version.h>
 
 #ifndef PPM_LOCALEDIR
 #error "PPM_LOCALEDIR must be defined by the build"
 #endif
+
+/* Pidgin builds the Tools menu's plugin actions when a plugin loads;
+ * core-ppm's actions depend on its state (Sign in… or Sign out). */
+static void
+ppm_gtk_plugin_core_status_changed(gpointer data)
+{
+  pidgin_blist_update_plugin_actions();
+}
 
 static gboolean
 ppm_gtk_plugin_load(PurplePlugin *plugin)
@@ -25,6 +35,8 @@ ppm_gtk_plugin_load(PurplePlugin *plugin)
       purple_debug_error("gtk-ppm", "core-ppm refused the GTK windows\n");
       return FALSE;
     }
+  purple_signal_connect(purple_plugins_find_with_id("core-ppm"), "ppm-status-changed", plugin,
+                        PURPLE_CALLBACK(ppm_gtk_plugin_core_status_changed), NULL);
   g_autoptr(GError) error = NULL;
   if (!ppm_gtk_hook_start(&error))
     purple_debug_error("gtk-ppm", "test hook: %s\n", error->message);
@@ -34,6 +46,7 @@ ppm_gtk_plugin_load(PurplePlugin *plugin)
 static gboolean
 ppm_gtk_plugin_unload(PurplePlugin *plugin)
 {
+  purple_signals_disconnect_by_handle(plugin);
   ppm_gtk_core_set_ui_ops(NULL);
   /* The windows first: a rating dialog still open answers its caller. */
   ppm_gtk_ui_close_all();

@@ -253,6 +253,10 @@ test_call_billed(void)
   g_assert_nonnull(strstr(banner, "Alice Member"));
   g_assert_nonnull(strstr(banner, "funded member, 10 minutes affordable"));
   screenshot(lab, "gui-call-banner");
+  /* Signed in after Pidgin built its Tools menu: the menu followed. */
+  g_autofree char *tools = hook(lab, "tools-menu");
+  g_assert_nonnull(strstr(tools, " › Sign out\n"));
+  g_assert_null(strstr(tools, " › Sign in…\n"));
   g_free(hook(lab, "accept"));
 
   /* Billed: charging, the clock running, the total growing by the rate. */
@@ -321,8 +325,8 @@ test_call_billed(void)
   g_assert_true(ppm_pidgin_lab_wait_dump(lab, "ppm-spinner: hidden", 10000));
   g_autofree char *history = ppm_pidgin_lab_dump(lab, NULL);
   int earning_rows = 0;
-  for (const char *row = strstr(history, "| earning | $1.70 |"); row != NULL;
-       row = strstr(row + 1, "| earning | $1.70 |"))
+  for (const char *row = strstr(history, "| Earning | $1.70 |"); row != NULL;
+       row = strstr(row + 1, "| Earning | $1.70 |"))
     earning_rows++;
   g_assert_cmpint(earning_rows, ==, g_ascii_strtoll(charged, NULL, 10));
   g_autofree char *balance_line = ppm_pidgin_lab_widget(lab, "ppm-history", "ppm-balance");
