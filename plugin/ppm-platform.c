@@ -3,6 +3,7 @@
 #include "ppm-calls.h"
 #include "ppm-i18n.h"
 #include "ppm-journal-hook.h"
+#include "ppm-link.h"
 #include "ppm-platform-api.h"
 #include "ppm-prefs.h"
 #include "ppm-secret.h"
@@ -70,11 +71,11 @@ status_changed(void)
 
 /* ---- status ---- */
 
-static PpmStatus *
-compute_status(void)
+/* The handles GET /v1/me lists (borrowed from `me`). */
+static GArray *
+linked_handles(void)
 {
-  g_autoptr(GArray) linked = g_array_new(FALSE, FALSE, sizeof(PpmImHandle));
-  g_autoptr(GArray) online = g_array_new(FALSE, FALSE, sizeof(PpmImHandle));
+  GArray *linked = g_array_new(FALSE, FALSE, sizeof(PpmImHandle));
   if (me != NULL && me->handles != NULL)
     for (guint i = 0; i < me->handles->len; i++)
       {
@@ -82,6 +83,14 @@ compute_status(void)
         PpmImHandle h = { handle->protocol, handle->handle };
         g_array_append_val(linked, h);
       }
+  return linked;
+}
+
+/* The IM accounts now connected, and their handles (borrowed from them). */
+static GArray *
+online_handles(GPtrArray *accounts)
+{
+  GArray *online = g_array_new(FALSE, FALSE, sizeof(PpmImHandle));
   for (GList *l = purple_accounts_get_all_active(); l != NULL; l = g_list_delete_link(l, l))
     {
       PurpleAccount *account = l->data;
@@ -90,9 +99,33 @@ compute_status(void)
       PpmImHandle h
           = { purple_account_get_protocol_id(account), purple_account_get_username(account) };
       g_array_append_val(online, h);
+      g_ptr_array_add(accounts, account);
     }
+  return online;
+}
+
+static PpmStatus *
+compute_status(void)
+{
+  g_autoptr(GArray) linked = linked_handles();
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new();
+  g_autoptr(GArray) online = online_handles(accounts);
   return ppm_status_compute(ppm_platform_is_signed_in(), (PpmImHandle *)linked->data, linked->len,
                             (PpmImHandle *)online->data, online->len);
+}
+
+GPtrArray *
+ppm_platform_unlinked_accounts(void)
+{
+  g_autoptr(GArray) linked = linked_handles();
+  GPtrArray *accounts = g_ptr_array_new();
+  g_autoptr(GArray) online = online_handles(accounts);
+  /* Backwards, so that removing keeps the indices of the rest. */
+  for (guint i = online->len; i > 0; i--)
+    if (ppm_handle_in(&g_array_index(online, PpmImHandle, i - 1), (PpmImHandle *)linked->data,
+                      linked->len))
+      g_ptr_array_remove_index(accounts, i - 1);
+  return accounts;
 }
 
 gboolean
@@ -561,6 +594,7 @@ ppm_platform_shutdown(void)
   g_clear_object(&cancellable);
   ppm_platform_sign_in_shutdown();
   ppm_history_shutdown();
+  ppm_link_shutdown();
   ppm_secret_shutdown();
   g_clear_handle_id(&sign_out_wait, g_source_remove);
   g_clear_object(&api);

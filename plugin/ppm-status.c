@@ -17,8 +17,8 @@ ppm_handle_canonical(const char *protocol, const char *name)
   return g_steal_pointer(&lower);
 }
 
-static gboolean
-handle_in(const PpmImHandle *handle, const PpmImHandle *list, gsize n)
+gboolean
+ppm_handle_in(const PpmImHandle *handle, const PpmImHandle *list, gsize n)
 {
   g_autofree char *want = ppm_handle_canonical(handle->protocol, handle->name);
   for (gsize i = 0; i < n; i++)
@@ -46,13 +46,13 @@ ppm_status_compute(gboolean signed_in, const PpmImHandle *linked, gsize n_linked
   for (gsize i = 0; i < n_linked; i++)
     {
       g_autofree char *name = ppm_handle_canonical(linked[i].protocol, linked[i].name);
-      if (handle_in(&linked[i], online, n_online))
+      if (ppm_handle_in(&linked[i], online, n_online))
         g_string_append_printf(live, "%s%s", live->len > 0 ? ", " : "", name);
       else
         g_string_append_printf(text, _("Linked account %s is offline.\n"), name);
     }
   for (gsize i = 0; i < n_online; i++)
-    if (!handle_in(&online[i], linked, n_linked))
+    if (!ppm_handle_in(&online[i], linked, n_linked))
       {
         g_autofree char *name = ppm_handle_canonical(online[i].protocol, online[i].name);
         g_string_append_printf(text,

@@ -17,6 +17,8 @@ typedef struct
 /* The platform's form of a handle: lower case, and for prpl-jabber without a
  * "/resource".  Two handles are the same exactly when these are equal. */
 char *ppm_handle_canonical(const char *protocol, const char *name);
+/* Whether `handle` is one of `list`, compared in their canonical forms. */
+gboolean ppm_handle_in(const PpmImHandle *handle, const PpmImHandle *list, gsize n);
 
 typedef struct
 {

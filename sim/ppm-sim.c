@@ -91,6 +91,7 @@ sim_setup(const PpmSimOptions *opts, GError **error)
     return FALSE;
   account = sim_account_new(opts);
   ppm_sim_script_start(opts, account, sim_done);
+  ppm_sim_plugins_schedule_actions(opts->plugin_actions, account);
   purple_account_set_enabled(account, PPM_SIM_UI_ID, TRUE);
   purple_savedstatus_activate(purple_savedstatus_new(NULL, PURPLE_STATUS_AVAILABLE));
   return TRUE;

@@ -108,6 +108,48 @@ ppm_sim_options_script_for(const PpmSimOptions *opts, const char *jid)
   return &opts->call;
 }
 
+static void
+plugin_action_free(gpointer data)
+{
+  PpmSimPluginAction *action = data;
+
+  g_free(action->name);
+  g_free(action->button);
+  g_free(action);
+}
+
+/* "NAME@SECONDS[:BUTTON]".  The last "@" ends the name, which may have
+ * spaces; the button starts after the first colon behind it. */
+static gboolean
+parse_plugin_action(PpmSimOptions *opts, const char *text, GError **error)
+{
+  const char *at = strrchr(text, '@');
+  g_autofree char *when = NULL;
+  const char *colon;
+  char *end = NULL;
+  double seconds;
+  PpmSimPluginAction *action;
+
+  if (at == NULL || at == text)
+    goto bad;
+  colon = strchr(at, ':');
+  when = colon != NULL ? g_strndup(at + 1, colon - at - 1) : g_strdup(at + 1);
+  seconds = g_ascii_strtod(when, &end);
+  if (end == when || *end != '\0' || seconds < 0 || (colon != NULL && colon[1] == '\0'))
+    goto bad;
+  action = g_new0(PpmSimPluginAction, 1);
+  action->name = g_strndup(text, at - text);
+  action->seconds = seconds;
+  action->button = colon != NULL ? g_strdup(colon + 1) : NULL;
+  g_ptr_array_add(opts->plugin_actions, action);
+  return TRUE;
+
+bad:
+  g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+              "--plugin-action: \"%s\" is not NAME@SECONDS[:BUTTON]", text);
+  return FALSE;
+}
+
 static gboolean
 parse_role(const char *text, PpmSimRole *role, GError **error)
 {
@@ -157,6 +199,7 @@ ppm_sim_options_parse(PpmSimOptions *opts, int *argc, char ***argv, GError **err
   g_autofree char *role = NULL;
   g_autofree char *expect = NULL;
   g_auto(GStrv) peer_scripts = NULL;
+  g_auto(GStrv) plugin_actions = NULL;
   gboolean no_answer = FALSE;
   *opts = (PpmSimOptions){
     .server = g_strdup("127.0.0.1"),
@@ -177,6 +220,7 @@ ppm_sim_options_parse(PpmSimOptions *opts, int *argc, char ***argv, GError **err
     .call_timeout = 20.0,
     .timeout = -1.0,
     .unload_after = -1.0,
+    .plugin_actions = g_ptr_array_new_with_free_func(plugin_action_free),
   };
   const GOptionEntry entries[] = {
     { "role", 0, 0, G_OPTION_ARG_STRING, &role, "member (calls) or model (answers)", "ROLE" },
@@ -226,6 +270,12 @@ ppm_sim_options_parse(PpmSimOptions *opts, int *argc, char ***argv, GError **err
       "Set a pref after the plugins are probed, before they load (repeatable)", "PATH=VALUE" },
     { "unload-after", 0, 0, G_OPTION_ARG_DOUBLE, &opts->unload_after,
       "Unload the plugins this long after they loaded", "S" },
+    /* Raw bytes, not converted from the locale: labels are UTF-8 ("…")
+     * whatever the locale is. */
+    { "plugin-action", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &plugin_actions,
+      "Run the --plugin action labelled NAME this long after the account signed on; a "
+      "request it opens is answered with BUTTON, else closed (repeatable)",
+      "NAME@S[:BUTTON]" },
     { "debug", 0, 0, G_OPTION_ARG_NONE, &opts->debug, "libpurple debug output on stderr", NULL },
     { NULL },
   };
@@ -255,6 +305,9 @@ ppm_sim_options_parse(PpmSimOptions *opts, int *argc, char ***argv, GError **err
   for (int i = 0; peer_scripts != NULL && peer_scripts[i] != NULL; i++)
     if (!parse_peer_script(opts, peer_scripts[i], error))
       return FALSE;
+  for (int i = 0; plugin_actions != NULL && plugin_actions[i] != NULL; i++)
+    if (!parse_plugin_action(opts, plugin_actions[i], error))
+      return FALSE;
   /* A model that never accepts expects its calls to end unconnected. */
   if (expect == NULL && opts->role == PPM_SIM_ROLE_MODEL && (no_answer || opts->decline))
     opts->expect = PPM_SIM_EXPECT_ENDED;
@@ -277,4 +330,5 @@ ppm_sim_options_clear(PpmSimOptions *opts)
   g_strfreev(opts->plugins);
   g_strfreev(opts->prefs);
   g_clear_pointer(&opts->peer_scripts, g_ptr_array_unref);
+  g_clear_pointer(&opts->plugin_actions, g_ptr_array_unref);
 }

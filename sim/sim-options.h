@@ -36,6 +36,15 @@ typedef struct
   PpmSimCallScript script;
 } PpmSimPeerScript;
 
+/* --plugin-action: a plugin action run SECONDS after the account signed on;
+ * a request it opens is answered with BUTTON (NULL: closed, as any other). */
+typedef struct
+{
+  char *name;
+  double seconds;
+  char *button;
+} PpmSimPluginAction;
+
 typedef struct
 {
   PpmSimRole role;
@@ -62,6 +71,7 @@ typedef struct
   char **plugins;
   char **prefs;
   double unload_after;
+  GPtrArray *plugin_actions; /* of PpmSimPluginAction, in the order given */
 } PpmSimOptions;
 
 /* Parses argv; returns FALSE with an error for bad usage. */

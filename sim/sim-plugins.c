@@ -4,6 +4,8 @@
 #include <purple.h>
 
 #include "sim-events.h"
+#include "sim-options.h"
+#include "sim-ui.h"
 
 /* The plugins named by --plugin: libpurple's own prpls get no events. */
 static GPtrArray *sim_plugins;
@@ -118,4 +120,79 @@ ppm_sim_plugins_load(char **paths, char **prefs, double unload_after, GError **e
   if (sim_plugins->len > 0 && unload_after >= 0)
     g_timeout_add((guint)(unload_after * 1000), sim_plugins_unload, NULL);
   return TRUE;
+}
+
+/* The action labelled `name` of one of the --plugin plugins, run with
+ * `button` as the answer to the requests it opens; the id of its plugin,
+ * NULL when none has it. */
+static const char *
+sim_plugin_action_run(const char *name, const char *button)
+{
+  for (guint i = 0; i < sim_plugins->len; i++)
+    {
+      PurplePlugin *plugin = sim_plugins->pdata[i];
+      gboolean ran = FALSE;
+
+      if (!purple_plugin_is_loaded(plugin) || !PURPLE_PLUGIN_HAS_ACTIONS(plugin))
+        continue;
+      GList *actions = PURPLE_PLUGIN_ACTIONS(plugin, NULL);
+      for (GList *l = actions; l != NULL; l = l->next)
+        {
+          PurplePluginAction *action = l->data;
+
+          if (!ran && g_strcmp0(action->label, name) == 0)
+            {
+              action->plugin = plugin;
+              ppm_sim_request_set_answer(button);
+              action->callback(action);
+              ppm_sim_request_set_answer(NULL);
+              ran = TRUE;
+            }
+          purple_plugin_action_free(action);
+        }
+      g_list_free(actions);
+      if (ran)
+        return purple_plugin_get_id(plugin);
+    }
+  return NULL;
+}
+
+static gboolean
+sim_plugin_action_due(gpointer data)
+{
+  const PpmSimPluginAction *action = data;
+  const char *id = sim_plugin_action_run(action->name, action->button);
+
+  ppm_sim_event("plugin-action", "status", id != NULL ? "ran" : "missing", "id", id, "text",
+                action->name, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static GPtrArray *sim_actions;
+static PurpleAccount *sim_actions_account;
+
+static void
+sim_actions_signed_on(PurpleConnection *gc, gpointer data)
+{
+  if (sim_actions == NULL || purple_connection_get_account(gc) != sim_actions_account)
+    return;
+  for (guint i = 0; i < sim_actions->len; i++)
+    {
+      PpmSimPluginAction *action = g_ptr_array_index(sim_actions, i);
+
+      g_timeout_add((guint)(action->seconds * 1000), sim_plugin_action_due, action);
+    }
+  /* Once: a later reconnection does not run them again. */
+  sim_actions = NULL;
+}
+
+void
+ppm_sim_plugins_schedule_actions(GPtrArray *actions, PurpleAccount *account)
+{
+  static int handle;
+
+  sim_actions = actions;
+  sim_actions_account = account;
+  purple_signal_connect(purple_connections_get_handle(), "signed-on", &handle,
+                        PURPLE_CALLBACK(sim_actions_signed_on), NULL);
 }

@@ -1,4 +1,5 @@
-/* ppm-sim's command line: several peers, --max-calls and --peer-script. */
+/* ppm-sim's command line: several peers, --max-calls, --peer-script and
+ * --plugin-action. */
 #include "sim-options.h"
 
 #include <string.h>
@@ -115,6 +116,33 @@ test_peer_script_last_wins(void)
 }
 
 static void
+test_plugin_action(void)
+{
+  Parsed p;
+  const char *const args[] = { "--peer=a@localhost/c", "--plugin-action=Status@1.5",
+                               "--plugin-action=Link IM account…@4:Link", NULL };
+  parse(&p, "model", args);
+  g_assert_no_error(p.error);
+  g_assert_cmpuint(p.opts.plugin_actions->len, ==, 2);
+  const PpmSimPluginAction *status = g_ptr_array_index(p.opts.plugin_actions, 0);
+  g_assert_cmpstr(status->name, ==, "Status");
+  g_assert_cmpfloat(status->seconds, ==, 1.5);
+  g_assert_null(status->button);
+  const PpmSimPluginAction *link = g_ptr_array_index(p.opts.plugin_actions, 1);
+  g_assert_cmpstr(link->name, ==, "Link IM account…");
+  g_assert_cmpfloat(link->seconds, ==, 4.0);
+  g_assert_cmpstr(link->button, ==, "Link");
+  parsed_clear(&p);
+
+  /* Without the option: no actions, as before it existed. */
+  const char *const none[] = { "--peer=a@localhost/c", NULL };
+  parse(&p, "model", none);
+  g_assert_no_error(p.error);
+  g_assert_cmpuint(p.opts.plugin_actions->len, ==, 0);
+  parsed_clear(&p);
+}
+
+static void
 assert_usage_error(const char *role, const char *const *args, const char *words)
 {
   Parsed p;
@@ -141,6 +169,16 @@ test_bad_usage(void)
   assert_usage_error("model", no_jid, "JID:KEY=SECONDS");
   const char *const no_calls[] = { "--peer=a@localhost/c", "--max-calls=0", NULL };
   assert_usage_error("model", no_calls, "--max-calls >= 1");
+  const char *const no_time[] = { "--peer=a@localhost/c", "--plugin-action=Status", NULL };
+  assert_usage_error("model", no_time, "NAME@SECONDS[:BUTTON]");
+  const char *const bad_time[] = { "--peer=a@localhost/c", "--plugin-action=Status@soon", NULL };
+  assert_usage_error("model", bad_time, "Status@soon");
+  const char *const negative[] = { "--peer=a@localhost/c", "--plugin-action=Status@-1", NULL };
+  assert_usage_error("model", negative, "Status@-1");
+  const char *const no_name[] = { "--peer=a@localhost/c", "--plugin-action=@1", NULL };
+  assert_usage_error("model", no_name, "NAME@SECONDS");
+  const char *const no_button[] = { "--peer=a@localhost/c", "--plugin-action=Status@1:", NULL };
+  assert_usage_error("model", no_button, "Status@1:");
 }
 
 static void
@@ -163,6 +201,7 @@ main(int argc, char **argv)
   g_test_add_func("/sim/options/several-peers", test_several_peers);
   g_test_add_func("/sim/options/peer-script", test_peer_script);
   g_test_add_func("/sim/options/peer-script-last-wins", test_peer_script_last_wins);
+  g_test_add_func("/sim/options/plugin-action", test_plugin_action);
   g_test_add_func("/sim/options/bad-usage", test_bad_usage);
   g_test_add_func("/sim/options/peer-required", test_peer_required);
   return g_test_run();

@@ -211,30 +211,40 @@ call_lab_admin(CallLab *lab, const char *stdin_text, const char *first, ...)
   return out;
 }
 
+/* USER@example.org, linked to `handle` unless it is NULL. */
 static void
-add_user(CallLab *lab, const char *user, const char *role)
+add_user(CallLab *lab, const char *user, const char *role, const char *handle)
 {
   g_autofree char *email = g_strdup_printf("%s@example.org", user);
-  g_autofree char *handle = g_strdup_printf("%s@localhost", user);
   g_autofree char *a = call_lab_admin(lab, "platform-pw", "create-user", "--email", email, "--role",
                                       role, "--display-name", user, NULL);
+  if (handle == NULL)
+    return;
   g_autofree char *b = call_lab_admin(lab, NULL, "link", "--email", email, "--protocol",
                                       "prpl-jabber", "--handle", handle, NULL);
 }
 
 void
-call_lab_add_model(CallLab *lab, const char *user, const char *rate)
+call_lab_add_model_linked(CallLab *lab, const char *user, const char *rate, const char *handle)
 {
-  add_user(lab, user, "model");
+  add_user(lab, user, "model", handle);
   g_autofree char *email = g_strdup_printf("%s@example.org", user);
   g_autofree char *out
       = call_lab_admin(lab, NULL, "set-rate", "--email", email, "--amount", rate, NULL);
 }
 
 void
+call_lab_add_model(CallLab *lab, const char *user, const char *rate)
+{
+  g_autofree char *handle = g_strdup_printf("%s@localhost", user);
+  call_lab_add_model_linked(lab, user, rate, handle);
+}
+
+void
 call_lab_add_member(CallLab *lab, const char *user, const char *funds)
 {
-  add_user(lab, user, "member");
+  g_autofree char *handle = g_strdup_printf("%s@localhost", user);
+  add_user(lab, user, "member", handle);
   if (funds == NULL)
     return;
   g_autofree char *email = g_strdup_printf("%s@example.org", user);
@@ -568,16 +578,23 @@ api_request(const char *method, const char *url, const char *token, const char *
   return node;
 }
 
-GPtrArray *
-call_lab_sessions(CallLab *lab, const char *user)
+/* GET `path` as USER@example.org (password "platform-pw"). */
+static JsonNode *
+api_get_as(CallLab *lab, const char *user, const char *path)
 {
   g_autofree char *url = g_strdup_printf("%s/v1/auth/login", lab->server->url);
   g_autofree char *body
       = g_strdup_printf("{\"email\": \"%s@example.org\", \"password\": \"platform-pw\"}", user);
   g_autoptr(JsonNode) login = api_request("POST", url, NULL, body);
   const char *token = json_object_get_string_member(json_node_get_object(login), "access_token");
-  g_autofree char *list = g_strdup_printf("%s/v1/me/sessions?limit=50", lab->server->url);
-  g_autoptr(JsonNode) sessions = api_request("GET", list, token, NULL);
+  g_autofree char *get = g_strdup_printf("%s%s", lab->server->url, path);
+  return api_request("GET", get, token, NULL);
+}
+
+GPtrArray *
+call_lab_sessions(CallLab *lab, const char *user)
+{
+  g_autoptr(JsonNode) sessions = api_get_as(lab, user, "/v1/me/sessions?limit=50");
   JsonArray *items = json_object_get_array_member(json_node_get_object(sessions), "items");
   GPtrArray *result = g_ptr_array_new_with_free_func((GDestroyNotify)lab_session_free);
   for (guint i = 0; i < json_array_get_length(items); i++)
@@ -591,6 +608,22 @@ call_lab_sessions(CallLab *lab, const char *user)
       g_ptr_array_add(result, session);
     }
   return result;
+}
+
+char *
+call_lab_handles(CallLab *lab, const char *user)
+{
+  g_autoptr(JsonNode) me = api_get_as(lab, user, "/v1/me");
+  JsonArray *handles = json_object_get_array_member(json_node_get_object(me), "handles");
+  g_autoptr(GString) list = g_string_new(NULL);
+  for (guint i = 0; i < json_array_get_length(handles); i++)
+    {
+      JsonObject *handle = json_array_get_object_element(handles, i);
+      g_string_append_printf(list, "%s%s %s", i > 0 ? "," : "",
+                             json_object_get_string_member(handle, "protocol"),
+                             json_object_get_string_member(handle, "handle"));
+    }
+  return g_string_free(g_steal_pointer(&list), FALSE);
 }
 
 void

@@ -33,6 +33,9 @@ char *call_lab_admin(CallLab *lab, const char *stdin_text, const char *first,
 /* A platform model (email USER@example.org, rate `rate`) and member (funded
  * `funds`, or not at all when NULL), each linked to USER@localhost. */
 void call_lab_add_model(CallLab *lab, const char *user, const char *rate);
+/* The same model linked to `handle` instead, or to no IM account when NULL. */
+void call_lab_add_model_linked(CallLab *lab, const char *user, const char *rate,
+                               const char *handle);
 void call_lab_add_member(CallLab *lab, const char *user, const char *funds);
 
 typedef struct
@@ -90,6 +93,9 @@ typedef struct
 } LabSession;
 void lab_session_free(LabSession *session);
 GPtrArray *call_lab_sessions(CallLab *lab, const char *user);
+/* The handles GET /v1/me lists for USER@example.org: "protocol handle",
+ * comma-separated, "" for none. */
+char *call_lab_handles(CallLab *lab, const char *user);
 
 /* Monotonic seconds, comparable with the events' t. */
 double call_lab_now(void);

@@ -1,5 +1,6 @@
 /* core-ppm against a real ppm-server on 127.0.0.1: headless sign-in, the
- * sign-in dialog's errors, status, the rate in Settings, payment history. */
+ * sign-in dialog's errors, status, linking an IM account, the rate in
+ * Settings, payment history. */
 #include "plugin-host.h"
 #include "ppm-prefs.h"
 #include "ppm-test-server.h"
@@ -267,6 +268,44 @@ test_history(void)
   unload();
 }
 
+/* Linking needs a platform account first: the action says so, and asks
+ * nothing. */
+static void
+test_link_signed_out(void)
+{
+  purple_prefs_set_string(PPM_PREF_SERVER_URL, server->url);
+  g_assert_true(purple_plugin_load(plugin));
+  ppm_host_clear_notices();
+  g_assert_true(ppm_host_run_action(plugin, "Link IM account…"));
+  const char *notice = ppm_host_wait_notice("Link IM account", 1000);
+  g_assert_nonnull(notice);
+  g_assert_nonnull(strstr(notice, "Sign in to the platform first."));
+  g_assert_cmpuint(ppm_host_n_requests(), ==, 0);
+  unload();
+}
+
+/* Signed in, with no IM account online: nothing to link, and the notice
+ * names the account that is linked already.  The status offers no "Link". */
+static void
+test_link_nothing_online(void)
+{
+  load_signed_in(MODEL_EMAIL);
+  g_assert_true(ppm_host_wait(status_mentions, "Linked account model@xmpp.test is offline", 10000));
+  ppm_host_clear_notices();
+  g_assert_true(ppm_host_run_action(plugin, "Link IM account…"));
+  const char *notice = ppm_host_wait_notice("No online IM account to link", 1000);
+  g_assert_nonnull(notice);
+  g_assert_nonnull(strstr(notice, "Linked to your platform account: model@xmpp.test (XMPP)."));
+  g_assert_cmpuint(ppm_host_n_requests(), ==, 0);
+
+  ppm_host_clear_notices();
+  g_assert_true(ppm_host_run_action(plugin, "Status"));
+  notice = ppm_host_wait_notice("Not connected", 1000);
+  g_assert_nonnull(notice);
+  g_assert_null(strstr(notice, "(action)"));
+  unload();
+}
+
 /* A UI's list: what history_page received, copied. */
 typedef struct
 {
@@ -413,6 +452,8 @@ main(int argc, char **argv)
   g_test_add_func("/plugin/platform/ipc-sign-in-and-out", test_ipc_sign_in_and_out);
   g_test_add_func("/plugin/platform/ipc-sign-in-ui-gone", test_ipc_sign_in_ui_gone);
   g_test_add_func("/plugin/platform/settings-rate", test_settings_rate);
+  g_test_add_func("/plugin/platform/link-signed-out", test_link_signed_out);
+  g_test_add_func("/plugin/platform/link-nothing-online", test_link_nothing_online);
   g_test_add_func("/plugin/platform/history", test_history);
   g_test_add_func("/plugin/platform/history-list", test_history_list);
   int status = g_test_run();

@@ -69,17 +69,24 @@ assert_ledger_balanced(CallLab *lab)
   g_assert_cmpstr(verify, ==, "ok");
 }
 
-/* Starts a lab with a model (rate 2.00) and, when `funds` is set, a member. */
+/* Starts a lab with a model (rate 2.00) linked to `handle` (NULL: to
+ * none) and, when `funds` is set, a member. */
 static CallLab *
-lab_start(const char *const *args, const char *funds)
+lab_start_linked(const char *const *args, const char *handle, const char *funds)
 {
   g_autoptr(GError) error = NULL;
   CallLab *lab = call_lab_new(args, &error);
   g_assert_no_error(error);
-  call_lab_add_model(lab, "model", "2.00");
+  call_lab_add_model_linked(lab, "model", "2.00", handle);
   if (funds != NULL)
     call_lab_add_member(lab, "member", funds);
   return lab;
+}
+
+static CallLab *
+lab_start(const char *const *args, const char *funds)
+{
+  return lab_start_linked(args, "model@localhost", funds);
 }
 
 /* A model's sim with the plugin, signed in to XMPP and the platform. */
@@ -655,6 +662,92 @@ test_one_member_two_models(void)
   assert_ledger_balanced(lab);
 }
 
+#define NOT_LINKED "Account model@localhost is online but not linked to your platform account"
+
+/* Waits for the Status dialog that offers "Link" for the unlinked account. */
+static void
+assert_status_offers_link(SimProc *model, guint *from)
+{
+  const SimEvent *status = sim_wait(model, "request", "Not connected / ", from, 20);
+  g_assert_nonnull(status);
+  g_assert_cmpstr(sim_event_get(status, "kind"), ==, "action");
+  g_assert_nonnull(strstr(sim_event_get(status, "text"), NOT_LINKED));
+}
+
+/* (User journey, step 4) The model's XMPP account is not linked on the platform: the status
+ * says so, the model links it from the plugin, the status turns Connected
+ * without a restart, and a funded member's call is billed. */
+static void
+test_link_im_account(void)
+{
+  g_autoptr(CallLab) lab = lab_start_linked(server_args, NULL, "20.00");
+  const char *const model_args[]
+      = { "--plugin-action=Status@2", "--plugin-action=Link IM account…@3:Link",
+          "--plugin-action=Status@6", NULL };
+  g_autoptr(SimProc) model = model_start(lab, model_args);
+  guint from = 0;
+  assert_status_offers_link(model, &from);
+
+  const SimEvent *ask = sim_wait(
+      model, "request", "Link model@localhost (XMPP) to your platform account?", &from, 10);
+  g_assert_nonnull(ask);
+  g_assert_cmpstr(sim_event_get(ask, "answer"), ==, "Link");
+  g_assert_nonnull(sim_wait(model, "notify",
+                            "Account linked / model@localhost (XMPP) is now linked", &from, 10));
+  g_autofree char *handles = call_lab_handles(lab, "model");
+  g_assert_cmpstr(handles, ==, "prpl-jabber model@localhost");
+  /* Connected now: a plain notice, no Link to offer. */
+  const SimEvent *status
+      = sim_wait(model, "notify", "Connected / Connected: model@localhost", &from, 10);
+  g_assert_nonnull(status);
+  g_assert_null(strstr(sim_event_get(status, "text"), NOT_LINKED));
+
+  const char *const member_args[] = { "--hangup-after=4.5", NULL };
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", member_args);
+  g_assert_nonnull(sim_wait(model, "connected", NULL, NULL, 30));
+  g_assert_nonnull(sim_wait(model, "ended", NULL, NULL, 30));
+  g_assert_nonnull(sim_wait(model, "chat-system", "Call summary", NULL, 10));
+  guint charged = sim_count(model, "chat-system", "Charged ");
+  g_assert_cmpuint(charged, >=, 1);
+  g_autoptr(GPtrArray) sessions = NULL;
+  LabSession *session = only_session(lab, "model", &sessions);
+  g_assert_cmpstr(session->reason, ==, "remote_hangup");
+  g_assert_cmpint(session->periods_charged, ==, charged);
+  assert_ledger_balanced(lab);
+}
+
+/* (Step 4, refused) Another platform account holds the handle: linking from
+ * the Status dialog's "Link" says so in words, and nothing changes.  Then,
+ * with the platform down, "Link IM account…" says it is unreachable. */
+static void
+test_link_refused(void)
+{
+  g_autoptr(CallLab) lab = lab_start_linked(server_args, NULL, NULL);
+  call_lab_add_model_linked(lab, "model2", "3.00", "model@localhost");
+  const char *const model_args[] = { "--plugin-action=Status@2:Link", "--plugin-action=Status@5",
+                                     "--plugin-action=Link IM account…@10:Link", NULL };
+  g_autoptr(SimProc) model = model_start(lab, model_args);
+  guint from = 0;
+  const SimEvent *offer = sim_wait(model, "request", "Not connected / ", &from, 20);
+  g_assert_nonnull(offer);
+  g_assert_cmpstr(sim_event_get(offer, "answer"), ==, "Link");
+  g_assert_nonnull(sim_wait(model, "notify",
+                            "The account was not linked. / model@localhost (XMPP) is already "
+                            "linked to another platform account.",
+                            &from, 10));
+  assert_status_offers_link(model, &from);
+  g_autofree char *mine = call_lab_handles(lab, "model");
+  g_assert_cmpstr(mine, ==, "");
+  g_autofree char *theirs = call_lab_handles(lab, "model2");
+  g_assert_cmpstr(theirs, ==, "prpl-jabber model@localhost");
+
+  ppm_test_server_kill(lab->server);
+  g_assert_nonnull(sim_wait(model, "request", "Link model@localhost (XMPP)", &from, 20));
+  g_assert_nonnull(sim_wait(
+      model, "notify", "The account was not linked. / The platform is unreachable", &from, 30));
+  g_assert_cmpuint(sim_count(model, "notify", "Account linked"), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -679,5 +772,7 @@ main(int argc, char **argv)
   g_test_add_func("/plugin/call/model-restarted", test_model_restarted);
   g_test_add_func("/plugin/call/two-members-one-model", test_two_members_one_model);
   g_test_add_func("/plugin/call/one-member-two-models", test_one_member_two_models);
+  g_test_add_func("/plugin/call/link-im-account", test_link_im_account);
+  g_test_add_func("/plugin/call/link-refused", test_link_refused);
   return g_test_run();
 }

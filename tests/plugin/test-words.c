@@ -187,6 +187,23 @@ test_handle_canonical(void)
   g_assert_cmpstr(other, ==, "nick/away");
 }
 
+/* What "Link IM account…" offers: an online account is linked when its
+ * canonical handle and its protocol are both in the list. */
+static void
+test_handle_in(void)
+{
+  PpmImHandle linked[] = { { "prpl-jabber", "model@x" }, { "prpl-irc", "Nick" } };
+  PpmImHandle same_jid = { "prpl-jabber", "MODEL@x/home" };
+  PpmImHandle other_jid = { "prpl-jabber", "model2@x" };
+  PpmImHandle other_protocol = { "prpl-irc", "model@x" };
+  PpmImHandle same_nick = { "prpl-irc", "nick" };
+  g_assert_true(ppm_handle_in(&same_jid, linked, G_N_ELEMENTS(linked)));
+  g_assert_false(ppm_handle_in(&other_jid, linked, G_N_ELEMENTS(linked)));
+  g_assert_false(ppm_handle_in(&other_protocol, linked, G_N_ELEMENTS(linked)));
+  g_assert_true(ppm_handle_in(&same_nick, linked, G_N_ELEMENTS(linked)));
+  g_assert_false(ppm_handle_in(&same_jid, linked, 0));
+}
+
 static void
 test_status_connected(void)
 {
@@ -256,6 +273,7 @@ main(int argc, char **argv)
                   test_auto_decline_only_after_lookup);
   g_test_add_func("/plugin/words/banner", test_banner);
   g_test_add_func("/plugin/status/handle-canonical", test_handle_canonical);
+  g_test_add_func("/plugin/status/handle-in", test_handle_in);
   g_test_add_func("/plugin/status/connected", test_status_connected);
   g_test_add_func("/plugin/status/signed-out", test_status_signed_out);
   g_test_add_func("/plugin/status/linked-offline-unlinked-online",
