@@ -1,22 +1,25 @@
 /* libcurl's multi interface on a GLib main context.
  *
- * curl tells us which sockets to watch (CURLMOPT_SOCKETFUNCTION) and when to
- * wake it up (CURLMOPT_TIMERFUNCTION); we answer with one GSource per socket
- * and one timer, and after every curl_multi_socket_action() we collect the
- * finished transfers with curl_multi_info_read(). */
+ * One GSource drives the whole multi handle: it polls every socket curl asks
+ * to watch (CURLMOPT_SOCKETFUNCTION) and wakes up at curl's deadline
+ * (CURLMOPT_TIMERFUNCTION), so no source is created or
+ * destroyed per socket event, and the main loop prepares and checks one
+ * source however many transfers run.  A second source, at idle priority,
+ * hands finished transfers to their callbacks.
+ *
+ * Neither source holds the loop for long: each dispatch does a time slice
+ * of work (socket events and transfer starts in one, deliveries in another)
+ * and leaves the rest for the next iteration, so a burst of answers or of
+ * new requests never stalls the other sources of the loop.  Poll readiness
+ * is level-triggered: a socket left for later is simply reported again. */
 #include "ppm-http.h"
 
 #include <curl/curl.h>
 
-/* Detaches *source from its context and drops it; NULL is fine. */
-static void
-ppm_http_source_clear(GSource **source)
-{
-  if (*source == NULL)
-    return;
-  g_source_destroy(*source);
-  g_clear_pointer(source, g_source_unref);
-}
+/* The work one dispatch may do before it yields to the rest of the loop. */
+#define PPM_HTTP_SLICE_US 500
+/* Easy handles kept for reuse: creating one zeroes tens of kilobytes. */
+#define PPM_HTTP_MAX_SPARE_EASY 16
 
 typedef struct
 {
@@ -26,56 +29,51 @@ typedef struct
   GByteArray *received;
   gboolean too_large;
   gboolean replayed;
+  gboolean started; /* handed to curl */
   char errbuf[CURL_ERROR_SIZE];
   CURLcode result; /* once curl reported the transfer done */
-  GSource *cancel_source;
+  GCancellable *cancellable;
+  gulong cancelled_id;
+  gint cancelled; /* atomic: set by the cancellable's handler, any thread */
   PpmHttpDone done;
   gpointer user_data;
 } PpmHttpRequest;
 
-/* What curl_multi_assign() keeps for each socket.  A socket's watch is
- * replaced whenever curl changes what it waits for, and freed on
- * CURL_POLL_REMOVE, so a file descriptor number reused by a new connection
- * never meets a stale watch. */
+/* A socket curl wants watched; curl_multi_assign() keeps it for the socket.
+ * It is freed on CURL_POLL_REMOVE, so a descriptor number reused by a new
+ * connection starts with a fresh watch and no stale readiness. */
 typedef struct
 {
-  PpmHttp *http;
   curl_socket_t fd;
-  GIOChannel *channel; /* does not own the socket: curl closes it */
-  GSource *source;
+  GPollFD pollfd;
+  gboolean polled; /* pollfd is added to the source */
+#ifdef G_OS_WIN32
+  GIOChannel *channel; /* Windows polls an event object tied to the socket */
+#endif
 } PpmHttpWatch;
 
-static void
-ppm_http_watch_free(PpmHttpWatch *watch)
+typedef struct
 {
-  ppm_http_source_clear(&watch->source);
-  g_io_channel_unref(watch->channel);
-  g_free(watch);
-}
-
-/* GIOChannel watches sockets on Unix and Windows alike. */
-static GIOChannel *
-ppm_http_channel_new(curl_socket_t fd)
-{
-#ifdef G_OS_WIN32
-  return g_io_channel_win32_new_socket((int)fd);
-#else
-  return g_io_channel_unix_new(fd);
-#endif
-}
+  GSource source;
+  PpmHttp *http;
+} PpmHttpSource;
 
 struct _PpmHttp
 {
   CURLM *multi;
   GMainContext *context;
-  GSource *timer;
-  GHashTable *requests; /* PpmHttpRequest* set */
-  GHashTable *watches;  /* PpmHttpWatch* set */
+  GSource *io;           /* PpmHttpSource: the sockets and curl's timer */
+  gint64 curl_deadline;  /* monotonic time curl wants to be called at, -1 for none */
+  GHashTable *requests;  /* PpmHttpRequest* set */
+  GPtrArray *spare_easy; /* reset easy handles, for the next requests */
+  GPtrArray *watches;    /* PpmHttpWatch* */
   guint connect_timeout_ms;
   guint timeout_ms;
   char *ca_file;
+  GQueue waiting;       /* PpmHttpRequest* not handed to curl yet */
   GQueue finished;      /* PpmHttpRequest* done, waiting for delivery */
-  GSource *deliver;     /* delivers `finished`, one per iteration */
+  GSource *deliver;     /* delivers `finished` at idle priority */
+  gint pending_cancels; /* atomic */
   guint dispatch_depth; /* > 0 while callbacks run: freeing is deferred */
   gboolean free_pending;
 };
@@ -95,32 +93,117 @@ ppm_http_global_init(void)
     }
 }
 
+/* Watches */
+
+static void
+ppm_http_watch_set_events(PpmHttp *http, PpmHttpWatch *watch, gushort events)
+{
+#ifdef G_OS_WIN32
+  g_io_channel_win32_make_pollfd(watch->channel, (GIOCondition)events, &watch->pollfd);
+#else
+  watch->pollfd.fd = watch->fd;
+  watch->pollfd.events = events;
+#endif
+  /* A socket nobody waits on is not polled at all: poll() would still
+   * report its hang-up and spin the loop. */
+  if (events != 0 && !watch->polled)
+    g_source_add_poll(http->io, &watch->pollfd);
+  else if (events == 0 && watch->polled)
+    g_source_remove_poll(http->io, &watch->pollfd);
+  watch->polled = events != 0;
+  watch->pollfd.revents = 0;
+}
+
+static PpmHttpWatch *
+ppm_http_watch_new(PpmHttp *http, curl_socket_t fd)
+{
+  PpmHttpWatch *watch = g_new0(PpmHttpWatch, 1);
+
+  watch->fd = fd;
+#ifdef G_OS_WIN32
+  watch->channel = g_io_channel_win32_new_socket((int)fd);
+#endif
+  g_ptr_array_add(http->watches, watch);
+  curl_multi_assign(http->multi, fd, watch);
+  return watch;
+}
+
+static void
+ppm_http_watch_free(PpmHttp *http, PpmHttpWatch *watch)
+{
+  ppm_http_watch_set_events(http, watch, 0);
+#ifdef G_OS_WIN32
+  g_io_channel_unref(watch->channel);
+#endif
+  g_ptr_array_remove_fast(http->watches, watch);
+  g_free(watch);
+}
+
+static int
+ppm_http_on_socket(CURL *easy, curl_socket_t fd, int what, void *user_data, void *socket_data)
+{
+  PpmHttp *http = user_data;
+  PpmHttpWatch *watch = socket_data;
+  gushort events = 0;
+
+  if (what == CURL_POLL_REMOVE)
+    {
+      if (watch != NULL)
+        ppm_http_watch_free(http, watch);
+      return 0;
+    }
+  if (watch == NULL)
+    watch = ppm_http_watch_new(http, fd);
+  if (what & CURL_POLL_IN)
+    events |= G_IO_IN;
+  if (what & CURL_POLL_OUT)
+    events |= G_IO_OUT;
+  ppm_http_watch_set_events(http, watch, events);
+  return 0;
+}
+
+/* curl must not be called back from inside this callback: the io source
+ * calls it at the deadline, 0 meaning its next dispatch. */
+static int
+ppm_http_on_timer(CURLM *multi, long timeout_ms, void *user_data)
+{
+  PpmHttp *http = user_data;
+
+  if (timeout_ms < 0)
+    http->curl_deadline = -1;
+  else
+    http->curl_deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+  return 0;
+}
+
+/* Requests */
+
 static void
 ppm_http_request_free(PpmHttpRequest *request)
 {
-  ppm_http_source_clear(&request->cancel_source);
-  curl_multi_remove_handle(request->http->multi, request->easy);
-  curl_easy_cleanup(request->easy);
+  if (request->cancellable != NULL)
+    {
+      /* Waits for the handler if another thread is running it. */
+      g_cancellable_disconnect(request->cancellable, request->cancelled_id);
+      g_object_unref(request->cancellable);
+    }
+  if (request->started)
+    curl_multi_remove_handle(request->http->multi, request->easy);
+  if (request->http->spare_easy->len < PPM_HTTP_MAX_SPARE_EASY)
+    {
+      /* Back to curl_easy_init()'s state; curl's caches live in the multi. */
+      curl_easy_reset(request->easy);
+      g_ptr_array_add(request->http->spare_easy, request->easy);
+    }
+  else
+    curl_easy_cleanup(request->easy);
   curl_slist_free_all(request->headers);
   g_clear_pointer(&request->received, g_byte_array_unref);
   g_free(request);
 }
 
-/* Returns TRUE when a callback freed `http`: the caller must not touch it. */
-static gboolean
-ppm_http_leave_dispatch(PpmHttp *http)
-{
-  http->dispatch_depth--;
-  if (http->free_pending && http->dispatch_depth == 0)
-    {
-      ppm_http_destroy(http);
-      return TRUE;
-    }
-  return FALSE;
-}
-
 /* Frees the request (so the callback may start new ones), then calls back. */
-static gboolean
+static void
 ppm_http_request_finish(PpmHttpRequest *request, PpmHttpStatus status, const char *error)
 {
   PpmHttp *http = request->http;
@@ -130,6 +213,7 @@ ppm_http_request_finish(PpmHttpRequest *request, PpmHttpStatus status, const cha
   curl_off_t retry_after = 0;
 
   g_hash_table_remove(http->requests, request);
+  g_queue_remove(&http->waiting, request);
   g_queue_remove(&http->finished, request);
   if (status == PPM_HTTP_ANSWERED)
     {
@@ -142,47 +226,69 @@ ppm_http_request_finish(PpmHttpRequest *request, PpmHttpStatus status, const cha
   response.body = g_byte_array_free_to_bytes(g_steal_pointer(&request->received));
   ppm_http_request_free(request);
 
-  http->dispatch_depth++;
   done(&response, user_data);
   g_bytes_unref(response.body);
-  return ppm_http_leave_dispatch(http);
 }
 
-/* Delivers one finished transfer per main-loop iteration, at idle priority:
- * a burst of answers (say, after the platform comes back) never holds the
- * loop for more than one callback at a time. */
-static gboolean
-ppm_http_on_deliver(gpointer user_data)
+/* Calls back with the transfer's end as curl reported it. */
+static void
+ppm_http_request_deliver(PpmHttpRequest *request)
 {
-  PpmHttp *http = user_data;
-  PpmHttpRequest *request = g_queue_pop_head(&http->finished);
-  CURLcode result;
+  CURLcode result = request->result;
 
-  if (request == NULL)
-    {
-      g_clear_pointer(&http->deliver, g_source_unref);
-      return G_SOURCE_REMOVE;
-    }
-  result = request->result;
-  if (result == CURLE_OK)
-    {
-      if (ppm_http_request_finish(request, PPM_HTTP_ANSWERED, NULL))
-        return G_SOURCE_REMOVE;
-    }
+  if (g_atomic_int_get(&request->cancelled))
+    ppm_http_request_finish(request, PPM_HTTP_CANCELLED, "cancelled");
+  else if (result == CURLE_OK)
+    ppm_http_request_finish(request, PPM_HTTP_ANSWERED, NULL);
   else if (request->too_large || result == CURLE_FILESIZE_EXCEEDED)
-    {
-      if (ppm_http_request_finish(request, PPM_HTTP_FAILED, "the answer is larger than 1 MiB"))
-        return G_SOURCE_REMOVE;
-    }
+    ppm_http_request_finish(request, PPM_HTTP_FAILED, "the answer is larger than 1 MiB");
   else
     {
       g_autofree char *why
           = g_strdup(request->errbuf[0] != '\0' ? request->errbuf : curl_easy_strerror(result));
 
-      if (ppm_http_request_finish(request, PPM_HTTP_FAILED, why))
-        return G_SOURCE_REMOVE;
+      ppm_http_request_finish(request, PPM_HTTP_FAILED, why);
     }
-  return G_SOURCE_CONTINUE;
+}
+
+/* Callbacks may free the PpmHttp: destroying it waits until the outermost
+ * dispatch leaves.  Returns TRUE when `http` is gone. */
+static gboolean
+ppm_http_leave_dispatch(PpmHttp *http)
+{
+  http->dispatch_depth--;
+  if (http->free_pending && http->dispatch_depth == 0)
+    {
+      ppm_http_destroy(http);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Delivers finished transfers for one time slice per main-loop iteration, at
+ * idle priority: a burst of answers (say, after the platform comes back)
+ * never holds the loop for long, and redraws and input run in between. */
+static gboolean
+ppm_http_on_deliver(gpointer user_data)
+{
+  PpmHttp *http = user_data;
+  gint64 end = g_get_monotonic_time() + PPM_HTTP_SLICE_US;
+  gboolean more;
+
+  http->dispatch_depth++;
+  /* Cancelled requests may have left the queue since it was scheduled. */
+  while (!http->free_pending && !g_queue_is_empty(&http->finished))
+    {
+      ppm_http_request_deliver(g_queue_peek_head(&http->finished));
+      if (g_get_monotonic_time() >= end)
+        break;
+    }
+  more = !g_queue_is_empty(&http->finished);
+  if (!more)
+    g_clear_pointer(&http->deliver, g_source_unref);
+  if (ppm_http_leave_dispatch(http))
+    return G_SOURCE_REMOVE;
+  return more ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 /* Queues the transfers curl reports as done; called after every action. */
@@ -210,93 +316,156 @@ ppm_http_collect_finished(PpmHttp *http)
     }
 }
 
-static gboolean
-ppm_http_on_socket_ready(GIOChannel *channel, GIOCondition condition, gpointer user_data)
+/* Ends the requests whose cancellable fired, without waiting for curl. */
+static void
+ppm_http_end_cancelled(PpmHttp *http)
 {
-  /* Read before the action: curl may free this watch from inside it. */
-  PpmHttpWatch *watch = user_data;
-  PpmHttp *http = watch->http;
-  curl_socket_t fd = watch->fd;
-  int flags = 0;
+  g_autoptr(GPtrArray) cancelled = g_ptr_array_new();
+  GHashTableIter iter;
+  gpointer request;
+
+  if (g_atomic_int_exchange(&http->pending_cancels, 0) == 0)
+    return;
+  g_hash_table_iter_init(&iter, http->requests);
+  while (g_hash_table_iter_next(&iter, &request, NULL))
+    if (g_atomic_int_get(&((PpmHttpRequest *)request)->cancelled))
+      g_ptr_array_add(cancelled, request);
+  /* Only this loop finishes these requests; a callback may only cancel more
+   * (handled next time) or free `http` (deferred until the dispatch ends). */
+  for (guint i = 0; i < cancelled->len && !http->free_pending; i++)
+    ppm_http_request_finish(cancelled->pdata[i], PPM_HTTP_CANCELLED, "cancelled");
+}
+
+/* Lets curl act on its due timers, which also starts transfers just added. */
+static void
+ppm_http_run_timers(PpmHttp *http)
+{
   int running;
 
-  if (condition & G_IO_IN)
-    flags |= CURL_CSELECT_IN;
-  if (condition & G_IO_OUT)
-    flags |= CURL_CSELECT_OUT;
-  if (condition & (G_IO_ERR | G_IO_HUP | G_IO_NVAL))
-    flags |= CURL_CSELECT_ERR;
-  curl_multi_socket_action(http->multi, fd, flags, &running);
-  ppm_http_collect_finished(http);
-  /* curl removes or replaces this watch itself through the socket callback. */
+  http->curl_deadline = -1;
+  curl_multi_socket_action(http->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+}
+
+/* Hands queued requests to curl one at a time until the time slice is used
+ * up (one always starts): curl would start every added transfer inside one
+ * action. */
+static void
+ppm_http_start_waiting(PpmHttp *http, gboolean timer_due, gint64 end)
+{
+  gboolean started = FALSE;
+
+  if (timer_due)
+    ppm_http_run_timers(http);
+  while (!g_queue_is_empty(&http->waiting) && (!started || g_get_monotonic_time() < end))
+    {
+      PpmHttpRequest *request = g_queue_pop_head(&http->waiting);
+
+      request->started = TRUE;
+      curl_multi_add_handle(http->multi, request->easy);
+      ppm_http_run_timers(http);
+      started = TRUE;
+    }
+}
+
+/* Acts on the ready sockets until the time slice is used up; the others stay
+ * ready and are reported again by the next poll. */
+static void
+ppm_http_serve_sockets(PpmHttp *http, gint64 end)
+{
+  gboolean served = FALSE;
+  int running;
+
+  /* An action may add and remove watches: look for the next ready one afresh. */
+  for (guint i = 0; i < http->watches->len;)
+    {
+      PpmHttpWatch *watch = http->watches->pdata[i];
+      gushort revents = watch->polled ? watch->pollfd.revents : 0;
+      int flags = 0;
+
+      if (revents == 0)
+        {
+          i++;
+          continue;
+        }
+      if (served && g_get_monotonic_time() >= end)
+        break;
+      watch->pollfd.revents = 0;
+      if (revents & G_IO_IN)
+        flags |= CURL_CSELECT_IN;
+      if (revents & G_IO_OUT)
+        flags |= CURL_CSELECT_OUT;
+      if (revents & (G_IO_ERR | G_IO_HUP | G_IO_NVAL))
+        flags |= CURL_CSELECT_ERR;
+      curl_multi_socket_action(http->multi, watch->fd, flags, &running);
+      served = TRUE;
+      i = 0;
+    }
+}
+
+/* Ready with queued work or at curl's deadline.  Computed here rather than
+ * kept as the source's ready time, which g_source_set_ready_time() changes
+ * under the context's lock, waking the loop, once or twice per request. */
+static gboolean
+ppm_http_source_prepare(GSource *source, gint *timeout)
+{
+  PpmHttp *http = ((PpmHttpSource *)source)->http;
+  gint64 now;
+
+  *timeout = -1;
+  if (!g_queue_is_empty(&http->waiting) || g_atomic_int_get(&http->pending_cancels) > 0)
+    *timeout = 0;
+  else if (http->curl_deadline >= 0)
+    {
+      now = g_source_get_time(source);
+      *timeout = http->curl_deadline <= now
+                     ? 0
+                     : (gint)MIN((http->curl_deadline - now + 999) / 1000, G_MAXINT);
+    }
+  return *timeout == 0;
+}
+
+static gboolean
+ppm_http_source_check(GSource *source)
+{
+  PpmHttp *http = ((PpmHttpSource *)source)->http;
+
+  if (http->curl_deadline >= 0 && http->curl_deadline <= g_source_get_time(source))
+    return TRUE;
+  for (guint i = 0; i < http->watches->len; i++)
+    {
+      PpmHttpWatch *watch = http->watches->pdata[i];
+
+      if (watch->polled && watch->pollfd.revents != 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+ppm_http_source_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  PpmHttp *http = ((PpmHttpSource *)source)->http;
+  gint64 now = g_get_monotonic_time();
+  gint64 end = now + PPM_HTTP_SLICE_US;
+  gboolean timer_due = http->curl_deadline >= 0 && http->curl_deadline <= now;
+
+  http->dispatch_depth++;
+  ppm_http_end_cancelled(http);
+  if (!http->free_pending)
+    {
+      ppm_http_serve_sockets(http, end);
+      ppm_http_start_waiting(http, timer_due, end);
+      ppm_http_collect_finished(http);
+    }
+  ppm_http_leave_dispatch(http);
   return G_SOURCE_CONTINUE;
 }
 
-static int
-ppm_http_on_socket(CURL *easy, curl_socket_t fd, int what, void *user_data, void *socket_data)
-{
-  PpmHttp *http = user_data;
-  PpmHttpWatch *watch = socket_data;
-  GIOCondition condition = 0;
-
-  if (watch != NULL)
-    ppm_http_source_clear(&watch->source);
-  /* The set owns the watch: removing it frees it. */
-  if (what == CURL_POLL_REMOVE)
-    {
-      if (watch != NULL)
-        g_hash_table_remove(http->watches, watch);
-      return 0;
-    }
-  if (watch == NULL)
-    {
-      watch = g_new0(PpmHttpWatch, 1);
-      watch->http = http;
-      watch->fd = fd;
-      watch->channel = ppm_http_channel_new(fd);
-      g_hash_table_add(http->watches, watch);
-      curl_multi_assign(http->multi, fd, watch);
-    }
-  if (what & CURL_POLL_IN)
-    condition |= G_IO_IN;
-  if (what & CURL_POLL_OUT)
-    condition |= G_IO_OUT;
-  if (condition == 0)
-    return 0;
-  watch->source = g_io_create_watch(watch->channel, condition);
-  g_source_set_callback(watch->source, G_SOURCE_FUNC(ppm_http_on_socket_ready), watch, NULL);
-  g_source_attach(watch->source, http->context);
-  return 0;
-}
-
-static gboolean
-ppm_http_on_timeout(gpointer user_data)
-{
-  PpmHttp *http = user_data;
-  int running;
-
-  /* The timer callback may install a new timer from inside the action. */
-  g_clear_pointer(&http->timer, g_source_unref);
-  curl_multi_socket_action(http->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-  ppm_http_collect_finished(http);
-  return G_SOURCE_REMOVE;
-}
-
-/* -1 removes the timer; 0 means "as soon as possible", which must still go
- * through the main loop: curl forbids calling it back from this callback. */
-static int
-ppm_http_on_timer(CURLM *multi, long timeout_ms, void *user_data)
-{
-  PpmHttp *http = user_data;
-
-  ppm_http_source_clear(&http->timer);
-  if (timeout_ms < 0)
-    return 0;
-  http->timer = g_timeout_source_new((guint)MIN(timeout_ms, G_MAXUINT));
-  g_source_set_callback(http->timer, ppm_http_on_timeout, http, NULL);
-  g_source_attach(http->timer, http->context);
-  return 0;
-}
+static GSourceFuncs ppm_http_source_funcs = {
+  .prepare = ppm_http_source_prepare,
+  .check = ppm_http_source_check,
+  .dispatch = ppm_http_source_dispatch,
+};
 
 static size_t
 ppm_http_on_body(char *data, size_t size, size_t n, void *user_data)
@@ -329,15 +498,17 @@ ppm_http_on_header(char *data, size_t size, size_t n, void *user_data)
   return len;
 }
 
-static gboolean
+/* May run in any thread, and inside ppm_http_request() when the cancellable
+ * is already cancelled: it only marks the request and wakes the loop, whose
+ * io source then ends the request. */
+static void
 ppm_http_on_cancelled(GCancellable *cancellable, gpointer user_data)
 {
   PpmHttpRequest *request = user_data;
 
-  /* Destroying the source we are dispatching is allowed; keep it alive until then. */
-  g_clear_pointer(&request->cancel_source, g_source_unref);
-  ppm_http_request_finish(request, PPM_HTTP_CANCELLED, "cancelled");
-  return G_SOURCE_REMOVE;
+  g_atomic_int_set(&request->cancelled, TRUE);
+  g_atomic_int_inc(&request->http->pending_cancels);
+  g_main_context_wakeup(request->http->context);
 }
 
 PpmHttp *
@@ -350,9 +521,15 @@ ppm_http_new(void)
   g_assert(http->multi != NULL);
   http->context = g_main_context_ref_thread_default();
   http->requests = g_hash_table_new(NULL, NULL);
-  http->watches = g_hash_table_new_full(NULL, NULL, (GDestroyNotify)ppm_http_watch_free, NULL);
+  http->spare_easy = g_ptr_array_new_with_free_func(curl_easy_cleanup);
+  http->watches = g_ptr_array_new();
+  http->curl_deadline = -1;
   http->connect_timeout_ms = PPM_HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
   http->timeout_ms = PPM_HTTP_DEFAULT_TIMEOUT_MS;
+  http->io = g_source_new(&ppm_http_source_funcs, sizeof(PpmHttpSource));
+  ((PpmHttpSource *)http->io)->http = http;
+  g_source_set_name(http->io, "ppm-http");
+  g_source_attach(http->io, http->context);
   curl_multi_setopt(http->multi, CURLMOPT_SOCKETFUNCTION, ppm_http_on_socket);
   curl_multi_setopt(http->multi, CURLMOPT_SOCKETDATA, http);
   curl_multi_setopt(http->multi, CURLMOPT_TIMERFUNCTION, ppm_http_on_timer);
@@ -366,8 +543,11 @@ ppm_http_destroy(PpmHttp *http)
   GHashTableIter iter;
   gpointer request;
 
+  g_queue_clear(&http->waiting);
   g_queue_clear(&http->finished);
-  ppm_http_source_clear(&http->deliver);
+  if (http->deliver != NULL)
+    g_source_destroy(http->deliver);
+  g_clear_pointer(&http->deliver, g_source_unref);
   g_hash_table_iter_init(&iter, http->requests);
   while (g_hash_table_iter_next(&iter, &request, NULL))
     {
@@ -379,8 +559,12 @@ ppm_http_destroy(PpmHttp *http)
   curl_multi_setopt(http->multi, CURLMOPT_SOCKETFUNCTION, NULL);
   curl_multi_setopt(http->multi, CURLMOPT_TIMERFUNCTION, NULL);
   curl_multi_cleanup(http->multi);
-  g_hash_table_unref(http->watches);
-  ppm_http_source_clear(&http->timer);
+  while (http->watches->len > 0)
+    ppm_http_watch_free(http, http->watches->pdata[0]);
+  g_ptr_array_unref(http->watches);
+  g_ptr_array_unref(http->spare_easy);
+  g_source_destroy(http->io);
+  g_source_unref(http->io);
   g_hash_table_unref(http->requests);
   g_main_context_unref(http->context);
   g_free(http->ca_file);
@@ -424,7 +608,9 @@ ppm_http_request(PpmHttp *http, const char *method, const char *url, const char 
                  gpointer user_data)
 {
   PpmHttpRequest *request = g_new0(PpmHttpRequest, 1);
-  CURL *easy = curl_easy_init();
+  CURL *easy = http->spare_easy->len > 0
+                   ? g_ptr_array_steal_index_fast(http->spare_easy, http->spare_easy->len - 1)
+                   : curl_easy_init();
 
   g_assert(easy != NULL);
   request->http = http;
@@ -469,14 +655,13 @@ ppm_http_request(PpmHttp *http, const char *method, const char *url, const char 
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, ppm_http_on_header);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, request);
 
+  g_hash_table_add(http->requests, request);
+  /* The transfer starts from the io source, a few per iteration. */
+  g_queue_push_tail(&http->waiting, request);
   if (cancellable != NULL)
     {
-      request->cancel_source = g_cancellable_source_new(cancellable);
-      g_source_set_callback(request->cancel_source, G_SOURCE_FUNC(ppm_http_on_cancelled), request,
-                            NULL);
-      g_source_attach(request->cancel_source, http->context);
+      request->cancellable = g_object_ref(cancellable);
+      request->cancelled_id
+          = g_cancellable_connect(cancellable, G_CALLBACK(ppm_http_on_cancelled), request, NULL);
     }
-  g_hash_table_add(http->requests, request);
-  /* Only arms the timer: the transfer starts from the main loop. */
-  curl_multi_add_handle(http->multi, easy);
 }

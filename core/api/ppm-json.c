@@ -257,3 +257,24 @@ ppm_json_require_money(JsonObject *object, const char *name, gint64 min, gint64 
   memcpy(currency, code, 4);
   return TRUE;
 }
+
+void
+ppm_json_append_string(GString *out, const char *text)
+{
+  g_string_append_c(out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar)*p;
+
+      if (c == '"' || c == '\\')
+        {
+          g_string_append_c(out, '\\');
+          g_string_append_c(out, (char)c);
+        }
+      else if (c < 0x20)
+        g_string_append_printf(out, "\\u%04x", c);
+      else
+        g_string_append_c(out, (char)c);
+    }
+  g_string_append_c(out, '"');
+}

@@ -45,4 +45,7 @@ gboolean ppm_json_is_currency(const char *code);
 gboolean ppm_json_require_money(JsonObject *object, const char *name, gint64 min, gint64 max,
                                 char currency[4], PpmMoney *out, GError **error);
 
+/* Appends `text` (UTF-8) as a JSON string literal, quotes included. */
+void ppm_json_append_string(GString *out, const char *text);
+
 G_END_DECLS

@@ -16,6 +16,9 @@ struct _PpmJournal
   sqlite3 *db;
   char *path;
   char *moved_aside;
+  /* SQL text -> its prepared write, reset after each use: preparing the same
+   * few statements for every record cost as much CPU as the rest of a write. */
+  GHashTable *writes;
 };
 
 GQuark
@@ -69,18 +72,32 @@ ppm_journal_fail(PpmJournal *journal, PpmJournalError code, GError **error, cons
   return FALSE;
 }
 
+static void
+ppm_journal_statement_free(gpointer stmt)
+{
+  sqlite3_finalize(stmt);
+}
+
 /* Prepares `sql` and binds parameters from `types`: 's' a string (may be
- * NULL), 'i' a gint64.  NULL and `error` set with `code` on failure. */
+ * NULL), 'i' a gint64.  NULL and `error` set with `code` on failure.  A
+ * write's statement comes from and stays in journal->writes; a query's is
+ * the caller's to finalize. */
 static sqlite3_stmt *
 ppm_journal_prepare_valist(PpmJournal *journal, PpmJournalError code, GError **error,
                            const char *sql, const char *types, va_list args)
 {
-  sqlite3_stmt *stmt = NULL;
+  gboolean write = code == PPM_JOURNAL_ERROR_WRITE;
+  sqlite3_stmt *stmt = write ? g_hash_table_lookup(journal->writes, sql) : NULL;
 
-  if (sqlite3_prepare_v2(journal->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+  if (stmt == NULL)
     {
-      ppm_journal_fail(journal, code, error, "cannot prepare");
-      return NULL;
+      if (sqlite3_prepare_v2(journal->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        {
+          ppm_journal_fail(journal, code, error, "cannot prepare");
+          return NULL;
+        }
+      if (write)
+        g_hash_table_insert(journal->writes, g_strdup(sql), stmt);
     }
   for (int i = 0; types[i] != '\0'; i++)
     {
@@ -106,21 +123,22 @@ ppm_journal_prepare_query(PpmJournal *journal, GError **error, const char *sql, 
   return stmt;
 }
 
-/* Steps a write to its end and finalizes it: the number of changed rows, or -1. */
+/* Steps a write to its end and resets it for the next use: the number of
+ * changed rows, or -1. */
 static int
 ppm_journal_step_write(PpmJournal *journal, sqlite3_stmt *stmt, GError **error)
 {
   int rc;
+  int changes = -1;
 
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
     ;
-  sqlite3_finalize(stmt);
-  if (rc != SQLITE_DONE)
-    {
-      ppm_journal_fail(journal, PPM_JOURNAL_ERROR_WRITE, error, "cannot write");
-      return -1;
-    }
-  return sqlite3_changes(journal->db);
+  if (rc == SQLITE_DONE)
+    changes = sqlite3_changes(journal->db);
+  else
+    ppm_journal_fail(journal, PPM_JOURNAL_ERROR_WRITE, error, "cannot write");
+  sqlite3_reset(stmt);
+  return changes;
 }
 
 /* Runs one write with parameters as ppm_journal_prepare_valist() binds them.
@@ -283,6 +301,8 @@ ppm_journal_open(const char *dir, GError **error)
       return NULL;
     }
   journal->path = g_build_filename(dir, PPM_JOURNAL_FILE_NAME, NULL);
+  journal->writes
+      = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, ppm_journal_statement_free);
   journal->db = ppm_journal_open_db(journal->path, &unsound, &first_error);
   if (journal->db == NULL && unsound)
     {
@@ -303,6 +323,8 @@ ppm_journal_free(PpmJournal *journal)
 {
   if (journal == NULL)
     return;
+  /* sqlite3_close() refuses to close with statements left. */
+  g_clear_pointer(&journal->writes, g_hash_table_unref);
   sqlite3_close(journal->db);
   g_free(journal->path);
   g_free(journal->moved_aside);

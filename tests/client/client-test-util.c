@@ -3,12 +3,22 @@
 
 #include <glib/gstdio.h>
 
+#include <time.h>
+
 struct _PpmStallProbe
 {
-  guint id;
-  gint64 last;
+  GSource *source;
+  gint64 woke;     /* when the last poll returned; 0 outside a gap */
+  gint64 woke_cpu; /* the thread's CPU time then */
   gint64 longest;
+  gint64 longest_cpu;
 };
+
+typedef struct
+{
+  GSource source;
+  PpmStallProbe *probe;
+} PpmStallSource;
 
 static gboolean
 ppm_test_flag_timeout(gpointer user_data)
@@ -38,24 +48,60 @@ ppm_test_spin(guint ms)
   ppm_test_wait_for(&never, ms);
 }
 
-static gboolean
-ppm_stall_probe_tick(gpointer user_data)
+static gint64
+ppm_thread_cpu_us(void)
 {
-  PpmStallProbe *probe = user_data;
-  gint64 now = g_get_monotonic_time();
+  struct timespec now;
 
-  probe->longest = MAX(probe->longest, now - probe->last);
-  probe->last = now;
-  return G_SOURCE_CONTINUE;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return (gint64)now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
 }
+
+/* The first source prepared in an iteration: the gap ends here. */
+static gboolean
+ppm_stall_probe_prepare(GSource *source, gint *timeout)
+{
+  PpmStallProbe *probe = ((PpmStallSource *)source)->probe;
+
+  if (probe->woke != 0)
+    {
+      probe->longest = MAX(probe->longest, g_get_monotonic_time() - probe->woke);
+      probe->longest_cpu = MAX(probe->longest_cpu, ppm_thread_cpu_us() - probe->woke_cpu);
+    }
+  /* GLib skips the check phase when the poll set changed under it: then the
+   * next gap is not measured rather than measured across a poll. */
+  probe->woke = 0;
+  *timeout = -1;
+  return FALSE;
+}
+
+/* The first source checked after the poll: a gap starts. */
+static gboolean
+ppm_stall_probe_check(GSource *source)
+{
+  PpmStallProbe *probe = ((PpmStallSource *)source)->probe;
+
+  probe->woke = g_get_monotonic_time();
+  probe->woke_cpu = ppm_thread_cpu_us();
+  return FALSE;
+}
+
+static GSourceFuncs ppm_stall_probe_funcs = {
+  .prepare = ppm_stall_probe_prepare,
+  .check = ppm_stall_probe_check,
+};
 
 PpmStallProbe *
 ppm_stall_probe_start(void)
 {
   PpmStallProbe *probe = g_new0(PpmStallProbe, 1);
 
-  probe->last = g_get_monotonic_time();
-  probe->id = g_timeout_add(2, ppm_stall_probe_tick, probe);
+  probe->source = g_source_new(&ppm_stall_probe_funcs, sizeof(PpmStallSource));
+  ((PpmStallSource *)probe->source)->probe = probe;
+  /* Before every other source in both phases, and never ready itself. */
+  g_source_set_priority(probe->source, G_MININT);
+  g_source_set_name(probe->source, "stall probe");
+  g_source_attach(probe->source, NULL);
   return probe;
 }
 
@@ -65,11 +111,23 @@ ppm_stall_probe_longest(PpmStallProbe *probe)
   return probe->longest;
 }
 
+gint64
+ppm_stall_probe_longest_cpu(PpmStallProbe *probe)
+{
+  return probe->longest_cpu;
+}
+
 void
 ppm_stall_probe_reset(PpmStallProbe *probe)
 {
-  probe->last = g_get_monotonic_time();
+  /* A gap in progress counts from now. */
+  if (probe->woke != 0)
+    {
+      probe->woke = g_get_monotonic_time();
+      probe->woke_cpu = ppm_thread_cpu_us();
+    }
   probe->longest = 0;
+  probe->longest_cpu = 0;
 }
 
 void
@@ -77,7 +135,8 @@ ppm_stall_probe_free(PpmStallProbe *probe)
 {
   if (probe == NULL)
     return;
-  g_source_remove(probe->id);
+  g_source_destroy(probe->source);
+  g_source_unref(probe->source);
   g_free(probe);
 }
 

@@ -15,13 +15,19 @@ void ppm_test_spin(guint ms);
 /* Deletes the directory `path` and everything in it. */
 void ppm_test_remove_tree(const char *path);
 
-/* A 2 ms timer on the default main context that records the longest gap
- * between two of its runs: how long the loop was blocked. */
+/* Records the longest gap between two iterations of the default main
+ * context: from the moment one poll returns to the start of the next
+ * iteration, i.e. how long the loop could not look at its sources.  Time
+ * spent waiting in poll() is not a stall.  It never wakes the loop (so it
+ * costs no CPU of its own) and also records the thread's CPU time over the
+ * same gap, which tells the loop's own work from the machine's scheduling. */
 typedef struct _PpmStallProbe PpmStallProbe;
 
 PpmStallProbe *ppm_stall_probe_start(void);
-/* The longest gap so far, in microseconds. */
+/* The longest gap so far, wall time, in microseconds. */
 gint64 ppm_stall_probe_longest(PpmStallProbe *probe);
+/* The most CPU time the thread spent in one gap, in microseconds. */
+gint64 ppm_stall_probe_longest_cpu(PpmStallProbe *probe);
 void ppm_stall_probe_reset(PpmStallProbe *probe);
 void ppm_stall_probe_free(PpmStallProbe *probe);
 

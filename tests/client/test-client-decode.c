@@ -237,6 +237,33 @@ test_lists(void)
   assert_protocol_error("handles", "{\"handles\": [1, 2]}");
 }
 
+/* Request bodies are written by hand: every string must read back as itself. */
+static void
+test_string_escaping(void)
+{
+  static const char *const texts[] = { "",
+                                       "plain",
+                                       "quote \" and backslash \\",
+                                       "line\nbreak\ttab\r\b\f",
+                                       "control \x01\x1f end",
+                                       "UTF-8: \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+                                       "/ and \x7f" };
+
+  for (guint i = 0; i < G_N_ELEMENTS(texts); i++)
+    {
+      g_autoptr(GString) out = g_string_new(NULL);
+      g_autoptr(JsonNode) root = NULL;
+
+      ppm_json_append_string(out, texts[i]);
+      root = parse(out->str);
+      g_assert_true(JSON_NODE_HOLDS_VALUE(root));
+      g_assert_cmpstr(json_node_get_string(root), ==, texts[i]);
+      /* Nothing below 0x20 is left raw. */
+      for (const char *p = out->str; *p != '\0'; p++)
+        g_assert_cmpint((guchar)*p, >=, 0x20);
+    }
+}
+
 static void
 test_url(void)
 {
@@ -327,6 +354,7 @@ main(int argc, char **argv)
   g_test_add_func("/client/decode/login-and-me", test_login_and_me);
   g_test_add_func("/client/decode/lists", test_lists);
   g_test_add_func("/client/url/validation", test_url);
+  g_test_add_func("/client/json/string-escaping", test_string_escaping);
   g_test_add_func("/client/decode/fuzz-seeds-decode", test_fuzz_seeds);
   return g_test_run();
 }

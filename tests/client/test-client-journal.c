@@ -228,6 +228,7 @@ test_full_disk(Fixture *fixture, gconstpointer data)
   g_autoptr(PpmJournal) journal = open_journal(fixture->dir);
   g_autoptr(GError) error = NULL;
   g_autofree char *long_handle = g_strnfill(2000, 'h');
+  g_autoptr(GPtrArray) sessions = NULL;
   gboolean failed = FALSE;
 
   record_session(journal, "a", 1);
@@ -241,6 +242,18 @@ test_full_disk(Fixture *fixture, gconstpointer data)
     }
   g_assert_true(failed);
   g_assert_error(error, PPM_JOURNAL_ERROR, PPM_JOURNAL_ERROR_WRITE);
+  g_clear_error(&error);
+  /* Nothing is left half done: the writes work again once there is room. */
+  ppm_journal_set_size_limit(journal, 0);
+  g_assert_true(ppm_journal_open_requested(journal, "after", "prpl-jabber", long_handle,
+                                           long_handle, &error));
+  g_assert_true(ppm_journal_charge_confirmed(journal, "a", 1, 61000, 400, "USD", &error));
+  g_assert_no_error(error);
+  sessions = ppm_journal_list_unfinished(journal, &error);
+  g_assert_no_error(error);
+  g_assert_cmpstr(((PpmJournalSession *)sessions->pdata[0])->client_session_id, ==, "a");
+  g_assert_cmpint(((PpmJournalSession *)sessions->pdata[0])->periods_charged, ==, 2);
+  g_assert_cmpint(((PpmJournalSession *)sessions->pdata[0])->total_minor, ==, 400);
 }
 
 int
