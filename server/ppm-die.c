@@ -8,11 +8,14 @@ void
 ppm_die(const char *format, ...)
 {
   va_list args;
+  g_autofree char *message = NULL;
 
-  fprintf(stderr, "%s: ", g_get_prgname());
   va_start(args, format);
-  vfprintf(stderr, format, args);
+  message = g_strdup_vprintf(format, args);
   va_end(args);
-  fputc('\n', stderr);
+  /* One line whatever the message: database errors (libpq's) carry line
+   * breaks of their own, and scripts read stderr line by line. */
+  g_strdelimit(g_strstrip(message), "\r\n", ' ');
+  fprintf(stderr, "%s: %s\n", g_get_prgname(), message);
   exit(1);
 }

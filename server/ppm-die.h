@@ -5,7 +5,8 @@
 
 G_BEGIN_DECLS
 
-/* Prints "PROGRAM: MESSAGE" (g_get_prgname()) to stderr and exits 1.  Runs
+/* Prints "PROGRAM: MESSAGE" (g_get_prgname()) as one line ending in a newline
+ * (line breaks inside MESSAGE become spaces) to stderr and exits 1.  Runs
  * no cleanup: call it before anything needs freeing. */
 G_NORETURN void ppm_die(const char *format, ...) G_GNUC_PRINTF(1, 2);
 

@@ -22,6 +22,14 @@ struct _PpmHttpRequest
   guint status;
   GBytes *response_body;
   GPtrArray *response_headers; /* name, value, name, value, ... */
+
+  /* Completion: the handler's return and each deferral hold one count. */
+  gint pending;
+  PpmHttpDone done; /* NULL: ppm_http_request_run() waits for `finished` */
+  gpointer done_data;
+  GMutex lock;
+  GCond cond;
+  gboolean finished;
 };
 
 const char *
@@ -195,6 +203,8 @@ ppm_http_request_free(PpmHttpRequest *request)
   g_free(request->address);
   g_clear_pointer(&request->response_body, g_bytes_unref);
   g_ptr_array_unref(request->response_headers);
+  g_mutex_clear(&request->lock);
+  g_cond_clear(&request->cond);
   g_free(request);
 }
 
@@ -216,6 +226,8 @@ ppm_http_request_new(PpmPlatform *platform, const char *method, const char *path
   request->started_us = g_get_monotonic_time();
   request->time_ms = g_get_real_time() / 1000;
   request->response_headers = g_ptr_array_new_with_free_func(g_free);
+  g_mutex_init(&request->lock);
+  g_cond_init(&request->cond);
   return request;
 }
 
@@ -281,8 +293,36 @@ ppm_http_request_append_body(PpmHttpRequest *request, const char *data, gsize le
 }
 
 void
-ppm_http_request_run(PpmHttpRequest *request, PpmHttpHandler handler)
+ppm_http_request_defer(PpmHttpRequest *request)
 {
+  g_atomic_int_inc(&request->pending);
+}
+
+void
+ppm_http_request_finish(PpmHttpRequest *request)
+{
+  if (!g_atomic_int_dec_and_test(&request->pending))
+    return;
+  if (request->status == 0)
+    ppm_http_respond_error(request, 500, "internal", "no answer");
+  if (request->done != NULL)
+    {
+      request->done(request, request->done_data);
+      return;
+    }
+  g_mutex_lock(&request->lock);
+  request->finished = TRUE;
+  g_cond_signal(&request->cond);
+  g_mutex_unlock(&request->lock);
+}
+
+void
+ppm_http_request_run(PpmHttpRequest *request, PpmHttpHandler handler, PpmHttpDone done,
+                     gpointer done_data)
+{
+  request->done = done;
+  request->done_data = done_data;
+  request->pending = 1;
   /* The body gets a NUL after its end (ppm_http_request_get_body()). */
   g_byte_array_append(request->body, (const guint8 *)"", 1);
   g_byte_array_set_size(request->body, request->body->len - 1);
@@ -290,8 +330,14 @@ ppm_http_request_run(PpmHttpRequest *request, PpmHttpHandler handler)
     ppm_http_respond_error(request, 413, "too_large", "the body is larger than 64 KiB");
   else
     handler(request);
-  if (request->status == 0)
-    ppm_http_respond_error(request, 500, "internal", "no answer");
+  /* With `done` set, the request may be gone once this returns. */
+  ppm_http_request_finish(request);
+  if (done != NULL)
+    return;
+  g_mutex_lock(&request->lock);
+  while (!request->finished)
+    g_cond_wait(&request->cond, &request->lock);
+  g_mutex_unlock(&request->lock);
 }
 
 guint

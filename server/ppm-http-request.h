@@ -25,9 +25,14 @@ gboolean ppm_http_request_parse_query(PpmHttpRequest *request, const char *query
  * request is marked too large. */
 void ppm_http_request_append_body(PpmHttpRequest *request, const char *data, gsize length);
 
+typedef void (*PpmHttpDone)(PpmHttpRequest *request, gpointer data);
+
 /* Hands the complete request to `handler`: 413 when too large, 500 when the
- * handler gave no answer. */
-void ppm_http_request_run(PpmHttpRequest *request, PpmHttpHandler handler);
+ * handler gave no answer.  `done` is called once the answer is there: before
+ * this returns, or later from another thread when the handler deferred it
+ * (ppm_http_request_defer()).  With `done` NULL, this waits for the answer. */
+void ppm_http_request_run(PpmHttpRequest *request, PpmHttpHandler handler, PpmHttpDone done,
+                          gpointer done_data);
 
 /* The answer: 0 before one was given. */
 guint ppm_http_request_get_status(PpmHttpRequest *request);

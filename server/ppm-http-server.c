@@ -20,6 +20,7 @@ struct _PpmHttpServer
 {
   PpmPlatform *platform;
   PpmHttpHandler handler;
+  PpmHttpQuick quick;
   GThreadPool *workers;
   PpmTls *tls; /* NULL for plain HTTP */
   struct MHD_Daemon *daemon;
@@ -82,14 +83,22 @@ exchange_new(PpmHttpServer *server, struct MHD_Connection *connection, const cha
   return exchange;
 }
 
+/* The answer is there: the polling thread sends it. */
+static void
+exchange_answered(PpmHttpRequest *request, gpointer data)
+{
+  Exchange *exchange = data;
+
+  MHD_resume_connection(exchange->connection);
+}
+
 static void
 worker_run(gpointer data, gpointer user_data)
 {
   Exchange *exchange = data;
   PpmHttpServer *server = user_data;
 
-  ppm_http_request_run(exchange->request, server->handler);
-  MHD_resume_connection(exchange->connection);
+  ppm_http_request_run(exchange->request, server->handler, exchange_answered, exchange);
 }
 
 static enum MHD_Result
@@ -137,7 +146,11 @@ access_handler(void *cls, struct MHD_Connection *connection, const char *url, co
     {
       exchange->dispatched = TRUE;
       MHD_suspend_connection(connection);
-      g_thread_pool_push(server->workers, exchange, NULL);
+      /* Here rather than on a worker: one thread hand-over less. */
+      if (server->quick != NULL && server->quick(server->platform, method, url))
+        ppm_http_request_run(exchange->request, server->handler, exchange_answered, exchange);
+      else
+        g_thread_pool_push(server->workers, exchange, NULL);
     }
   return MHD_YES;
 }
@@ -222,7 +235,7 @@ listen_socket(const char *address, GError **error)
 static gboolean
 server_start_daemon(PpmHttpServer *server, int listen_fd, GError **error)
 {
-  unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME
+  unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME
                        | MHD_USE_ERROR_LOG | (server->tls ? MHD_USE_TLS : 0);
 
   server->daemon = MHD_start_daemon(
@@ -252,13 +265,15 @@ server_free(PpmHttpServer *server)
 
 PpmHttpServer *
 ppm_http_server_start(const char *address, const char *cert_file, const char *key_file,
-                      PpmPlatform *platform, PpmHttpHandler handler, GError **error)
+                      PpmPlatform *platform, PpmHttpHandler handler, PpmHttpQuick quick,
+                      GError **error)
 {
   PpmHttpServer *server = g_new0(PpmHttpServer, 1);
   int listen_fd;
 
   server->platform = platform;
   server->handler = handler;
+  server->quick = quick;
   if (cert_file != NULL && (server->tls = ppm_tls_new(cert_file, key_file, error)) == NULL)
     {
       server_free(server);

@@ -2,8 +2,10 @@
  *
  * A handler gets the whole request (headers, query, cookies and body already
  * read) and must give exactly one answer with one of the ppm_http_respond*()
- * calls.  Handlers run on a worker thread, never on the server's polling
- * thread, so they may block on the store.
+ * calls.  Handlers run on a worker thread, so they may block on the store;
+ * one that need not wait for a commit defers its answer instead
+ * (ppm_http_request_defer()), and the listener may then run it on its polling
+ * thread (PpmHttpQuick in ppm-http-server.h).
  */
 #pragma once
 
@@ -38,6 +40,13 @@ gboolean ppm_http_request_is_tls(PpmHttpRequest *request);
 PpmPlatform *ppm_http_request_get_platform(PpmHttpRequest *request);
 /* The platform time the request arrived, ms since the epoch. */
 gint64 ppm_http_request_get_time_ms(PpmHttpRequest *request);
+
+/* For a handler that answers after it returns, from any thread: it calls
+ * ppm_http_request_defer() before returning, and later gives its answer and
+ * calls ppm_http_request_finish() exactly once.  The request stays valid
+ * until then. */
+void ppm_http_request_defer(PpmHttpRequest *request);
+void ppm_http_request_finish(PpmHttpRequest *request);
 
 /* Adds a header to the answer (call before responding). */
 void ppm_http_add_header(PpmHttpRequest *request, const char *name, const char *value);

@@ -8,23 +8,23 @@
 #include "ppm-web.h"
 
 static const PpmRoute routes[] = {
-  { "POST", "/v1/auth/login", PPM_WHO_ANYONE, TRUE, ppm_route_login },
-  { "POST", "/v1/auth/refresh", PPM_WHO_ANYONE, TRUE, ppm_route_refresh },
-  { "POST", "/v1/auth/logout", PPM_WHO_USER, FALSE, ppm_route_logout },
-  { "GET", "/v1/me", PPM_WHO_USER, FALSE, ppm_route_me },
-  { "PUT", "/v1/me/rate", PPM_WHO_MODEL, TRUE, ppm_route_set_rate },
-  { "PUT", "/v1/me/max-rate", PPM_WHO_MEMBER, TRUE, ppm_route_set_max_rate },
-  { "POST", "/v1/me/handles", PPM_WHO_USER, TRUE, ppm_route_handle_link },
-  { "DELETE", "/v1/me/handles", PPM_WHO_USER, TRUE, ppm_route_handle_unlink },
-  { "GET", "/v1/members/lookup", PPM_WHO_MODEL, FALSE, ppm_route_lookup },
-  { "POST", "/v1/sessions", PPM_WHO_MODEL, TRUE, ppm_route_session_open },
-  { "POST", "/v1/sessions/{id}/charges", PPM_WHO_MODEL, TRUE, ppm_route_session_charge },
-  { "POST", "/v1/sessions/{id}/close", PPM_WHO_MODEL, TRUE, ppm_route_session_close },
-  { "POST", "/v1/sessions/{id}/rating", PPM_WHO_USER, TRUE, ppm_route_session_rating },
-  { "POST", "/v1/app-rating", PPM_WHO_USER, TRUE, ppm_route_app_rating },
-  { "GET", "/v1/me/sessions", PPM_WHO_USER, FALSE, ppm_route_my_sessions },
-  { "GET", "/v1/me/transactions", PPM_WHO_USER, FALSE, ppm_route_my_transactions },
-  { "GET", "/healthz", PPM_WHO_ANYONE, FALSE, ppm_route_healthz },
+  { "POST", "/v1/auth/login", PPM_WHO_ANYONE, TRUE, ppm_route_login, FALSE },
+  { "POST", "/v1/auth/refresh", PPM_WHO_ANYONE, TRUE, ppm_route_refresh, FALSE },
+  { "POST", "/v1/auth/logout", PPM_WHO_USER, FALSE, ppm_route_logout, FALSE },
+  { "GET", "/v1/me", PPM_WHO_USER, FALSE, ppm_route_me, FALSE },
+  { "PUT", "/v1/me/rate", PPM_WHO_MODEL, TRUE, ppm_route_set_rate, FALSE },
+  { "PUT", "/v1/me/max-rate", PPM_WHO_MEMBER, TRUE, ppm_route_set_max_rate, FALSE },
+  { "POST", "/v1/me/handles", PPM_WHO_USER, TRUE, ppm_route_handle_link, FALSE },
+  { "DELETE", "/v1/me/handles", PPM_WHO_USER, TRUE, ppm_route_handle_unlink, FALSE },
+  { "GET", "/v1/members/lookup", PPM_WHO_MODEL, FALSE, ppm_route_lookup, FALSE },
+  { "POST", "/v1/sessions", PPM_WHO_MODEL, TRUE, ppm_route_session_open, FALSE },
+  { "POST", "/v1/sessions/{id}/charges", PPM_WHO_MODEL, TRUE, ppm_route_session_charge, TRUE },
+  { "POST", "/v1/sessions/{id}/close", PPM_WHO_MODEL, TRUE, ppm_route_session_close, FALSE },
+  { "POST", "/v1/sessions/{id}/rating", PPM_WHO_USER, TRUE, ppm_route_session_rating, FALSE },
+  { "POST", "/v1/app-rating", PPM_WHO_USER, TRUE, ppm_route_app_rating, FALSE },
+  { "GET", "/v1/me/sessions", PPM_WHO_USER, FALSE, ppm_route_my_sessions, FALSE },
+  { "GET", "/v1/me/transactions", PPM_WHO_USER, FALSE, ppm_route_my_transactions, FALSE },
+  { "GET", "/healthz", PPM_WHO_ANYONE, FALSE, ppm_route_healthz, FALSE },
 };
 
 /* Matches `path` against `pattern`; *param gets the {id} segment. */
@@ -174,6 +174,20 @@ ppm_router_handle(PpmHttpRequest *request)
   route->func(&ctx);
 out:
   g_clear_pointer(&ctx.user, ppm_user_free);
+}
+
+gboolean
+ppm_router_is_quick(PpmPlatform *platform, const char *method, const char *path)
+{
+  g_autofree char *param = NULL;
+
+  if (platform->store->ops->session_charge_submit == NULL)
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS(routes); i++)
+    if (routes[i].submits && g_str_equal(routes[i].method, method)
+        && path_matches(routes[i].path, path, &param))
+      return TRUE;
+  return FALSE;
 }
 
 void

@@ -64,12 +64,23 @@ ppm_route_session_open(PpmRouteContext *ctx)
     }
 }
 
+/* The charge's commit is done: answer from the engine's thread. */
+static void
+charge_answered(const PpmChargeResult *result, gpointer data)
+{
+  PpmRouteContext ctx = { .request = data };
+
+  if (result->error == NULL)
+    ppm_route_stored(&ctx, 201, &result->answer);
+  else
+    ppm_route_fail(&ctx, result->error, result->retry_after_s);
+  ppm_http_request_finish(ctx.request);
+}
+
 void
 ppm_route_session_charge(PpmRouteContext *ctx)
 {
-  gint64 seq, elapsed_ms, retry_after_s = 0;
-  g_auto(PpmStoredAnswer) answer = { 0 };
-  g_autoptr(GError) error = NULL;
+  gint64 seq, elapsed_ms;
 
   if (!ppm_field_int(ctx, "seq", &seq, NULL)
       || !ppm_field_int(ctx, "elapsed_ms", &elapsed_ms, NULL))
@@ -79,12 +90,11 @@ ppm_route_session_charge(PpmRouteContext *ctx)
       ppm_route_invalid(ctx, "seq and elapsed_ms must not be negative");
       return;
     }
-  if (ctx->platform->store->ops->session_charge(
-          ctx->platform->store, ctx->user->id, ctx->param, seq, elapsed_ms,
-          ppm_http_request_get_time_ms(ctx->request), &answer, &retry_after_s, &error))
-    ppm_route_stored(ctx, 201, &answer);
-  else
-    ppm_route_fail(ctx, error, retry_after_s);
+  /* No thread waits for the commit: the batch can hold every charge queued. */
+  ppm_http_request_defer(ctx->request);
+  ppm_store_session_charge_submit(ctx->platform->store, ctx->user->id, ctx->param, seq, elapsed_ms,
+                                  ppm_http_request_get_time_ms(ctx->request), charge_answered,
+                                  ctx->request);
 }
 
 void

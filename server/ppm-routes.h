@@ -31,10 +31,16 @@ typedef struct
   PpmRouteWho who;
   gboolean json_body;
   PpmRouteFunc func;
+  /* Neither blocks nor waits: the handler only submits to the engine
+   * (session_charge_submit) and answers from the engine's thread. */
+  gboolean submits;
 } PpmRoute;
 
 /* Answers every request: the API routes, /account/ pages, 404 and 405. */
 void ppm_router_handle(PpmHttpRequest *request);
+/* Whether the request's handler returns at once, without blocking on the
+ * store: the listener may then run it on its own thread. */
+gboolean ppm_router_is_quick(PpmPlatform *platform, const char *method, const char *path);
 /* Every route and page as "METHOD /path", one per line. */
 void ppm_router_print_routes(void);
 

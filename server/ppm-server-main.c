@@ -181,7 +181,7 @@ main(int argc, char **argv)
 
   running.platform = &platform;
   running.http = ppm_http_server_start(o.listen, o.tls_cert, o.tls_key, &platform,
-                                       ppm_router_handle, &error);
+                                       ppm_router_handle, ppm_router_is_quick, &error);
   if (running.http == NULL)
     ppm_die("%s", error->message);
   g_printerr("ppm-server: listening on %s (%s)\n", o.listen, o.public_url);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 
 #include "ppm-amount.h"
+#include "ppm-store-schema.h"
 
 typedef struct
 {
@@ -11,7 +12,9 @@ typedef struct
   gpointer data;
   GError *error;
   gboolean ok;
+  PpmSqliteDone done_func; /* NULL: a thread waits in ppm_sqlite_run() */
   gboolean done;
+  GCond done_cond; /* its own: a commit wakes only the thread it answers */
 } Job;
 
 gboolean
@@ -207,12 +210,13 @@ run_batch(PpmSqlite *s, GPtrArray *batch)
     {
       Job *job = batch->pdata[i];
 
-      exec_plain(s, "SAVEPOINT job", NULL);
+      /* Prepared once, like every other statement of the writer. */
+      ppm_sql_exec(s, NULL, "SAVEPOINT job", "");
       s->keep_changes = FALSE;
       job->ok = job->func(s, job->data, &job->error);
       if (!job->ok && !s->keep_changes)
-        exec_plain(s, "ROLLBACK TO job", NULL);
-      exec_plain(s, "RELEASE job", NULL);
+        ppm_sql_exec(s, NULL, "ROLLBACK TO job", "");
+      ppm_sql_exec(s, NULL, "RELEASE job", "");
     }
   /* A statement left on a row would keep its read snapshot past the commit,
    * and a later BEGIN IMMEDIATE would then fail at once after another
@@ -233,11 +237,21 @@ run_batch(PpmSqlite *s, GPtrArray *batch)
     }
 }
 
+/* The job's failure, never NULL when it failed. */
+static GError *
+job_steal_error(Job *job)
+{
+  if (!job->ok && job->error == NULL)
+    return g_error_new(PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL, "operation failed");
+  return g_steal_pointer(&job->error);
+}
+
 static gpointer
 writer_main(gpointer data)
 {
   PpmSqlite *s = data;
   g_autoptr(GPtrArray) batch = g_ptr_array_new();
+  g_autoptr(GPtrArray) submitted = g_ptr_array_new();
 
   g_mutex_lock(&s->lock);
   while (TRUE)
@@ -254,32 +268,121 @@ writer_main(gpointer data)
 
       g_mutex_lock(&s->lock);
       for (guint i = 0; i < batch->len; i++)
-        ((Job *)batch->pdata[i])->done = TRUE;
+        {
+          Job *job = batch->pdata[i];
+
+          if (job->done_func != NULL)
+            g_ptr_array_add(submitted, job);
+          else
+            {
+              job->done = TRUE;
+              g_cond_signal(&job->done_cond);
+            }
+        }
       g_ptr_array_set_size(batch, 0);
-      g_cond_broadcast(&s->cond);
+      g_mutex_unlock(&s->lock);
+      /* Outside the lock, so that callbacks may queue further jobs. */
+      for (guint i = 0; i < submitted->len; i++)
+        {
+          Job *job = submitted->pdata[i];
+
+          job->done_func(job->ok, job_steal_error(job), job->data);
+          g_free(job);
+        }
+      g_ptr_array_set_size(submitted, 0);
+      g_mutex_lock(&s->lock);
     }
   g_mutex_unlock(&s->lock);
   return NULL;
 }
 
+static void
+queue_job(PpmSqlite *s, Job *job)
+{
+  g_queue_push_tail(&s->queue, job);
+  g_cond_signal(&s->cond);
+}
+
 gboolean
 ppm_sqlite_run(PpmSqlite *s, PpmSqliteJob func, gpointer data, GError **error)
 {
-  Job job = { func, data, NULL, FALSE, FALSE };
+  Job job = { func, data, NULL, FALSE, NULL, FALSE, { 0 } };
+  GError *failure;
 
+  g_cond_init(&job.done_cond);
   g_mutex_lock(&s->lock);
-  g_queue_push_tail(&s->queue, &job);
-  g_cond_broadcast(&s->cond);
+  queue_job(s, &job);
   while (!job.done)
-    g_cond_wait(&s->cond, &s->lock);
+    g_cond_wait(&job.done_cond, &s->lock);
   g_mutex_unlock(&s->lock);
-  if (!job.ok)
-    {
-      if (job.error == NULL)
-        job.error = g_error_new(PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL, "operation failed");
-      g_propagate_error(error, job.error);
-    }
+  g_cond_clear(&job.done_cond);
+  failure = job_steal_error(&job);
+  if (failure != NULL)
+    g_propagate_error(error, failure);
   return job.ok;
+}
+
+void
+ppm_sqlite_submit(PpmSqlite *s, PpmSqliteJob func, PpmSqliteDone done, gpointer data)
+{
+  Job *job = g_new0(Job, 1);
+
+  job->func = func;
+  job->data = data;
+  job->done_func = done;
+  g_mutex_lock(&s->lock);
+  queue_job(s, job);
+  g_mutex_unlock(&s->lock);
+}
+
+static void
+statement_free(gpointer stmt)
+{
+  sqlite3_finalize(stmt);
+}
+
+static void
+reader_free(gpointer data)
+{
+  PpmSqlite *reader = data;
+
+  g_hash_table_destroy(reader->statements);
+  sqlite3_close_v2(reader->db);
+  g_free(reader);
+}
+
+static PpmSqlite *
+reader_open(PpmSqlite *s, GError **error)
+{
+  PpmSqlite *reader = g_new0(PpmSqlite, 1);
+
+  reader->statements = g_hash_table_new_full(NULL, NULL, NULL, statement_free);
+  if (sqlite3_open_v2(s->path, &reader->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL)
+      != SQLITE_OK)
+    {
+      ppm_sql_fail(error, PPM_STORE_ERROR_INTERNAL, "cannot open database %s: %s", s->path,
+                   reader->db ? sqlite3_errmsg(reader->db) : "out of memory");
+      reader_free(reader);
+      return NULL;
+    }
+  sqlite3_extended_result_codes(reader->db, 0);
+  sqlite3_busy_timeout(reader->db, 5000);
+  return reader;
+}
+
+gboolean
+ppm_sqlite_read(PpmSqlite *s, PpmSqliteJob func, gpointer data, GError **error)
+{
+  PpmSqlite *reader = g_async_queue_try_pop(s->readers);
+  gboolean ok;
+
+  if (reader == NULL && (reader = reader_open(s, error)) == NULL)
+    return FALSE;
+  ok = func(reader, data, error);
+  /* No statement may keep its snapshot while the connection is idle. */
+  g_hash_table_foreach(reader->statements, statement_reset, NULL);
+  g_async_queue_push(s->readers, reader);
+  return ok;
 }
 
 static const char *const migrations[] = {
@@ -344,6 +447,12 @@ static const char *const migrations[] = {
   " time_ms INTEGER NOT NULL) STRICT;"
   "INSERT INTO wallets (name, balance_minor) VALUES ('platform:fees', 0),"
   " ('platform:funding', 0);",
+  /* 2: a charge counts the session's reversed charges without a scan, and
+   * its update of the session's hold and deadline touches no index: due
+   * sessions are found among the open ones. */
+  "CREATE INDEX charges_reversed ON charges (session_id) WHERE reversal_id IS NOT NULL;"
+  "DROP INDEX sessions_deadline;"
+  "CREATE INDEX sessions_open ON sessions (id) WHERE state = 'open';",
 };
 
 static gboolean
@@ -372,7 +481,8 @@ migrate_job(PpmSqlite *s, gpointer data, GError **error)
     return FALSE;
   s->parent.currency = ppm_sql_text(stmt, 0);
   s->parent.digits = ppm_currency_digits(s->parent.currency);
-  return TRUE;
+  sqlite3_reset(stmt);
+  return ppm_ledger_system_wallet(s, PPM_WALLET_FEES, &s->fees_wallet, error);
 }
 
 gboolean
@@ -394,6 +504,7 @@ sqlite_close(PpmStore *store)
       g_mutex_unlock(&s->lock);
       g_thread_join(s->writer);
     }
+  g_async_queue_unref(s->readers);
   g_hash_table_destroy(s->statements);
   sqlite3_close_v2(s->db);
   g_mutex_clear(&s->lock);
@@ -401,12 +512,6 @@ sqlite_close(PpmStore *store)
   g_free(s->path);
   g_free(s->parent.currency);
   g_free(s);
-}
-
-static void
-statement_free(gpointer stmt)
-{
-  sqlite3_finalize(stmt);
 }
 
 static gpointer
@@ -430,7 +535,8 @@ ppm_store_sqlite_open(const char *path, const char *currency, GError **error)
 
   s->parent.ops = g_once(&ops_once, build_ops, NULL);
   s->path = g_strdup(path);
-  s->statements = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, statement_free);
+  s->statements = g_hash_table_new_full(NULL, NULL, NULL, statement_free);
+  s->readers = g_async_queue_new_full(reader_free);
   g_mutex_init(&s->lock);
   g_cond_init(&s->cond);
   if (sqlite3_open_v2(path, &s->db,
@@ -445,7 +551,10 @@ ppm_store_sqlite_open(const char *path, const char *currency, GError **error)
   sqlite3_busy_timeout(s->db, 5000);
   if (!exec_plain(s, "PRAGMA journal_mode = WAL", error)
       || !exec_plain(s, "PRAGMA synchronous = FULL", error)
-      || !exec_plain(s, "PRAGMA foreign_keys = ON", error))
+      || !exec_plain(s, "PRAGMA foreign_keys = ON", error)
+      /* A checkpoint makes the writer wait for two fsyncs: at most every
+       * 64 MiB of WAL rather than every 4 MiB (the default). */
+      || !exec_plain(s, "PRAGMA wal_autocheckpoint = 16384", error))
     {
       g_prefix_error(error, "cannot open database %s: ", path);
       return NULL;

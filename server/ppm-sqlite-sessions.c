@@ -23,6 +23,8 @@ typedef struct
   gint64 deadline_ms;
   gint64 timeout_ms;
   char *close_body;
+  gint64 member_wallet;
+  gint64 model_wallet;
 } Session;
 
 static void
@@ -43,7 +45,10 @@ session_load(PpmSqlite *s, const char *public_id, gint64 model_id, Session *sess
   int rc = ppm_sql_row(s, &stmt, error,
                        "SELECT id, model_id, member_id, state = 'open', reason, rate_minor,"
                        " period_seconds * 1000, fee_bps, hold_periods, hold_minor, t0_ms,"
-                       " deadline_ms, timeout_ms, close_body FROM sessions WHERE public_id = ?",
+                       " deadline_ms, timeout_ms, close_body,"
+                       " (SELECT id FROM wallets WHERE user_id = member_id),"
+                       " (SELECT id FROM wallets WHERE user_id = model_id)"
+                       " FROM sessions WHERE public_id = ?",
                        "s", public_id);
 
   if (rc < 0)
@@ -67,6 +72,8 @@ session_load(PpmSqlite *s, const char *public_id, gint64 model_id, Session *sess
   session->deadline_ms = sqlite3_column_int64(stmt, 11);
   session->timeout_ms = sqlite3_column_int64(stmt, 12);
   session->close_body = ppm_sql_text(stmt, 13);
+  session->member_wallet = sqlite3_column_int64(stmt, 14);
+  session->model_wallet = sqlite3_column_int64(stmt, 15);
   sqlite3_reset(stmt);
   return TRUE;
 }
@@ -268,23 +275,43 @@ charge_check_clock(Session *session, Charge *c, GError **error)
                       "charge %" G_GINT64_FORMAT " is not due yet", c->seq);
 }
 
-/* Moves the charge's money (member −rate, model +(rate − fee), fees +fee). */
+/* Moves the charge's money (member −rate, model +(rate − fee), fees +fee)
+ * and records the charge with its answer. */
 static gboolean
-charge_post(PpmSqlite *s, Session *session, Charge *c, gint64 fee, GError **error)
+charge_post(PpmSqlite *s, Session *session, Charge *c, gint64 fee, const char *body, GError **error)
 {
-  gint64 tx, member_wallet, model_wallet, fees_wallet;
+  gint64 tx;
 
-  return ppm_ledger_wallet(s, session->member_id, &member_wallet, error)
-         && ppm_ledger_wallet(s, session->model_id, &model_wallet, error)
-         && ppm_ledger_system_wallet(s, PPM_WALLET_FEES, &fees_wallet, error)
-         && ppm_ledger_begin(s, "charge", session->row, c->now_ms, &tx, error)
-         && ppm_ledger_post(s, tx, member_wallet, -session->rate, error)
-         && ppm_ledger_post(s, tx, model_wallet, session->rate - fee, error)
-         && ppm_ledger_post(s, tx, fees_wallet, fee, error)
+  return ppm_ledger_begin(s, "charge", session->row, c->now_ms, &tx, error)
+         && ppm_ledger_post(s, tx, session->member_wallet, -session->rate, error)
+         && ppm_ledger_post(s, tx, session->model_wallet, session->rate - fee, error)
+         && ppm_ledger_post(s, tx, s->fees_wallet, fee, error)
          && ppm_sql_exec(s, error,
                          "INSERT INTO charges (session_id, seq, amount_minor, fee_minor, time_ms,"
-                         " transaction_id, body) VALUES (?, ?, ?, ?, ?, ?, '')",
-                         "iiiiii", session->row, c->seq, session->rate, fee, c->now_ms, tx);
+                         " transaction_id, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         "iiiiiis", session->row, c->seq, session->rate, fee, c->now_ms, tx, body);
+}
+
+/* The next seq and how many of the session's charges were reversed.  Seqs
+ * are recorded without gaps from 0 and charges are never deleted, so the
+ * next one is MAX + 1: both are index lookups, not scans of the session's
+ * charges. */
+static gboolean
+charge_counts(PpmSqlite *s, Session *session, gint64 *next, gint64 *reversed, GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (ppm_sql_row(s, &stmt, error,
+                  "SELECT (SELECT COALESCE (MAX (seq) + 1, 0) FROM charges WHERE session_id = ?1),"
+                  " (SELECT COUNT (*) FROM charges WHERE session_id = ?1"
+                  " AND reversal_id IS NOT NULL)",
+                  "i", session->row)
+      != 1)
+    return FALSE;
+  *next = sqlite3_column_int64(stmt, 0);
+  *reversed = sqlite3_column_int64(stmt, 1);
+  sqlite3_reset(stmt);
+  return TRUE;
 }
 
 static gboolean
@@ -292,7 +319,7 @@ charge_job(PpmSqlite *s, gpointer data, GError **error)
 {
   Charge *c = data;
   g_auto(Session) session = { 0 };
-  gint64 next, available, fee, hold, top_up, total, charge_row;
+  gint64 next, reversed, available, fee, hold, top_up, total;
   gboolean found;
   g_autofree char *body = NULL;
 
@@ -302,8 +329,7 @@ charge_job(PpmSqlite *s, gpointer data, GError **error)
   if (found)
     return TRUE;
   if (!session_check_open(s, &session, c->now_ms, error)
-      || !ppm_sql_int(s, &next, error, "SELECT COUNT (*) FROM charges WHERE session_id = ?", "i",
-                      session.row))
+      || !charge_counts(s, &session, &next, &reversed, error))
     return FALSE;
   if (c->seq > next)
     return ppm_sql_fail(error, PPM_STORE_ERROR_SEQ_GAP,
@@ -315,30 +341,24 @@ charge_job(PpmSqlite *s, gpointer data, GError **error)
   hold = MAX(0, session.hold - session.rate);
   if (available < session.rate - (session.hold - hold))
     return ppm_sql_fail(error, PPM_STORE_ERROR_INSUFFICIENT_FUNDS, "not enough funds");
-  if (!ppm_fee_of(session.rate, session.fee_bps, &fee)
-      || !ppm_sql_exec(s, error, "UPDATE sessions SET hold_minor = ? WHERE id = ?", "ii", hold,
-                       session.row)
-      || !charge_post(s, &session, c, fee, error))
-    return FALSE;
-  charge_row = sqlite3_last_insert_rowid(s->db);
+  if (!ppm_fee_of(session.rate, session.fee_bps, &fee))
+    return ppm_sql_fail(error, PPM_STORE_ERROR_INVALID, "the fee is out of range");
+  /* After the debit: the balance lost the rate, the holds what this session's
+   * hold gave. */
+  available -= session.rate - (session.hold - hold);
   /* Top the hold up again, in whole periods. */
-  if (!ppm_ledger_available(s, session.member_id, &available, error))
-    return FALSE;
   top_up = MIN(session.hold_periods * session.rate - hold, available / session.rate * session.rate);
   hold += MAX(0, top_up);
   available -= MAX(0, top_up);
+  /* Every charge of a session is of its rate. */
+  total = (next + 1 - reversed) * session.rate;
+  body = ppm_answer_charge(c->seq, session.rate, total, s->parent.currency, hold / session.rate,
+                           (available + hold) / session.rate);
   if (!ppm_sql_exec(s, error,
                     "UPDATE sessions SET hold_minor = ?, deadline_ms = ? + timeout_ms"
                     " WHERE id = ?",
                     "iii", hold, c->now_ms, session.row)
-      || !ppm_sql_int(s, &total, error,
-                      "SELECT SUM (amount_minor) FROM charges WHERE session_id = ?"
-                      " AND reversal_id IS NULL",
-                      "i", session.row))
-    return FALSE;
-  body = ppm_answer_charge(c->seq, session.rate, total, s->parent.currency, hold / session.rate,
-                           (available + hold) / session.rate);
-  if (!ppm_sql_exec(s, error, "UPDATE charges SET body = ? WHERE id = ?", "si", body, charge_row))
+      || !charge_post(s, &session, c, fee, body, error))
     return FALSE;
   c->answer->body = g_steal_pointer(&body);
   c->answer->replayed = FALSE;
@@ -356,6 +376,45 @@ sqlite_session_charge(PpmStore *store, gint64 model_id, const char *session_id, 
   if (retry_after_s)
     *retry_after_s = c.retry_after_s;
   return ok;
+}
+
+/* A charge submitted without waiting: it owns its copy of the session id
+ * and the result its callback reads. */
+typedef struct
+{
+  Charge charge;
+  char *session_id;
+  PpmChargeResult result;
+  PpmChargeDone done;
+  gpointer user_data;
+} ChargeSubmitted;
+
+static void
+charge_submitted_done(gboolean ok, GError *error, gpointer data)
+{
+  ChargeSubmitted *cs = data;
+
+  cs->result.error = error;
+  cs->result.retry_after_s = cs->charge.retry_after_s;
+  cs->done(&cs->result, cs->user_data);
+  ppm_stored_answer_clear(&cs->result.answer);
+  g_clear_error(&cs->result.error);
+  g_free(cs->session_id);
+  g_free(cs);
+}
+
+static void
+sqlite_session_charge_submit(PpmStore *store, gint64 model_id, const char *session_id, gint64 seq,
+                             gint64 elapsed_ms, gint64 now_ms, PpmChargeDone done,
+                             gpointer user_data)
+{
+  ChargeSubmitted *cs = g_new0(ChargeSubmitted, 1);
+
+  cs->session_id = g_strdup(session_id);
+  cs->charge = (Charge){ model_id, cs->session_id, seq, now_ms, &cs->result.answer, 0 };
+  cs->done = done;
+  cs->user_data = user_data;
+  ppm_sqlite_submit((PpmSqlite *)store, charge_job, charge_submitted_done, cs);
 }
 
 typedef struct
@@ -579,6 +638,7 @@ ppm_sqlite_sessions_ops(PpmStoreOps *ops)
 {
   ops->session_open = sqlite_session_open;
   ops->session_charge = sqlite_session_charge;
+  ops->session_charge_submit = sqlite_session_charge_submit;
   ops->session_close = sqlite_session_close;
   ops->sessions_tick = sqlite_sessions_tick;
   ops->sessions_resume = sqlite_sessions_resume;

@@ -49,7 +49,7 @@ user_query_job(PpmSqlite *s, gpointer data, GError **error)
 static PpmUser *
 user_query(PpmStore *store, UserQuery *q, GError **error)
 {
-  ppm_sqlite_run((PpmSqlite *)store, user_query_job, q, error);
+  ppm_sqlite_read((PpmSqlite *)store, user_query_job, q, error);
   return q->result;
 }
 

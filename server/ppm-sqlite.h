@@ -20,8 +20,11 @@ struct _PpmSqlite
   PpmStore parent;
   char *path;
   sqlite3 *db;
-  GHashTable *statements; /* SQL text → sqlite3_stmt*, writer thread only */
+  GHashTable *statements; /* SQL literal (by address) → sqlite3_stmt* */
   gboolean keep_changes;  /* set by a failing job whose changes must stay */
+  gint64 fees_wallet;     /* the id of platform:fees */
+
+  GAsyncQueue *readers; /* idle read-only connections (PpmSqlite with db, statements) */
 
   GThread *writer;
   GMutex lock;
@@ -33,8 +36,20 @@ struct _PpmSqlite
 /* Queues a job and waits until its transaction is committed (or failed). */
 gboolean ppm_sqlite_run(PpmSqlite *s, PpmSqliteJob job, gpointer data, GError **error);
 
-/* Statement shortcuts for jobs.  `types` has one letter per parameter: 'i'
- * gint64, 'n' int, 's' const char * (NULL binds NULL). */
+/* Called on the writer thread once the job's transaction is committed (or
+ * failed); takes `error` (NULL when ok). */
+typedef void (*PpmSqliteDone)(gboolean ok, GError *error, gpointer data);
+
+/* Queues a job and returns at once; `done` follows the commit. */
+void ppm_sqlite_submit(PpmSqlite *s, PpmSqliteJob job, PpmSqliteDone done, gpointer data);
+
+/* Runs a job that only reads on a read-only connection of its own, at once
+ * and outside the writer: it sees every committed transaction (WAL). */
+gboolean ppm_sqlite_read(PpmSqlite *s, PpmSqliteJob job, gpointer data, GError **error);
+
+/* Statement shortcuts for jobs.  `sql` is a string literal: its prepared
+ * statement is cached by the literal's address.  `types` has one letter per
+ * parameter: 'i' gint64, 'n' int, 's' const char * (NULL binds NULL). */
 sqlite3_stmt *ppm_sql_query(PpmSqlite *s, GError **error, const char *sql, const char *types, ...);
 /* 1 a row, 0 done, -1 error. */
 int ppm_sql_step(PpmSqlite *s, sqlite3_stmt *stmt, GError **error);

@@ -175,3 +175,23 @@ ppm_store_free(PpmStore *store)
   if (store != NULL)
     store->ops->close(store);
 }
+
+void
+ppm_store_session_charge_submit(PpmStore *store, gint64 model_id, const char *session_id,
+                                gint64 seq, gint64 elapsed_ms, gint64 now_ms, PpmChargeDone done,
+                                gpointer user_data)
+{
+  PpmChargeResult result = { { NULL, FALSE }, 0, NULL };
+
+  if (store->ops->session_charge_submit != NULL)
+    {
+      store->ops->session_charge_submit(store, model_id, session_id, seq, elapsed_ms, now_ms, done,
+                                        user_data);
+      return;
+    }
+  store->ops->session_charge(store, model_id, session_id, seq, elapsed_ms, now_ms, &result.answer,
+                             &result.retry_after_s, &result.error);
+  done(&result, user_data);
+  ppm_stored_answer_clear(&result.answer);
+  g_clear_error(&result.error);
+}

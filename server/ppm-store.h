@@ -198,6 +198,17 @@ typedef struct
 } PpmPage;
 
 void ppm_page_clear(PpmPage *page);
+
+/* What an asynchronous charge gives its callback; owned by the engine, valid
+ * during the callback only. */
+typedef struct
+{
+  PpmStoredAnswer answer;
+  gint64 retry_after_s;
+  GError *error; /* NULL when the charge succeeded */
+} PpmChargeResult;
+
+typedef void (*PpmChargeDone)(const PpmChargeResult *result, gpointer user_data);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PpmPage, ppm_page_clear)
 
 /* One row of a table for `ppm-admin copy`: the values of the columns named by
@@ -337,6 +348,12 @@ typedef struct
   gboolean (*session_charge)(PpmStore *store, gint64 model_id, const char *session_id, gint64 seq,
                              gint64 elapsed_ms, gint64 now_ms, PpmStoredAnswer *answer,
                              gint64 *retry_after_s, GError **error);
+  /* Optional: session_charge that returns at once and calls `done` from a
+   * thread of the engine once the transaction is durable (or failed), so
+   * that no caller's thread waits for the commit. */
+  void (*session_charge_submit)(PpmStore *store, gint64 model_id, const char *session_id,
+                                gint64 seq, gint64 elapsed_ms, gint64 now_ms, PpmChargeDone done,
+                                gpointer user_data);
   /* Close.  1. unknown / another model's → NOT_FOUND; 2. closed by an earlier
    * close → its stored answer, replayed; 3. closed as superseded →
    * SESSION_CLOSED; expired (as in charge) → SESSION_EXPIRED.  Then: unless
@@ -427,6 +444,12 @@ struct _PpmStore
 PpmStore *ppm_store_open(const char *uri, const char *currency, GError **error);
 void ppm_store_free(PpmStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmStore, ppm_store_free)
+
+/* ops->session_charge_submit, or session_charge followed by `done` in the
+ * calling thread for an engine without it. */
+void ppm_store_session_charge_submit(PpmStore *store, gint64 model_id, const char *session_id,
+                                     gint64 seq, gint64 elapsed_ms, gint64 now_ms,
+                                     PpmChargeDone done, gpointer user_data);
 
 /* Engines. */
 PpmStore *ppm_store_sqlite_open(const char *path, const char *currency, GError **error);

@@ -182,7 +182,7 @@ world_open_session(void)
   ppm_http_request_add_header(request, "Authorization", authorization);
   ppm_http_request_add_header(request, "Content-Type", "application/json");
   ppm_http_request_append_body(request, body, sizeof body - 1);
-  ppm_http_request_run(request, ppm_router_handle);
+  ppm_http_request_run(request, ppm_router_handle, NULL, NULL);
   answer = g_bytes_get_data(ppm_http_request_get_answer(request), &length);
   if (ppm_http_request_get_status(request) == 201
       && json_parser_load_from_data(parser, answer, length, NULL))
@@ -240,7 +240,7 @@ ppm_fuzz_request(const char *text, gsize length)
         }
     }
   ppm_http_request_append_body(request, line, end - line);
-  ppm_http_request_run(request, ppm_router_handle);
+  ppm_http_request_run(request, ppm_router_handle, NULL, NULL);
   answer_check(request);
   ppm_http_request_free(request);
 }

@@ -3,6 +3,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "ppm-test-api.h"
 
@@ -253,6 +254,41 @@ test_backup_and_copy(void)
 }
 
 /* Damages the SQLite ledger behind the platform's back. */
+/* A charge's total counts the session's standing charges only: after a
+ * refund of an open session, the next charge's total is that charge alone
+ * (the engines count reversed charges rather than summing every charge). */
+static void
+test_charge_after_refund_totals_standing(void)
+{
+  g_autoptr(PpmTestServer) server = start();
+  g_auto(PpmTestPair) pair = { 0 };
+  g_autoptr(PpmTestResponse) open = NULL;
+  g_autofree char *refunded = NULL;
+  const char *session_id;
+  gint64 rate;
+
+  ppm_test_pair_init(&pair, server, "model", "member", "20.00");
+  open = ppm_test_open(server, &pair, 300000);
+  session_id = ppm_test_string(open, "session_id");
+  rate = ppm_test_int(open, "rate.amount_minor");
+  for (int seq = 0; seq < 3; seq++)
+    {
+      g_autoptr(PpmTestResponse) r = ppm_test_charge(server, pair.model_token, session_id, seq);
+      ppm_assert_answer(r, 201, NULL);
+      g_assert_cmpint(ppm_test_int(r, "total.amount_minor"), ==, (seq + 1) * rate);
+    }
+  refunded = ppm_test_admin_ok(server, "refund", "--session", session_id, NULL);
+  g_assert_cmpstr(refunded, ==, "6.00 USD");
+  for (int seq = 3; seq < 5; seq++)
+    {
+      g_autoptr(PpmTestResponse) r = ppm_test_charge(server, pair.model_token, session_id, seq);
+      ppm_assert_answer(r, 201, NULL);
+      g_assert_cmpint(ppm_test_int(r, "seq"), ==, seq);
+      g_assert_cmpint(ppm_test_int(r, "total.amount_minor"), ==, (seq - 2) * rate);
+    }
+  ppm_test_verify(server);
+}
+
 static void
 damage(PpmTestServer *server, const char *sql)
 {
@@ -311,6 +347,77 @@ test_create_user_checks_like_signup(void)
   g_assert_true(g_str_has_prefix(out, "id="));
 }
 
+/* Runs ppm-admin itself (no test helper between) and returns its raw stderr;
+ * the command must fail with status 1. */
+static char *
+admin_stderr(const char *db_uri, const char *const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  char *err = NULL;
+  int status;
+
+  g_ptr_array_add(argv, (gpointer)g_getenv("PPM_ADMIN_BIN"));
+  g_assert_nonnull(argv->pdata[0]);
+  if (db_uri != NULL)
+    {
+      g_ptr_array_add(argv, "--db");
+      g_ptr_array_add(argv, (gpointer)db_uri);
+    }
+  for (gsize i = 0; args[i] != NULL; i++)
+    g_ptr_array_add(argv, (gpointer)args[i]);
+  g_ptr_array_add(argv, NULL);
+  g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL, &out,
+               &err, &status, &error);
+  g_assert_no_error(error);
+  g_assert_true(WIFEXITED(status));
+  g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+  g_assert_cmpstr(out, ==, "");
+  return err;
+}
+
+/* Every error is exactly one line on stderr, ending in a newline, also when
+ * the message itself holds a line break. */
+static void
+test_error_lines_end_with_newline(void)
+{
+  g_autoptr(PpmTestServer) server = start();
+  const char *const no_command[] = { NULL };
+  const char *const unknown[] = { "no\nsuch", NULL };
+  const char *const no_value[] = { "fund", "--email", NULL };
+  const char *const missing_flag[] = { "fund", NULL };
+  const char *const no_user[] = { "balance", "--email", "nobody@example.com", NULL };
+  const char *const no_password[] = { "create-user", "--email", "a@example.com",
+                                      "--role",      "member",  "--display-name",
+                                      "A",           NULL };
+  const char *const verify[] = { "verify", NULL };
+  struct
+  {
+    const char *db;
+    const char *const *args;
+  } cases[] = {
+    { NULL, no_command },
+    { server->db_uri, unknown },
+    { server->db_uri, no_value },
+    { server->db_uri, missing_flag },
+    { server->db_uri, no_user },
+    { server->db_uri, no_password },
+    { "sqlite:/nonexistent-dir/ppm.db", verify },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+    {
+      g_autofree char *err = admin_stderr(cases[i].db, cases[i].args);
+
+      g_test_message("case %" G_GSIZE_FORMAT ": %s", i, err);
+      g_assert_true(g_str_has_prefix(err, "ppm-admin: "));
+      g_assert_true(g_str_has_suffix(err, "\n"));
+      /* The first line break is the last character. */
+      g_assert_cmpuint(strcspn(err, "\n"), ==, strlen(err) - 1);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -320,9 +427,12 @@ main(int argc, char **argv)
                   test_create_user_checks_like_signup);
   g_test_add_func("/server/admin/money-commands", test_money_commands);
   g_test_add_func("/server/admin/refund-returns-charges", test_refund_returns_charges);
+  g_test_add_func("/server/admin/charge-after-refund-totals-standing",
+                  test_charge_after_refund_totals_standing);
   g_test_add_func("/server/admin/links", test_links);
   g_test_add_func("/server/admin/demo", test_demo);
   g_test_add_func("/server/admin/backup-and-copy", test_backup_and_copy);
   g_test_add_func("/server/admin/verify-finds-damage", test_verify_finds_damage);
+  g_test_add_func("/server/admin/error-lines-end-with-newline", test_error_lines_end_with_newline);
   return g_test_run();
 }
