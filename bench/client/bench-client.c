@@ -21,7 +21,6 @@
 #include "ppm-meter.h"
 
 #include <stdlib.h>
-#include <sys/resource.h>
 
 typedef struct
 {
@@ -82,16 +81,6 @@ feed_rtp(gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static gint64
-cpu_time_us(void)
-{
-  struct rusage usage;
-
-  getrusage(RUSAGE_SELF, &usage);
-  return (gint64)usage.ru_utime.tv_sec * G_USEC_PER_SEC + usage.ru_utime.tv_usec
-         + (gint64)usage.ru_stime.tv_sec * G_USEC_PER_SEC + usage.ru_stime.tv_usec;
-}
-
 /* The earlier stall probe: the longest gap between two runs of a 2 ms timer. */
 typedef struct
 {
@@ -124,7 +113,7 @@ phase_start(Phase *phase, const Totals *totals)
   ppm_stall_probe_reset(phase->probe);
   phase->timer.last = g_get_monotonic_time();
   phase->timer.longest = 0;
-  phase->cpu = cpu_time_us();
+  phase->cpu = ppm_test_cpu_time_us();
   phase->charges = totals->charges;
 }
 
@@ -132,7 +121,7 @@ static void
 phase_report(Phase *phase, const char *name, const Totals *totals)
 {
   guint charges = totals->charges - phase->charges;
-  gint64 cpu = cpu_time_us() - phase->cpu;
+  gint64 cpu = ppm_test_cpu_time_us() - phase->cpu;
 
   /* Per charge only where charges are the work: not while black-holed. */
   g_print("%-20s %5u charges %7.1f ms CPU %6.3f ms/charge  longest stall %5.2f ms (CPU %5.2f ms)"
@@ -203,7 +192,7 @@ main(int argc, char **argv)
   media.meters = meters;
   rtp = g_timeout_add(100, feed_rtp, &media);
   g_print("%u calls billing for %u s, then 5 s with the stall probes...\n", calls, seconds);
-  start_cpu = cpu_time_us();
+  start_cpu = ppm_test_cpu_time_us();
   /* The opens, all requested at once. */
   timer = g_timeout_add(2, timer_gap_tick, &phase.timer);
   phase_start(&phase, &totals);
@@ -212,10 +201,10 @@ main(int argc, char **argv)
   g_source_remove(timer);
   /* The 2 ms timer wakes the loop 500 times a second: it would inflate the
    * CPU figure, so this phase runs without it. */
-  cpu = cpu_time_us();
+  cpu = ppm_test_cpu_time_us();
   charges = totals.charges;
   ppm_test_spin(seconds * 1000);
-  cpu = cpu_time_us() - cpu;
+  cpu = ppm_test_cpu_time_us() - cpu;
   g_print("%-20s %5u charges %7.1f ms CPU %6.3f ms/charge\n", "billing", totals.charges - charges,
           (double)cpu / 1000.0, (double)cpu / 1000.0 / MAX(totals.charges - charges, 1));
   timer = g_timeout_add(2, timer_gap_tick, &phase.timer);
@@ -246,7 +235,7 @@ main(int argc, char **argv)
   g_source_remove(timer);
   g_source_remove(rtp);
   /* Opens, charges, retries, catch-up and closes: the whole client side. */
-  cpu = cpu_time_us() - start_cpu;
+  cpu = ppm_test_cpu_time_us() - start_cpu;
   g_print("%-20s %5u charges %7.1f ms CPU %6.3f ms/charge (whole run)\n", "overall", totals.charges,
           (double)cpu / 1000.0, (double)cpu / 1000.0 / MAX(totals.charges, 1));
   g_print("all %u sessions closed: %u charges confirmed, %u hang-ups wanted, %u stopped\n", calls,

@@ -13,17 +13,6 @@
 #include "ppm-journal.h"
 
 #include <stdlib.h>
-#include <sys/resource.h>
-
-static gint64
-cpu_time_us(void)
-{
-  struct rusage usage;
-
-  getrusage(RUSAGE_SELF, &usage);
-  return (gint64)usage.ru_utime.tv_sec * G_USEC_PER_SEC + usage.ru_utime.tv_usec
-         + (gint64)usage.ru_stime.tv_sec * G_USEC_PER_SEC + usage.ru_stime.tv_usec;
-}
 
 static int
 compare_gint64(gconstpointer a, gconstpointer b)
@@ -55,7 +44,7 @@ main(int argc, char **argv)
   ppm_journal_opened(journal, id, "s-1", 0, &error);
   g_assert_no_error(error);
 
-  cpu = cpu_time_us();
+  cpu = ppm_test_cpu_time_us();
   for (guint i = 0; i < writes; i++)
     {
       gint64 start = g_get_monotonic_time();
@@ -65,7 +54,7 @@ main(int argc, char **argv)
       g_assert_no_error(error);
       took[i] = g_get_monotonic_time() - start;
     }
-  cpu = cpu_time_us() - cpu;
+  cpu = ppm_test_cpu_time_us() - cpu;
   qsort(took, writes, sizeof *took, compare_gint64);
   g_print("%u charge writes: median %.3f ms, 90th percentile %.3f ms, max %.3f ms;"
           " CPU %.3f ms per write\n",

@@ -1,4 +1,5 @@
 #include "client-responder.h"
+#include "client-test-util.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -243,4 +244,31 @@ ppm_responder_free(PpmResponder *responder)
   g_free(responder->last_body);
   g_free(responder->last_head);
   g_free(responder);
+}
+
+static void
+on_signed_in(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpmLogin) login = ppm_api_login_finish(PPM_API(source), result, &error);
+
+  g_assert_no_error(error);
+  g_assert_nonnull(login);
+  *(gboolean *)user_data = TRUE;
+}
+
+PpmApi *
+ppm_responder_sign_in(PpmResponder *responder, guint connect_timeout_ms, guint timeout_ms)
+{
+  g_autoptr(GError) error = NULL;
+  PpmApi *api = ppm_api_new(ppm_responder_get_url(responder), &error);
+  gboolean done = FALSE;
+
+  g_assert_no_error(error);
+  if (connect_timeout_ms > 0 && timeout_ms > 0)
+    ppm_api_set_timeouts(api, connect_timeout_ms, timeout_ms);
+  ppm_api_login(api, "model@example.org", "secret", NULL, on_signed_in, &done);
+  g_assert_true(ppm_test_wait_for(&done, 5000));
+  g_assert_true(ppm_api_is_signed_in(api));
+  return api;
 }

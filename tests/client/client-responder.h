@@ -4,6 +4,8 @@
  * /v1/auth/refresh get a valid answer with fresh tokens each time. */
 #pragma once
 
+#include "ppm-api.h"
+
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -28,6 +30,10 @@ char *ppm_responder_dup_last_body(PpmResponder *responder);
 /* The request line and headers of the last request. */
 char *ppm_responder_dup_last_head(PpmResponder *responder);
 void ppm_responder_free(PpmResponder *responder);
+
+/* A client signed in to `responder`, with these timeouts (0: the client's
+ * defaults). */
+PpmApi *ppm_responder_sign_in(PpmResponder *responder, guint connect_timeout_ms, guint timeout_ms);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmResponder, ppm_responder_free)
 

@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 
+#include <sys/resource.h>
 #include <time.h>
 
 struct _PpmStallProbe
@@ -138,6 +139,16 @@ ppm_stall_probe_free(PpmStallProbe *probe)
   g_source_destroy(probe->source);
   g_source_unref(probe->source);
   g_free(probe);
+}
+
+gint64
+ppm_test_cpu_time_us(void)
+{
+  struct rusage usage;
+
+  getrusage(RUSAGE_SELF, &usage);
+  return (gint64)usage.ru_utime.tv_sec * G_USEC_PER_SEC + usage.ru_utime.tv_usec
+         + (gint64)usage.ru_stime.tv_sec * G_USEC_PER_SEC + usage.ru_stime.tv_usec;
 }
 
 void

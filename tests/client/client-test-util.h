@@ -12,6 +12,9 @@ gboolean ppm_test_wait_for(gboolean *flag, guint timeout_ms);
 /* Iterates the default main context for `ms` milliseconds. */
 void ppm_test_spin(guint ms);
 
+/* The process's CPU time (user + system) in microseconds. */
+gint64 ppm_test_cpu_time_us(void);
+
 /* Deletes the directory `path` and everything in it. */
 void ppm_test_remove_tree(const char *path);
 

@@ -42,39 +42,12 @@ on_charge(const PpmOutcome *outcome, const PpmChargeAnswer *answer, gpointer use
   result->seq = answer != NULL ? answer->seq : -1;
 }
 
-static void
-on_login(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PpmLogin) login = ppm_api_login_finish(PPM_API(source), result, &error);
-
-  g_assert_no_error(error);
-  g_assert_nonnull(login);
-  *(gboolean *)user_data = TRUE;
-}
-
-/* A client signed in to `responder` with short timeouts. */
-static PpmApi *
-api_for(PpmResponder *responder)
-{
-  g_autoptr(GError) error = NULL;
-  PpmApi *api = ppm_api_new(ppm_responder_get_url(responder), &error);
-  gboolean done = FALSE;
-
-  g_assert_no_error(error);
-  ppm_api_set_timeouts(api, 1000, 2000);
-  ppm_api_login(api, "model@example.org", "secret", NULL, on_login, &done);
-  g_assert_true(ppm_test_wait_for(&done, 5000));
-  g_assert_true(ppm_api_is_signed_in(api));
-  return api;
-}
-
 /* Posts charge 0 to a responder answering `canned` and waits for the end. */
 static void
 charge_against(PpmResponderMode mode, const char *canned, ChargeResult *result)
 {
   g_autoptr(PpmResponder) responder = ppm_responder_new(mode, canned);
-  g_autoptr(PpmApi) api = api_for(responder);
+  g_autoptr(PpmApi) api = ppm_responder_sign_in(responder, 1000, 2000);
   g_autoptr(PpmStallProbe) probe = ppm_stall_probe_start();
   PpmPort port = ppm_api_get_port(api);
 
@@ -233,7 +206,7 @@ test_descriptor_reuse(void)
       " \"total\": {\"amount_minor\": 200, \"currency\": \"USD\"}, \"secured_periods\": 2,"
       " \"member_balance_periods\": 5}");
   g_autoptr(PpmResponder) responder = ppm_responder_new(PPM_RESPONDER_CANNED, answer);
-  g_autoptr(PpmApi) api = api_for(responder);
+  g_autoptr(PpmApi) api = ppm_responder_sign_in(responder, 1000, 2000);
   ChargeResult parallel[20] = { { 0 } };
 
   for (int i = 0; i < 100; i++)
@@ -262,7 +235,7 @@ test_last_reference_in_callback(void)
 {
   g_autofree char *answer = error_answer("503 Service Unavailable", "", "unavailable");
   g_autoptr(PpmResponder) responder = ppm_responder_new(PPM_RESPONDER_CANNED, answer);
-  PpmApi *api = api_for(responder);
+  PpmApi *api = ppm_responder_sign_in(responder, 1000, 2000);
   ChargeResult result = { 0 };
   GWeakRef weak;
 
@@ -385,7 +358,7 @@ test_unauthorized_refreshes_once(void)
 {
   g_autofree char *answer = error_answer("401 Unauthorized", "", "unauthorized");
   g_autoptr(PpmResponder) responder = ppm_responder_new(PPM_RESPONDER_CANNED, answer);
-  g_autoptr(PpmApi) api = api_for(responder);
+  g_autoptr(PpmApi) api = ppm_responder_sign_in(responder, 1000, 2000);
   g_autoptr(GPtrArray) tokens = g_ptr_array_new_with_free_func(g_free);
   ChargeResult result = { 0 };
   guint before = ppm_responder_get_requests(responder);
@@ -431,7 +404,7 @@ static void
 test_cancel_never_calls_back(void)
 {
   g_autoptr(PpmResponder) responder = ppm_responder_new(PPM_RESPONDER_SILENT, NULL);
-  g_autoptr(PpmApi) api = api_for(responder);
+  g_autoptr(PpmApi) api = ppm_responder_sign_in(responder, 1000, 2000);
   g_autoptr(GCancellable) cancellable = g_cancellable_new();
   guint before = ppm_responder_get_requests(responder);
 
@@ -459,7 +432,7 @@ static void
 test_cancel_task(void)
 {
   g_autoptr(PpmResponder) responder = ppm_responder_new(PPM_RESPONDER_SILENT, NULL);
-  g_autoptr(PpmApi) api = api_for(responder);
+  g_autoptr(PpmApi) api = ppm_responder_sign_in(responder, 1000, 2000);
   g_autoptr(GCancellable) cancellable = g_cancellable_new();
   gboolean done = FALSE;
 
@@ -493,7 +466,7 @@ test_repeated_open_same_body(void)
 {
   g_autofree char *answer = error_answer("503 Service Unavailable", "", "unavailable");
   g_autoptr(PpmResponder) responder = ppm_responder_new(PPM_RESPONDER_CANNED, answer);
-  g_autoptr(PpmApi) api = api_for(responder);
+  g_autoptr(PpmApi) api = ppm_responder_sign_in(responder, 1000, 2000);
   PpmOpenRequest request
       = { "0b7c4f0e-3c57-4d5e-9b8e-2f7d3f5f8a11", "prpl-jabber", "model@x", "member@x", 0 };
   g_autoptr(JsonNode) first = NULL;
@@ -546,7 +519,7 @@ test_unreadable_open_and_close(void)
 {
   g_autofree char *answer = http_answer("201 Created", "", "{\"session_id\": 5}");
   g_autoptr(PpmResponder) responder = ppm_responder_new(PPM_RESPONDER_CANNED, answer);
-  g_autoptr(PpmApi) api = api_for(responder);
+  g_autoptr(PpmApi) api = ppm_responder_sign_in(responder, 1000, 2000);
   PpmOpenRequest request
       = { "0b7c4f0e-3c57-4d5e-9b8e-2f7d3f5f8a11", "prpl-jabber", "model@x", "member@x", 0 };
   PortEnd opened = { 0 };

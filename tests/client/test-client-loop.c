@@ -60,29 +60,6 @@ test_probe_counts_work_not_waiting(void)
   g_assert_cmpint(ppm_stall_probe_longest(probe), ==, 0);
 }
 
-static void
-on_login(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PpmLogin) login = ppm_api_login_finish(PPM_API(source), result, &error);
-
-  g_assert_no_error(error);
-  *(gboolean *)user_data = TRUE;
-}
-
-static PpmApi *
-api_for(PpmResponder *responder)
-{
-  g_autoptr(GError) error = NULL;
-  PpmApi *api = ppm_api_new(ppm_responder_get_url(responder), &error);
-  gboolean done = FALSE;
-
-  g_assert_no_error(error);
-  ppm_api_login(api, "model@example.org", "secret", NULL, on_login, &done);
-  g_assert_true(ppm_test_wait_for(&done, 5000));
-  return api;
-}
-
 static char *
 charge_answer(void)
 {
@@ -138,7 +115,7 @@ test_deliveries_are_sliced(void)
   static GSourceFuncs counter_funcs = { .prepare = count_iteration };
   g_autofree char *answer = charge_answer();
   g_autoptr(PpmResponder) responder = ppm_responder_new(PPM_RESPONDER_CANNED, answer);
-  g_autoptr(PpmApi) api = api_for(responder);
+  g_autoptr(PpmApi) api = ppm_responder_sign_in(responder, 0, 0);
   g_autoptr(GSource) counter = g_source_new(&counter_funcs, sizeof(Counter));
   Deliveries deliveries = { 0 };
 
@@ -165,7 +142,7 @@ test_cancel_while_queued(void)
 {
   g_autofree char *answer = charge_answer();
   g_autoptr(PpmResponder) responder = ppm_responder_new(PPM_RESPONDER_CANNED, answer);
-  g_autoptr(PpmApi) api = api_for(responder);
+  g_autoptr(PpmApi) api = ppm_responder_sign_in(responder, 0, 0);
   g_autoptr(GCancellable) cancellable = g_cancellable_new();
   guint before = ppm_responder_get_requests(responder);
 
@@ -199,7 +176,7 @@ test_cancel_from_a_callback(void)
 {
   g_autofree char *answer = charge_answer();
   g_autoptr(PpmResponder) responder = ppm_responder_new(PPM_RESPONDER_CANNED, answer);
-  g_autoptr(PpmApi) api = api_for(responder);
+  g_autoptr(PpmApi) api = ppm_responder_sign_in(responder, 0, 0);
 
   for (int round = 0; round < 20; round++)
     {
@@ -226,7 +203,7 @@ static void
 test_cancel_from_another_thread(void)
 {
   g_autoptr(PpmResponder) responder = ppm_responder_new(PPM_RESPONDER_SILENT, NULL);
-  g_autoptr(PpmApi) api = api_for(responder);
+  g_autoptr(PpmApi) api = ppm_responder_sign_in(responder, 0, 0);
   g_autoptr(GCancellable) cancellable = g_cancellable_new();
   guint before = ppm_responder_get_requests(responder);
 
