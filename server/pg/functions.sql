@@ -368,12 +368,9 @@ DECLARE
   hold bigint;
   topup bigint;
   fee bigint;
-  tx bigint;
   standing bigint;
   reversed bigint;
   member_after bigint;
-  model_wallet bigint;
-  model_after bigint;
 BEGIN
   p_now := coalesce(p_now, ppm_clock_ms());
   SELECT * INTO s FROM sessions WHERE public_id = p_public_id AND model_id = p_model
@@ -412,8 +409,15 @@ BEGIN
                      greatest(1, ceil((due - p_now) / 1000.0)::bigint));
   END IF;
 
-  SELECT w.id, w.balance_minor INTO member_wallet, balance FROM wallets w
-    WHERE w.user_id = s.member_id FOR UPDATE;
+  -- The debit first: it locks the member's wallet as a SELECT ... FOR UPDATE
+  -- would, in one statement instead of two.  A refusal below rolls it back.
+  UPDATE wallets SET balance_minor = balance_minor - s.rate_minor
+    WHERE user_id = s.member_id AND balance_minor >= s.rate_minor
+    RETURNING id, balance_minor INTO member_wallet, member_after;
+  IF NOT FOUND THEN
+    PERFORM ppm_fail('insufficient_funds', 'not enough funds');
+  END IF;
+  balance := member_after + s.rate_minor;
   SELECT coalesce(sum(hold_minor), 0) INTO holds FROM sessions
     WHERE member_id = s.member_id AND state = 'open';
   available := balance - holds;
@@ -436,26 +440,31 @@ BEGIN
                  ppm_money_json(standing * s.rate_minor, p_currency),
                  hold / s.rate_minor, (available + hold) / s.rate_minor);
 
-  INSERT INTO transactions (time_ms, kind, session_id) VALUES (p_now, 'charge', s.id)
-    RETURNING id INTO tx;
-  UPDATE wallets SET balance_minor = balance_minor - s.rate_minor
-    WHERE id = member_wallet AND balance_minor >= s.rate_minor
-    RETURNING balance_minor INTO member_after;
-  IF NOT FOUND THEN
-    PERFORM ppm_fail('insufficient_funds', 'not enough funds');
-  END IF;
-  UPDATE wallets SET balance_minor = balance_minor + (s.rate_minor - fee)
-    WHERE user_id = s.model_id RETURNING id, balance_minor INTO model_wallet, model_after;
-  UPDATE sessions SET hold_minor = hold, deadline_ms = p_now + s.timeout_ms WHERE id = s.id;
-  INSERT INTO charges (session_id, seq, amount_minor, fee_minor, time_ms, transaction_id, body)
-    VALUES (s.id, p_seq, s.rate_minor, fee, p_now, tx, body);
-  -- The fee as ppm_post_fee() posts it, in the same statement.
-  WITH fees AS (SELECT id FROM wallets WHERE name = 'platform:fees'),
+  -- The rest of the charge in one statement: one plan, one executor run
+  -- instead of five.  The fee as ppm_post_fee() posts it.  LEFT JOIN model:
+  -- a model without a wallet (a bug) must fail on the NOT NULL wallet_id,
+  -- not post a charge that credits no one.
+  WITH tx AS (
+         INSERT INTO transactions (time_ms, kind, session_id) VALUES (p_now, 'charge', s.id)
+           RETURNING id),
+       model AS (
+         UPDATE wallets SET balance_minor = balance_minor + (s.rate_minor - fee)
+           WHERE user_id = s.model_id RETURNING id, balance_minor),
+       held AS (
+         UPDATE sessions SET hold_minor = hold, deadline_ms = p_now + s.timeout_ms
+           WHERE id = s.id),
+       charged AS (
+         INSERT INTO charges (session_id, seq, amount_minor, fee_minor, time_ms, transaction_id,
+                              body)
+           SELECT s.id, p_seq, s.rate_minor, fee, p_now, tx.id, body FROM tx),
+       fees AS (SELECT id FROM wallets WHERE name = 'platform:fees'),
        posted AS (
          INSERT INTO entries (transaction_id, wallet_id, amount_minor, balance_after_minor)
-           VALUES (tx, member_wallet, -s.rate_minor, member_after),
-                  (tx, model_wallet, s.rate_minor - fee, model_after),
-                  (tx, (SELECT id FROM fees), fee, 0)
+           SELECT tx.id, v.wallet, v.amount, v.after
+             FROM tx CROSS JOIN fees LEFT JOIN model ON true,
+                  LATERAL (VALUES (member_wallet, -s.rate_minor, member_after),
+                                  (model.id, s.rate_minor - fee, model.balance_minor),
+                                  (fees.id, fee, 0::bigint)) AS v (wallet, amount, after)
            RETURNING id, wallet_id)
   INSERT INTO fees_pending (entry_id)
     SELECT posted.id FROM posted JOIN fees ON fees.id = posted.wallet_id;

@@ -14,6 +14,7 @@ GResource *ppm_pg_get_resource(void);
  * of one that shipped. */
 static const char *const migrations[] = {
   "schema-1.sql",
+  "schema-2.sql",
 };
 
 /* Any number, as long as every ppm-server and ppm-admin uses the same one:

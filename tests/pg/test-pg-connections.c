@@ -3,23 +3,7 @@
  * get fresh connections instead of failing.
  *
  * Runs under with-pg-cluster, which provides PPM_TEST_PG_HOST. */
-#include "ppm-test-api.h"
-
-/* Runs one SQL statement with psql on the server's database. */
-static void
-psql_run(PpmTestServer *server, const char *sql)
-{
-  const char *argv[] = { "psql", "-q", "-v", "ON_ERROR_STOP=1", server->db_uri, "-c", sql, NULL };
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL,
-                             G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
-                             NULL, &status, &error));
-  g_assert_no_error(error);
-  g_assert_true(g_spawn_check_wait_status(status, &error));
-  g_assert_no_error(error);
-}
+#include "pg-test-psql.h"
 
 static void
 test_terminated_backends(void)
@@ -40,8 +24,9 @@ test_terminated_backends(void)
     }
 
   /* Every connection ppm-server holds is closed by the database. */
-  psql_run(server, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                   "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  g_free(ppm_pg_test_psql(server,
+                          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
   g_usleep(200 * 1000);
 
   for (int i = 0; i < 5; i++)

@@ -1,0 +1,105 @@
+/* Schema version 2 on PostgreSQL: a database of version 1 is upgraded at
+ * start with its data kept, and a charge's update of its session row is HOT
+ * (no index holds the columns it changes).
+ *
+ * Runs under with-pg-cluster, which provides PPM_TEST_PG_HOST. */
+#include "pg-test-psql.h"
+
+/* A pair with a session opened 300 s ago: with 60 s periods, charges 0 to 4
+ * are due at once.  Returns the session id. */
+static char *
+open_backdated(PpmTestServer *server, PpmTestPair *pair)
+{
+  g_autoptr(PpmTestResponse) open = NULL;
+
+  ppm_test_pair_init(pair, server, "model", "member", "20.00");
+  open = ppm_test_open(server, pair, 300000);
+  ppm_assert_answer(open, 201, NULL);
+  return g_strdup(ppm_test_string(open, "session_id"));
+}
+
+static void
+charge(PpmTestServer *server, PpmTestPair *pair, const char *session_id, gint64 seq)
+{
+  g_autoptr(PpmTestResponse) r = ppm_test_charge(server, pair->model_token, session_id, seq);
+
+  ppm_assert_answer(r, 201, NULL);
+  g_assert_cmpint(ppm_test_int(r, "seq"), ==, seq);
+}
+
+static void
+test_upgrade_from_1(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpmTestServer) server = ppm_test_server_start(NULL, NULL, &error);
+  g_auto(PpmTestPair) pair = { 0 };
+  g_autofree char *session_id = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *index = NULL;
+  g_autofree char *options = NULL;
+
+  g_assert_no_error(error);
+  g_assert_true(g_str_has_prefix(server->db_uri, "postgresql:"));
+  session_id = open_backdated(server, &pair);
+  charge(server, &pair, session_id, 0);
+  ppm_test_server_stop(server);
+
+  /* Back to what schema-1.sql left. */
+  g_free(ppm_pg_test_psql(server, "CREATE INDEX sessions_deadline_open ON sessions (deadline_ms) "
+                                  "WHERE state = 'open'; "
+                                  "CREATE INDEX entries_transaction ON entries (transaction_id); "
+                                  "ALTER TABLE sessions RESET (fillfactor); "
+                                  "UPDATE ppm_schema_version SET version = 1"));
+
+  ppm_test_server_restart(server, &error);
+  g_assert_no_error(error);
+  version = ppm_pg_test_psql(server, "SELECT version FROM ppm_schema_version");
+  g_assert_cmpstr(version, ==, "2");
+  index = ppm_pg_test_psql(server, "SELECT count(*) FROM pg_indexes "
+                                   "WHERE indexname IN ('sessions_deadline_open', "
+                                   "'entries_transaction')");
+  g_assert_cmpstr(index, ==, "0");
+  options = ppm_pg_test_psql(server, "SELECT array_to_string(reloptions, ',') FROM pg_class "
+                                     "WHERE relname = 'sessions'");
+  g_assert_cmpstr(options, ==, "fillfactor=50");
+
+  /* The session of version 1 goes on where it was. */
+  charge(server, &pair, session_id, 1);
+  ppm_test_verify(server);
+}
+
+static void
+test_charge_update_is_hot(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpmTestServer) server = ppm_test_server_start(NULL, NULL, &error);
+  g_auto(PpmTestPair) pair = { 0 };
+  g_autofree char *session_id = NULL;
+  gint64 hot = 0;
+
+  g_assert_no_error(error);
+  session_id = open_backdated(server, &pair);
+  for (int seq = 0; seq < 5; seq++)
+    charge(server, &pair, session_id, seq);
+  /* A backend publishes its table statistics when it exits at the latest. */
+  ppm_test_server_stop(server);
+  for (int i = 0; i < 50 && hot < 5; i++)
+    {
+      g_autofree char *n = ppm_pg_test_psql(
+          server, "SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'sessions'");
+
+      hot = g_ascii_strtoll(n, NULL, 10);
+      if (hot < 5)
+        g_usleep(100 * 1000);
+    }
+  g_assert_cmpint(hot, >=, 5);
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/pg/migrate/upgrade-from-1", test_upgrade_from_1);
+  g_test_add_func("/pg/migrate/charge-update-is-hot", test_charge_update_is_hot);
+  return g_test_run();
+}
