@@ -49,8 +49,8 @@ ppm_test_spin(guint ms)
   ppm_test_wait_for(&never, ms);
 }
 
-static gint64
-ppm_thread_cpu_us(void)
+gint64
+ppm_test_thread_cpu_us(void)
 {
   struct timespec now;
 
@@ -67,7 +67,7 @@ ppm_stall_probe_prepare(GSource *source, gint *timeout)
   if (probe->woke != 0)
     {
       probe->longest = MAX(probe->longest, g_get_monotonic_time() - probe->woke);
-      probe->longest_cpu = MAX(probe->longest_cpu, ppm_thread_cpu_us() - probe->woke_cpu);
+      probe->longest_cpu = MAX(probe->longest_cpu, ppm_test_thread_cpu_us() - probe->woke_cpu);
     }
   /* GLib skips the check phase when the poll set changed under it: then the
    * next gap is not measured rather than measured across a poll. */
@@ -83,7 +83,7 @@ ppm_stall_probe_check(GSource *source)
   PpmStallProbe *probe = ((PpmStallSource *)source)->probe;
 
   probe->woke = g_get_monotonic_time();
-  probe->woke_cpu = ppm_thread_cpu_us();
+  probe->woke_cpu = ppm_test_thread_cpu_us();
   return FALSE;
 }
 
@@ -125,7 +125,7 @@ ppm_stall_probe_reset(PpmStallProbe *probe)
   if (probe->woke != 0)
     {
       probe->woke = g_get_monotonic_time();
-      probe->woke_cpu = ppm_thread_cpu_us();
+      probe->woke_cpu = ppm_test_thread_cpu_us();
     }
   probe->longest = 0;
   probe->longest_cpu = 0;

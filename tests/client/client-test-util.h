@@ -14,6 +14,8 @@ void ppm_test_spin(guint ms);
 
 /* The process's CPU time (user + system) in microseconds. */
 gint64 ppm_test_cpu_time_us(void);
+/* The calling thread's CPU time in microseconds. */
+gint64 ppm_test_thread_cpu_us(void);
 
 /* Deletes the directory `path` and everything in it. */
 void ppm_test_remove_tree(const char *path);

@@ -7,29 +7,19 @@
 #include "ppm-api.h"
 
 #include <string.h>
-#include <time.h>
 
 #define CHARGE_ANSWER                                                                              \
   "{\"seq\": 0, \"charged\": {\"amount_minor\": 200, \"currency\": \"USD\"},"                      \
   " \"total\": {\"amount_minor\": 200, \"currency\": \"USD\"}, \"secured_periods\": 2,"            \
   " \"member_balance_periods\": 5}"
 
-static gint64
-thread_cpu_us(void)
-{
-  struct timespec now;
-
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return (gint64)now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
-}
-
 /* Works on the CPU for `us` microseconds of this thread's own time. */
 static void
 burn_cpu(gint64 us)
 {
-  gint64 end = thread_cpu_us() + us;
+  gint64 end = ppm_test_thread_cpu_us() + us;
 
-  while (thread_cpu_us() < end)
+  while (ppm_test_thread_cpu_us() < end)
     ;
 }
 
