@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "ppm-auth.h"
 #include "ppm-handle.h"
 
 static const char *const close_reasons[] = {
@@ -80,6 +81,7 @@ charge_answered(const PpmChargeResult *result, gpointer data)
 void
 ppm_route_session_charge(PpmRouteContext *ctx)
 {
+  g_autofree char *access_hash = NULL;
   gint64 seq, elapsed_ms;
 
   if (!ppm_field_int(ctx, "seq", &seq, NULL)
@@ -90,11 +92,13 @@ ppm_route_session_charge(PpmRouteContext *ctx)
       ppm_route_invalid(ctx, "seq and elapsed_ms must not be negative");
       return;
     }
-  /* No thread waits for the commit: the batch can hold every charge queued. */
+  /* No thread waits for the commit: the batch can hold every charge queued.
+   * The engine checks the token too (PpmRoute.submits). */
+  access_hash = ppm_token_hash(ctx->bearer);
   ppm_http_request_defer(ctx->request);
-  ppm_store_session_charge_submit(ctx->platform->store, ctx->user->id, ctx->param, seq, elapsed_ms,
-                                  ppm_http_request_get_time_ms(ctx->request), charge_answered,
-                                  ctx->request);
+  ctx->platform->store->ops->session_charge_submit(
+      ctx->platform->store, access_hash, ctx->param, seq, elapsed_ms,
+      ppm_http_request_get_time_ms(ctx->request), charge_answered, ctx->request);
 }
 
 void

@@ -9,9 +9,11 @@ typedef struct
 {
   PpmHttpRequest *request;
   PpmPlatform *platform;
-  PpmUser *user;     /* the authenticated user; NULL for routes open to anyone */
-  const char *param; /* the {id} of the path, if any */
-  JsonObject *body;  /* the JSON object of the body, for routes that take one */
+  PpmUser *user;      /* the authenticated user; NULL for routes open to anyone
+                       * and for submitting routes */
+  const char *bearer; /* the access token, for routes that take one */
+  const char *param;  /* the {id} of the path, if any */
+  JsonObject *body;   /* the JSON object of the body, for routes that take one */
 } PpmRouteContext;
 
 typedef void (*PpmRouteFunc)(PpmRouteContext *ctx);
@@ -32,7 +34,9 @@ typedef struct
   gboolean json_body;
   PpmRouteFunc func;
   /* Neither blocks nor waits: the handler only submits to the engine
-   * (session_charge_submit) and answers from the engine's thread. */
+   * (session_charge_submit), which also checks the token and `who`, and
+   * answers from the engine's thread.  So the body is checked before the
+   * token on this route. */
   gboolean submits;
 } PpmRoute;
 

@@ -404,12 +404,24 @@ charge_submitted_done(gboolean ok, GError *error, gpointer data)
 }
 
 static void
-sqlite_session_charge_submit(PpmStore *store, gint64 model_id, const char *session_id, gint64 seq,
-                             gint64 elapsed_ms, gint64 now_ms, PpmChargeDone done,
+sqlite_session_charge_submit(PpmStore *store, const char *access_hash, const char *session_id,
+                             gint64 seq, gint64 elapsed_ms, gint64 now_ms, PpmChargeDone done,
                              gpointer user_data)
 {
-  ChargeSubmitted *cs = g_new0(ChargeSubmitted, 1);
+  ChargeSubmitted *cs;
+  gint64 model_id;
+  GError *error = NULL;
 
+  /* On a read-only connection, in the caller's thread: no wait for the writer. */
+  if (!ppm_store_authenticate_model(store, access_hash, now_ms, &model_id, &error))
+    {
+      PpmChargeResult refused = { { NULL, FALSE }, 0, error };
+
+      done(&refused, user_data);
+      g_error_free(error);
+      return;
+    }
+  cs = g_new0(ChargeSubmitted, 1);
   cs->session_id = g_strdup(session_id);
   cs->charge = (Charge){ model_id, cs->session_id, seq, now_ms, &cs->result.answer, 0 };
   cs->done = done;

@@ -176,22 +176,19 @@ ppm_store_free(PpmStore *store)
     store->ops->close(store);
 }
 
-void
-ppm_store_session_charge_submit(PpmStore *store, gint64 model_id, const char *session_id,
-                                gint64 seq, gint64 elapsed_ms, gint64 now_ms, PpmChargeDone done,
-                                gpointer user_data)
+gboolean
+ppm_store_authenticate_model(PpmStore *store, const char *access_hash, gint64 now_ms,
+                             gint64 *model_id, GError **error)
 {
-  PpmChargeResult result = { { NULL, FALSE }, 0, NULL };
+  g_autoptr(PpmUser) user = store->ops->tokens_authenticate(store, access_hash, now_ms, error);
 
-  if (store->ops->session_charge_submit != NULL)
+  if (user == NULL)
+    return FALSE;
+  if (user->role != PPM_ROLE_MODEL)
     {
-      store->ops->session_charge_submit(store, model_id, session_id, seq, elapsed_ms, now_ms, done,
-                                        user_data);
-      return;
+      g_set_error_literal(error, PPM_STORE_ERROR, PPM_STORE_ERROR_FORBIDDEN, "for models only");
+      return FALSE;
     }
-  store->ops->session_charge(store, model_id, session_id, seq, elapsed_ms, now_ms, &result.answer,
-                             &result.retry_after_s, &result.error);
-  done(&result, user_data);
-  ppm_stored_answer_clear(&result.answer);
-  g_clear_error(&result.error);
+  *model_id = user->id;
+  return TRUE;
 }

@@ -348,10 +348,13 @@ typedef struct
   gboolean (*session_charge)(PpmStore *store, gint64 model_id, const char *session_id, gint64 seq,
                              gint64 elapsed_ms, gint64 now_ms, PpmStoredAnswer *answer,
                              gint64 *retry_after_s, GError **error);
-  /* Optional: session_charge that returns at once and calls `done` from a
-   * thread of the engine once the transaction is durable (or failed), so
-   * that no caller's thread waits for the commit. */
-  void (*session_charge_submit)(PpmStore *store, gint64 model_id, const char *session_id,
+  /* session_charge for the charge route: authenticated by the engine (the
+   * access token hash must be a valid model's, as tokens_authenticate checks,
+   * else UNAUTHORIZED, or FORBIDDEN "for models only"), and returning at
+   * once: `done` is called from a thread of the engine once the transaction
+   * is durable (or failed), so that no caller's thread waits for a commit or
+   * a round trip to the database. */
+  void (*session_charge_submit)(PpmStore *store, const char *access_hash, const char *session_id,
                                 gint64 seq, gint64 elapsed_ms, gint64 now_ms, PpmChargeDone done,
                                 gpointer user_data);
   /* Close.  1. unknown / another model's → NOT_FOUND; 2. closed by an earlier
@@ -445,11 +448,11 @@ PpmStore *ppm_store_open(const char *uri, const char *currency, GError **error);
 void ppm_store_free(PpmStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmStore, ppm_store_free)
 
-/* ops->session_charge_submit, or session_charge followed by `done` in the
- * calling thread for an engine without it. */
-void ppm_store_session_charge_submit(PpmStore *store, gint64 model_id, const char *session_id,
-                                     gint64 seq, gint64 elapsed_ms, gint64 now_ms,
-                                     PpmChargeDone done, gpointer user_data);
+/* The model whose access token hash `access_hash` is, for
+ * session_charge_submit: UNAUTHORIZED as tokens_authenticate, FORBIDDEN "for
+ * models only" for a member. */
+gboolean ppm_store_authenticate_model(PpmStore *store, const char *access_hash, gint64 now_ms,
+                                      gint64 *model_id, GError **error);
 
 /* Engines. */
 PpmStore *ppm_store_sqlite_open(const char *path, const char *currency, GError **error);

@@ -10,6 +10,14 @@
  * are opened backdated by --backdate-ms (the server caps it at its
  * --max-backdate-seconds), so that the clock guard lets charges through as
  * fast as they come.  `run` next to this file sets all of this up.
+ *
+ * By default each connection posts its next charge as soon as the last is
+ * answered (closed loop: the figure is the most the server takes).  With
+ * --rate R the charges are posted on a schedule instead, R a second in all,
+ * each connection every connections/R seconds (open loop: the latency the
+ * server gives at that load).  A charge's latency is then counted from its
+ * scheduled time, so a late answer also counts against the charges that had
+ * to wait for it.
  */
 #include "ppm-latency.h"
 
@@ -27,6 +35,7 @@ typedef struct
   int connections;
   int seconds;
   gint64 backdate_ms;
+  double rate; /* charges/s in all; 0: as fast as answered */
 } BenchOptions;
 
 typedef struct
@@ -37,7 +46,9 @@ typedef struct
   char *charge_url;
   gint64 opened_usec; /* monotonic time of the open */
   gint64 seq;
-  gint64 started_usec; /* of the request in flight */
+  gint64 started_usec; /* of the request in flight: sent, or scheduled (--rate) */
+  gint64 due_usec;     /* --rate: when the next charge is scheduled */
+  gboolean waiting;    /* --rate: idle until due_usec */
   gboolean stopped;
 } BenchConnection;
 
@@ -190,7 +201,8 @@ bench_connection_post_charge(BenchConnection *connection, const BenchOptions *op
   bench_prepare_post(connection->easy, connection->charge_url, connection->headers, json,
                      connection->body);
   curl_easy_setopt(connection->easy, CURLOPT_PRIVATE, connection);
-  connection->started_usec = now;
+  connection->started_usec = options->rate > 0 ? connection->due_usec : now;
+  connection->waiting = FALSE;
   curl_multi_add_handle(multi, connection->easy);
 }
 
@@ -205,9 +217,10 @@ bench_connection_clear(BenchConnection *connection)
   g_free(connection->charge_url);
 }
 
-/* Handles one finished charge: records it and posts the next one until
- * `deadline`.  A 425 repeats the same seq; any other failure stops the
- * connection (the figures then say how many failed). */
+/* Handles one finished charge: records it and posts the next one (at once,
+ * or when it is due with --rate) until `deadline`.  A 425 repeats the same
+ * seq; any other failure stops the connection (the figures then say how many
+ * failed). */
 static void
 bench_charge_done(BenchConnection *connection, CURLcode rc, const BenchOptions *options,
                   CURLM *multi, gint64 deadline, PpmLatency *latency, BenchCounts *counts)
@@ -223,6 +236,8 @@ bench_charge_done(BenchConnection *connection, CURLcode rc, const BenchOptions *
       counts->ok++;
       ppm_latency_add(latency, now - connection->started_usec);
       connection->seq++;
+      if (options->rate > 0)
+        connection->due_usec += (gint64)(options->connections * G_USEC_PER_SEC / options->rate);
     }
   else if (status == 425)
     counts->too_early++;
@@ -235,10 +250,36 @@ bench_charge_done(BenchConnection *connection, CURLcode rc, const BenchOptions *
               curl_easy_strerror(rc), status, connection->body->str);
       return;
     }
-  if (now < deadline)
-    bench_connection_post_charge(connection, options, multi);
-  else
+  if (now >= deadline || (options->rate > 0 && connection->due_usec >= deadline))
     connection->stopped = TRUE;
+  else if (options->rate > 0 && connection->due_usec > now)
+    connection->waiting = TRUE;
+  else
+    bench_connection_post_charge(connection, options, multi);
+}
+
+/* --rate: posts the charges now due; returns the ms until the next one is
+ * (at most `ms`). */
+static int
+bench_post_due(BenchConnection *connections, const BenchOptions *options, CURLM *multi, int ms)
+{
+  gint64 now = g_get_monotonic_time();
+
+  for (int c = 0; c < options->connections; c++)
+    if (connections[c].waiting && connections[c].due_usec <= now)
+      bench_connection_post_charge(&connections[c], options, multi);
+    else if (connections[c].waiting)
+      ms = MIN(ms, (int)((connections[c].due_usec - now + 999) / 1000));
+  return ms;
+}
+
+static gboolean
+bench_any_waiting(const BenchConnection *connections, int n)
+{
+  for (int c = 0; c < n; c++)
+    if (connections[c].waiting)
+      return TRUE;
+  return FALSE;
 }
 
 static int
@@ -271,11 +312,17 @@ bench_run(const BenchOptions *options, const char *password)
   start = g_get_monotonic_time();
   deadline = start + options->seconds * G_USEC_PER_SEC;
   for (int c = 0; c < options->connections; c++)
-    bench_connection_post_charge(&connections[c], options, multi);
+    {
+      /* --rate: staggered, one connection every 1/rate s. */
+      connections[c].due_usec
+          = start + (options->rate > 0 ? (gint64)(c * G_USEC_PER_SEC / options->rate) : 0);
+      connections[c].waiting = TRUE;
+    }
   do
     {
       CURLMsg *message;
       int queued;
+      int timeout_ms = bench_post_due(connections, options, multi, 100);
 
       curl_multi_perform(multi, &running);
       while ((message = curl_multi_info_read(multi, &queued)) != NULL)
@@ -289,13 +336,15 @@ bench_run(const BenchOptions *options, const char *password)
                             &counts);
         }
       curl_multi_perform(multi, &running);
-      if (running > 0)
-        curl_multi_poll(multi, NULL, 0, 100, NULL);
+      if (running > 0 || bench_any_waiting(connections, options->connections))
+        curl_multi_poll(multi, NULL, 0, timeout_ms, NULL);
     }
-  while (running > 0);
+  while (running > 0 || bench_any_waiting(connections, options->connections));
 
-  printf("connections %d, models %d, url %s\n", options->connections, options->models,
-         options->url);
+  printf("connections %d, models %d, url %s", options->connections, options->models, options->url);
+  if (options->rate > 0)
+    printf(", offered %.0f charges/s", options->rate);
+  printf("\n");
   ppm_latency_print(latency, "charges", g_get_monotonic_time() - start);
   printf("too early (425, repeated): %u, failed: %u\n", counts.too_early, counts.failed);
   if (counts.failed > 0)
@@ -311,7 +360,7 @@ out:
 int
 main(int argc, char **argv)
 {
-  BenchOptions options = { NULL, 64, 64, 10, 86400 * 1000 };
+  BenchOptions options = { NULL, 64, 64, 10, 86400 * 1000, 0 };
   g_autofree char *url = NULL;
   GOptionEntry entries[] = {
     { "url", 0, 0, G_OPTION_ARG_STRING, &url, "ppm-server base URL", "URL" },
@@ -321,6 +370,8 @@ main(int argc, char **argv)
     { "seconds", 0, 0, G_OPTION_ARG_INT, &options.seconds, "how long to post charges (10)", "S" },
     { "backdate-ms", 0, 0, G_OPTION_ARG_INT64, &options.backdate_ms,
       "elapsed_ms of the opens (86400000)", "MS" },
+    { "rate", 0, 0, G_OPTION_ARG_DOUBLE, &options.rate,
+      "charges/s to post on a schedule (0: each as soon as the last is answered)", "R" },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
   g_autoptr(GOptionContext) context = g_option_context_new("- ppm-server charge load");
@@ -335,10 +386,11 @@ main(int argc, char **argv)
       return 2;
     }
   if (url == NULL || password == NULL || options.models < 1 || options.connections < 1
-      || options.seconds < 1)
+      || options.seconds < 1 || options.rate < 0)
     {
       fprintf(stderr, "bench-server-load: --url and PPM_BENCH_PASSWORD are required; "
-                      "--models, --connections and --seconds must be positive\n");
+                      "--models, --connections and --seconds must be positive, "
+                      "--rate not negative\n");
       return 2;
     }
   options.url = url;

@@ -1,7 +1,8 @@
 /* bench-store-floor: the floor under bench-server-load's figures.  Runs the
- * same charge operation directly against a store (no HTTP, no JSON parsing of
- * requests, no authentication) from N threads, one session each, and prints
- * charges/s and latency percentiles.
+ * same charge operation as the server's charge route (session_charge_submit,
+ * token check included) directly against a store, without HTTP, from N
+ * threads, one session each, each waiting for its answer before the next,
+ * and prints charges/s and latency percentiles.
  *
  * It sets up its own users in the database it is given, which should be a
  * fresh one: a model per `--models`, a funded member per thread.
@@ -16,11 +17,15 @@
 typedef struct
 {
   PpmStore *store;
-  gint64 model_id;
+  char *access_hash; /* its model's token */
   char *session_id;
   gint64 deadline_usec;
   PpmLatency *latency; /* this thread's own */
   guint failed;
+  GMutex lock;
+  GCond answered;
+  gboolean done;   /* under `lock`: the charge in flight was answered */
+  GError *refused; /* its error, if any */
 } FloorWorker;
 
 static gint64
@@ -54,13 +59,18 @@ floor_setup(PpmStore *store, FloorWorker *workers, int n_workers, int n_models,
             const PpmBillingConfig *config, GError **error)
 {
   g_autofree gint64 *models = g_new0(gint64, n_models);
+  g_auto(GStrv) access_hashes = g_new0(char *, n_models + 1);
 
   for (int m = 0; m < n_models; m++)
     {
       g_autofree char *email = g_strdup_printf("floor-model-%d@bench.test", m);
+      g_autofree char *refresh_hash = ppm_token_hash(email);
 
+      access_hashes[m] = ppm_token_new_id();
       if (!floor_user(store, email, PPM_ROLE_MODEL, &models[m], error)
-          || !store->ops->set_rate(store, models[m], 1, error))
+          || !store->ops->set_rate(store, models[m], 1, error)
+          || !store->ops->tokens_issue(store, models[m], access_hashes[m], refresh_hash, now_ms(),
+                                       error))
         return FALSE;
     }
   for (int w = 0; w < n_workers; w++)
@@ -80,11 +90,24 @@ floor_setup(PpmStore *store, FloorWorker *workers, int n_workers, int n_models,
                                        &answer, error))
         return FALSE;
       workers[w].store = store;
-      workers[w].model_id = models[w % n_models];
+      workers[w].access_hash = g_strdup(access_hashes[w % n_models]);
       workers[w].session_id = session_id_of(answer.body);
       workers[w].latency = ppm_latency_new();
     }
   return TRUE;
+}
+
+/* The charge's answer, from a thread of the store. */
+static void
+floor_answered(const PpmChargeResult *result, gpointer data)
+{
+  FloorWorker *worker = data;
+
+  g_mutex_lock(&worker->lock);
+  worker->refused = result->error != NULL ? g_error_copy(result->error) : NULL;
+  worker->done = TRUE;
+  g_cond_signal(&worker->answered);
+  g_mutex_unlock(&worker->lock);
 }
 
 static gpointer
@@ -95,15 +118,19 @@ floor_work(gpointer data)
 
   for (gint64 seq = 0; g_get_monotonic_time() < worker->deadline_usec; seq++)
     {
-      g_auto(PpmStoredAnswer) answer = { NULL, FALSE };
-      g_autoptr(GError) error = NULL;
-      gint64 retry_after_s = 0;
       gint64 start = g_get_monotonic_time();
 
-      if (!store->ops->session_charge(store, worker->model_id, worker->session_id, seq, 0, now_ms(),
-                                      &answer, &retry_after_s, &error))
+      worker->done = FALSE;
+      store->ops->session_charge_submit(store, worker->access_hash, worker->session_id, seq, 0,
+                                        now_ms(), floor_answered, worker);
+      g_mutex_lock(&worker->lock);
+      while (!worker->done)
+        g_cond_wait(&worker->answered, &worker->lock);
+      g_mutex_unlock(&worker->lock);
+      if (worker->refused != NULL)
         {
-          fprintf(stderr, "charge %" G_GINT64_FORMAT ": %s\n", seq, error->message);
+          fprintf(stderr, "charge %" G_GINT64_FORMAT ": %s\n", seq, worker->refused->message);
+          g_clear_error(&worker->refused);
           worker->failed++;
           break;
         }
@@ -159,6 +186,8 @@ main(int argc, char **argv)
   for (int w = 0; w < n_workers; w++)
     {
       workers[w].deadline_usec = start + seconds * G_USEC_PER_SEC;
+      g_mutex_init(&workers[w].lock);
+      g_cond_init(&workers[w].answered);
       threads[w] = g_thread_new("floor", floor_work, &workers[w]);
     }
   for (int w = 0; w < n_workers; w++)
@@ -167,6 +196,9 @@ main(int argc, char **argv)
       ppm_latency_merge(latency, workers[w].latency);
       ppm_latency_free(workers[w].latency);
       g_free(workers[w].session_id);
+      g_free(workers[w].access_hash);
+      g_mutex_clear(&workers[w].lock);
+      g_cond_clear(&workers[w].answered);
       failed += workers[w].failed;
     }
   printf("threads %d, models %d, db %s\n", n_workers, n_models, db);

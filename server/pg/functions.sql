@@ -348,13 +348,17 @@ BEGIN
   RETURN s;
 END $$;
 
--- session_charge (ppm-store.h).  `expired` rows are returned, not raised,
--- because expiring the session is a change that must stay.  The hottest
--- path of the platform: few statements, and no row that other sessions'
--- charges need (the fee goes through fees_pending).
-CREATE OR REPLACE FUNCTION ppm_charge(p_model bigint, p_public_id text, p_seq bigint,
-                                      p_currency text, p_now bigint,
-                                      OUT body text, OUT replayed boolean, OUT error text)
+-- session_charge (ppm-store.h), refusals returned rather than raised, so that
+-- ppm_charge_batch() can take many charges in one transaction: `error` is
+-- the api.md code, `words` its message, `retry_after` the seconds of
+-- too_early; nothing is changed then, except the expiry of a session whose
+-- deadline passed, which must stay.  The hottest path of the platform: few
+-- statements, and no row that other sessions' charges need (the fee goes
+-- through fees_pending).
+CREATE OR REPLACE FUNCTION ppm_charge_try(p_model bigint, p_public_id text, p_seq bigint,
+                                          p_currency text, p_now bigint,
+                                          OUT body text, OUT replayed boolean, OUT error text,
+                                          OUT words text, OUT retry_after bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
   s sessions%ROWTYPE;
@@ -372,11 +376,13 @@ DECLARE
   reversed bigint;
   member_after bigint;
 BEGIN
+  replayed := false;
   p_now := coalesce(p_now, ppm_clock_ms());
   SELECT * INTO s FROM sessions WHERE public_id = p_public_id AND model_id = p_model
     FOR UPDATE;
   IF NOT FOUND THEN
-    PERFORM ppm_fail('not_found', 'no such session');
+    SELECT 'not_found', 'no such session' INTO error, words;
+    RETURN;
   END IF;
   -- After the lock, so a concurrent first post of this seq has committed.
   -- Every charge of a session is of its rate, so its total is a count.
@@ -389,40 +395,50 @@ BEGIN
     RETURN;
   END IF;
 
-  IF s.state = 'closed' THEN
-    PERFORM ppm_closed(s.reason);
+  IF s.state = 'closed' AND s.reason = 'expired' THEN
+    SELECT 'session_expired', 'the session expired' INTO error, words;
+    RETURN;
+  ELSIF s.state = 'closed' THEN
+    SELECT 'session_closed', 'the session is closed' INTO error, words;
+    RETURN;
   END IF;
   IF s.deadline_ms < p_now THEN
     PERFORM ppm_expire(s.id);
-    error := 'session_expired';
+    SELECT 'session_expired', 'the session expired' INTO error, words;
     RETURN;
   END IF;
 
   IF p_seq > next_seq THEN
-    PERFORM ppm_fail('seq_gap', format('seq %s expected, got %s', next_seq, p_seq));
+    SELECT 'seq_gap', format('seq %s expected, got %s', next_seq, p_seq) INTO error, words;
+    RETURN;
   END IF;
 
   period_ms := s.period_seconds * 1000::bigint;
   due := s.t0_ms + p_seq * period_ms - greatest(5000, p_seq * period_ms / 200);
   IF p_now < due THEN
-    PERFORM ppm_fail('too_early', format('charge %s is not due yet', p_seq),
-                     greatest(1, ceil((due - p_now) / 1000.0)::bigint));
+    SELECT 'too_early', format('charge %s is not due yet', p_seq),
+           greatest(1, ceil((due - p_now) / 1000.0)::bigint)
+      INTO error, words, retry_after;
+    RETURN;
   END IF;
 
   -- The debit first: it locks the member's wallet as a SELECT ... FOR UPDATE
-  -- would, in one statement instead of two.  A refusal below rolls it back.
+  -- would, in one statement instead of two.  A refusal below puts it back.
   UPDATE wallets SET balance_minor = balance_minor - s.rate_minor
     WHERE user_id = s.member_id AND balance_minor >= s.rate_minor
     RETURNING id, balance_minor INTO member_wallet, member_after;
   IF NOT FOUND THEN
-    PERFORM ppm_fail('insufficient_funds', 'not enough funds');
+    SELECT 'insufficient_funds', 'not enough funds' INTO error, words;
+    RETURN;
   END IF;
   balance := member_after + s.rate_minor;
   SELECT coalesce(sum(hold_minor), 0) INTO holds FROM sessions
     WHERE member_id = s.member_id AND state = 'open';
   available := balance - holds;
   IF s.hold_minor + available < s.rate_minor THEN
-    PERFORM ppm_fail('insufficient_funds', 'not enough funds');
+    UPDATE wallets SET balance_minor = balance WHERE id = member_wallet;
+    SELECT 'insufficient_funds', 'not enough funds' INTO error, words;
+    RETURN;
   END IF;
 
   -- The charge comes out of the hold first; then the hold is topped up again
@@ -468,6 +484,64 @@ BEGIN
            RETURNING id, wallet_id)
   INSERT INTO fees_pending (entry_id)
     SELECT posted.id FROM posted JOIN fees ON fees.id = posted.wallet_id;
+END $$;
+
+-- ppm_charge_try() with its refusals raised (ppm_fail), but for the expiry
+-- of an open session, returned in `error` because that change must stay.
+CREATE OR REPLACE FUNCTION ppm_charge(p_model bigint, p_public_id text, p_seq bigint,
+                                      p_currency text, p_now bigint,
+                                      OUT body text, OUT replayed boolean, OUT error text)
+LANGUAGE plpgsql AS $$
+DECLARE
+  words text;
+  retry_after bigint;
+BEGIN
+  SELECT c.body, c.replayed, c.error, c.words, c.retry_after
+    INTO body, replayed, error, words, retry_after
+    FROM ppm_charge_try(p_model, p_public_id, p_seq, p_currency, p_now) c;
+  IF error IS NOT NULL AND error <> 'session_expired' THEN
+    PERFORM ppm_fail(error, words, retry_after);
+  END IF;
+END $$;
+
+-- Many charges in one transaction: the i-th of each array is one request's
+-- access token hash, session public id, seq and time (ms, for the token's
+-- expiry).  The token is checked as PPM_PG_TOKENS_AUTH does and must be a
+-- model's; then ppm_charge_try().  One row per charge, in order; a refusal
+-- of one leaves the others to commit.  Every row the batch may change is
+-- locked first: its sessions, then their members' and models' wallets, each
+-- in id order.  Two batches (of one server or of several) then never wait
+-- for each other in a cycle, whatever their charges and their order.
+CREATE OR REPLACE FUNCTION ppm_charge_batch(p_hashes text[], p_sessions text[], p_seqs bigint[],
+                                            p_nows bigint[], p_currency text)
+RETURNS TABLE (body text, replayed boolean, error text, words text, retry_after bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  model bigint;
+  model_role text;
+BEGIN
+  PERFORM 1 FROM sessions WHERE public_id = ANY (p_sessions) ORDER BY id FOR UPDATE;
+  PERFORM 1 FROM wallets
+    WHERE user_id IN (SELECT unnest(ARRAY[member_id, model_id]) FROM sessions
+                        WHERE public_id = ANY (p_sessions))
+    ORDER BY id FOR UPDATE;
+  FOR n IN 1 .. coalesce(cardinality(p_sessions), 0) LOOP
+    SELECT u.id, u.role INTO model, model_role FROM tokens t JOIN users u ON u.id = t.user_id
+      WHERE t.access_hash = p_hashes[n] AND t.revoked = 0
+        AND t.access_expires_ms > p_nows[n] AND u.disabled = 0;
+    IF NOT FOUND THEN
+      SELECT NULL, false, 'unauthorized', 'invalid or expired token', NULL
+        INTO body, replayed, error, words, retry_after;
+    ELSIF model_role <> 'model' THEN
+      SELECT NULL, false, 'forbidden', 'for models only', NULL
+        INTO body, replayed, error, words, retry_after;
+    ELSE
+      SELECT c.body, c.replayed, c.error, c.words, c.retry_after
+        INTO body, replayed, error, words, retry_after
+        FROM ppm_charge_try(model, p_sessions[n], p_seqs[n], p_currency, NULL) c;
+    END IF;
+    RETURN NEXT;
+  END LOOP;
 END $$;
 
 -- Reverses one standing charge; false (and nothing changed) when the model's

@@ -179,9 +179,8 @@ ppm_pg_params_int(PpmPgParams *params, gint64 value)
   params->n++;
 }
 
-/* The PpmStoreError whose api.md code is `code`. */
-static int
-store_error_from_code(const char *code)
+int
+ppm_pg_store_error_from_code(const char *code)
 {
   for (int i = 0; i <= PPM_STORE_ERROR_RATE_LIMITED; i++)
     {
@@ -208,7 +207,7 @@ set_result_error(const PGresult *result, PGconn *conn, gint64 *retry_after_s, GE
 
       if (retry_after_s != NULL && detail != NULL && *detail != '\0')
         *retry_after_s = g_ascii_strtoll(detail, NULL, 10);
-      g_set_error_literal(error, PPM_STORE_ERROR, store_error_from_code(code),
+      g_set_error_literal(error, PPM_STORE_ERROR, ppm_pg_store_error_from_code(code),
                           words != NULL ? words : code);
       return;
     }

@@ -31,6 +31,7 @@ typedef enum
   PPM_PG_OPEN,
   PPM_PG_OPEN_BODY,
   PPM_PG_CHARGE,
+  PPM_PG_CHARGE_BATCH,
   PPM_PG_CLOSE,
   PPM_PG_TICK,
   PPM_PG_RESUME,
@@ -89,15 +90,29 @@ gboolean ppm_pg_exec(PGconn *conn, const char *sql, GError **error);
 PGresult *ppm_pg_query(PpmPgPool *pool, PpmPgStatement statement, const PpmPgParams *params,
                        gint64 *retry_after_s, GError **error);
 
+/* The PpmStoreError whose api.md code is `code` (INTERNAL when none is). */
+int ppm_pg_store_error_from_code(const char *code);
+
 /* Column helpers: NULL-safe text, integers (0 for NULL). */
 const char *ppm_pg_text(const PGresult *result, int row, int column);
 gint64 ppm_pg_int(const PGresult *result, int row, int column);
 gboolean ppm_pg_is_null(const PGresult *result, int row, int column);
 
+/* session_charge_submit: charges taken in batches by charger threads
+ * (ppm-pg-charger.c).  `currency` must outlive the charger. */
+typedef struct _PpmPgCharger PpmPgCharger;
+
+PpmPgCharger *ppm_pg_charger_new(PpmPgPool *pool, const char *currency);
+/* Answers every charge still queued, then stops the threads. */
+void ppm_pg_charger_free(PpmPgCharger *charger);
+void ppm_pg_charger_submit(PpmPgCharger *charger, const char *access_hash, const char *session_id,
+                           gint64 seq, gint64 now_ms, PpmChargeDone done, gpointer user_data);
+
 typedef struct
 {
   PpmStore parent;
   PpmPgPool *pool;
+  PpmPgCharger *charger;
 } PpmPgStore;
 
 /* A PpmUser from the PPM_PG_USER_COLUMNS at `row`. */
@@ -119,6 +134,9 @@ gboolean ppm_pg_session_open(PpmStore *store, gint64 model_id, const PpmOpenPara
 gboolean ppm_pg_session_charge(PpmStore *store, gint64 model_id, const char *session_id, gint64 seq,
                                gint64 elapsed_ms, gint64 now_ms, PpmStoredAnswer *answer,
                                gint64 *retry_after_s, GError **error);
+void ppm_pg_session_charge_submit(PpmStore *store, const char *access_hash, const char *session_id,
+                                  gint64 seq, gint64 elapsed_ms, gint64 now_ms, PpmChargeDone done,
+                                  gpointer user_data);
 gboolean ppm_pg_session_close(PpmStore *store, gint64 model_id, const char *session_id,
                               const char *reason, gint64 elapsed_ms, const PpmBillingConfig *config,
                               gint64 now_ms, PpmStoredAnswer *answer, GError **error);

@@ -115,6 +115,15 @@ ppm_pg_session_charge(PpmStore *store, gint64 model_id, const char *session_id, 
   return stored_answer_from(result, answer, error);
 }
 
+void
+ppm_pg_session_charge_submit(PpmStore *store, const char *access_hash, const char *session_id,
+                             gint64 seq, gint64 elapsed_ms, gint64 now_ms, PpmChargeDone done,
+                             gpointer user_data)
+{
+  ppm_pg_charger_submit(((PpmPgStore *)store)->charger, access_hash, session_id, seq, now_ms, done,
+                        user_data);
+}
+
 gboolean
 ppm_pg_session_close(PpmStore *store, gint64 model_id, const char *session_id, const char *reason,
                      gint64 elapsed_ms, const PpmBillingConfig *config, gint64 now_ms,

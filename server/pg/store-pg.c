@@ -73,6 +73,7 @@ query_user(PpmStore *store, PpmPgStatement statement, const PpmPgParams *params,
 static void
 pg_close(PpmStore *store)
 {
+  ppm_pg_charger_free(((PpmPgStore *)store)->charger);
   ppm_pg_pool_free(PPM_PG_POOL(store));
   g_free(store->currency);
   g_free(store);
@@ -383,6 +384,7 @@ static const PpmStoreOps pg_ops = {
   .lookup = pg_lookup,
   .session_open = ppm_pg_session_open,
   .session_charge = ppm_pg_session_charge,
+  .session_charge_submit = ppm_pg_session_charge_submit,
   .session_close = ppm_pg_session_close,
   .sessions_tick = ppm_pg_sessions_tick,
   .sessions_resume = ppm_pg_sessions_resume,
@@ -445,5 +447,6 @@ ppm_store_pg_open(const char *conninfo, const char *currency, GError **error)
   self->parent.currency = fixed;
   self->parent.digits = ppm_currency_digits(fixed);
   self->pool = pool;
+  self->charger = ppm_pg_charger_new(pool, self->parent.currency);
   return &self->parent;
 }

@@ -66,6 +66,11 @@ static const BadRequest cases[] = {
     "forbidden" },
   { "POST", "/v1/sessions/ffffffffffffffffffffffffffffffff/charges", MODEL, NULL,
     "{\"seq\": 1, \"elapsed_ms\": 0}", 404, "not_found" },
+  /* Not UTF-8 once decoded (a database refuses such a text whole). */
+  { "POST", "/v1/sessions/%%FF%%FE/charges", MODEL, NULL, "{\"seq\": 1, \"elapsed_ms\": 0}", 404,
+    "not_found" },
+  { "POST", "/v1/sessions/%%C3%%28/close", MODEL, NULL,
+    "{\"reason\": \"local_hangup\", \"elapsed_ms\": 0}", 404, "not_found" },
   { "POST", "/v1/sessions/%s/close", MODEL, NULL, "{\"reason\": \"because\", \"elapsed_ms\": 0}",
     422, "invalid" },
   { "POST", "/v1/sessions/%s/close", MODEL, NULL, "{\"reason\": 1, \"elapsed_ms\": 0}", 400,
