@@ -42,11 +42,20 @@ job_free(ChargeJob *job)
   g_free(job);
 }
 
+/* Array literals are built from "{": each element after the first is
+ * preceded by a comma. */
+static void
+array_append_separator(GString *array)
+{
+  if (array->len > 1)
+    g_string_append_c(array, ',');
+}
+
 /* `value` as a quoted element of an array literal. */
 static void
 array_append_text(GString *array, const char *value)
 {
-  g_string_append_c(array, array->len > 1 ? ',' : '{');
+  array_append_separator(array);
   g_string_append_c(array, '"');
   for (const char *p = value; *p; p++)
     {
@@ -60,14 +69,13 @@ array_append_text(GString *array, const char *value)
 static void
 array_append_int(GString *array, gint64 value)
 {
-  g_string_append_printf(array, "%c%" G_GINT64_FORMAT, array->len > 1 ? ',' : '{', value);
+  array_append_separator(array);
+  g_string_append_printf(array, "%" G_GINT64_FORMAT, value);
 }
 
 static char *
 array_end(GString *array)
 {
-  if (array->len == 0)
-    g_string_append_c(array, '{');
   g_string_append_c(array, '}');
   return g_string_free(array, FALSE);
 }
@@ -75,8 +83,8 @@ array_end(GString *array)
 static PGresult *
 batch_query(PpmPgCharger *charger, ChargeJob **jobs, guint n, GError **error)
 {
-  GString *hashes = g_string_new(NULL), *sessions = g_string_new(NULL);
-  GString *seqs = g_string_new(NULL), *nows = g_string_new(NULL);
+  GString *hashes = g_string_new("{"), *sessions = g_string_new("{");
+  GString *seqs = g_string_new("{"), *nows = g_string_new("{");
   g_autofree char *hashes_literal = NULL, *sessions_literal = NULL;
   g_autofree char *seqs_literal = NULL, *nows_literal = NULL;
   PpmPgParams params = { 0 };

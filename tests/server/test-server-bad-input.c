@@ -69,6 +69,9 @@ static const BadRequest cases[] = {
   /* Not UTF-8 once decoded (a database refuses such a text whole). */
   { "POST", "/v1/sessions/%%FF%%FE/charges", MODEL, NULL, "{\"seq\": 1, \"elapsed_ms\": 0}", 404,
     "not_found" },
+  /* Quotes and backslashes stay text (PostgreSQL's array literals). */
+  { "POST", "/v1/sessions/a%%22b%%5Cc%%2C%%7B/charges", MODEL, NULL,
+    "{\"seq\": 1, \"elapsed_ms\": 0}", 404, "not_found" },
   { "POST", "/v1/sessions/%%C3%%28/close", MODEL, NULL,
     "{\"reason\": \"local_hangup\", \"elapsed_ms\": 0}", 404, "not_found" },
   { "POST", "/v1/sessions/%s/close", MODEL, NULL, "{\"reason\": \"because\", \"elapsed_ms\": 0}",
