@@ -82,6 +82,16 @@ BEGIN
     WHERE id = wallet AND EXISTS (SELECT 1 FROM given);
 END $$;
 
+-- The user of a valid access token: it exists, is not revoked, has not
+-- expired at `now_ms`, and its user is enabled.  Every token check on
+-- PostgreSQL (PPM_PG_TOKENS_AUTH, ppm_charge_batch()) goes through here.
+CREATE OR REPLACE FUNCTION ppm_token_user(access_hash text, now_ms bigint) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+  SELECT t.user_id FROM tokens t JOIN users u ON u.id = t.user_id
+    WHERE t.access_hash = ppm_token_user.access_hash AND t.revoked = 0
+      AND t.access_expires_ms > ppm_token_user.now_ms AND u.disabled = 0
+$$;
+
 CREATE OR REPLACE FUNCTION ppm_wallet_of(user_id bigint) RETURNS bigint
 LANGUAGE sql STABLE AS $$
   SELECT id FROM wallets w WHERE w.user_id = ppm_wallet_of.user_id
@@ -506,7 +516,7 @@ END $$;
 
 -- Many charges in one transaction: the i-th of each array is one request's
 -- access token hash, session public id, seq and time (ms, for the token's
--- expiry).  The token is checked as PPM_PG_TOKENS_AUTH does and must be a
+-- expiry).  The token is checked by ppm_token_user() and must be a
 -- model's; then ppm_charge_try().  One row per charge, in order; a refusal
 -- of one leaves the others to commit.  Every row the batch may change is
 -- locked first: its sessions, then their members' and models' wallets, each
@@ -526,9 +536,8 @@ BEGIN
                         WHERE public_id = ANY (p_sessions))
     ORDER BY id FOR UPDATE;
   FOR n IN 1 .. coalesce(cardinality(p_sessions), 0) LOOP
-    SELECT u.id, u.role INTO model, model_role FROM tokens t JOIN users u ON u.id = t.user_id
-      WHERE t.access_hash = p_hashes[n] AND t.revoked = 0
-        AND t.access_expires_ms > p_nows[n] AND u.disabled = 0;
+    SELECT u.id, u.role INTO model, model_role FROM users u
+      WHERE u.id = ppm_token_user(p_hashes[n], p_nows[n]);
     IF NOT FOUND THEN
       SELECT NULL, false, 'unauthorized', 'invalid or expired token', NULL
         INTO body, replayed, error, words, retry_after;

@@ -22,9 +22,7 @@ const char *const ppm_pg_statements[PPM_PG_N_STATEMENTS] = {
                           "$4::bigint + 30 * 86400 * 1000::bigint)",
   [PPM_PG_TOKENS_REFRESH] = USER_SELECT "JOIN ppm_tokens_refresh($1, $2, $3, $4) AS r (id) "
                                         "ON r.id = u.id",
-  [PPM_PG_TOKENS_AUTH] = USER_SELECT "JOIN tokens t ON t.user_id = u.id "
-                                     "WHERE t.access_hash = $1 AND t.revoked = 0 "
-                                     "AND t.access_expires_ms > $2 AND u.disabled = 0",
+  [PPM_PG_TOKENS_AUTH] = USER_SELECT "WHERE u.id = ppm_token_user($1, $2)",
   [PPM_PG_TOKENS_REVOKE_PAIR] = "UPDATE tokens SET revoked = 1 WHERE access_hash = $1 "
                                 "RETURNING id",
   [PPM_PG_ACCOUNT_GET] = "SELECT " PPM_PG_USER_COLUMNS ", w.balance_minor, ppm_available(u.id), "
