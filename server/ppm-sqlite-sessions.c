@@ -365,19 +365,6 @@ charge_job(PpmSqlite *s, gpointer data, GError **error)
   return TRUE;
 }
 
-static gboolean
-sqlite_session_charge(PpmStore *store, gint64 model_id, const char *session_id, gint64 seq,
-                      gint64 elapsed_ms, gint64 now_ms, PpmStoredAnswer *answer,
-                      gint64 *retry_after_s, GError **error)
-{
-  Charge c = { model_id, session_id, seq, now_ms, answer, 0 };
-  gboolean ok = ppm_sqlite_run((PpmSqlite *)store, charge_job, &c, error);
-
-  if (retry_after_s)
-    *retry_after_s = c.retry_after_s;
-  return ok;
-}
-
 /* A charge submitted without waiting: it owns its copy of the session id
  * and the result its callback reads. */
 typedef struct
@@ -649,7 +636,6 @@ void
 ppm_sqlite_sessions_ops(PpmStoreOps *ops)
 {
   ops->session_open = sqlite_session_open;
-  ops->session_charge = sqlite_session_charge;
   ops->session_charge_submit = sqlite_session_charge_submit;
   ops->session_close = sqlite_session_close;
   ops->sessions_tick = sqlite_sessions_tick;

@@ -326,6 +326,8 @@ typedef struct
                            const PpmBillingConfig *config, gint64 now_ms, PpmStoredAnswer *answer,
                            GError **error);
   /* Charge `seq`.  Checks, in this order:
+   * 0. the access token hash must be a valid model's, as tokens_authenticate
+   *    checks, else UNAUTHORIZED, or FORBIDDEN "for models only";
    * 1. session unknown or of another model → NOT_FOUND;
    * 2. a charge (session, seq) is recorded → its stored answer, replayed;
    * 3. session closed → SESSION_CLOSED, unless it expired (reason "expired",
@@ -344,16 +346,10 @@ typedef struct
    * deadline restarts.  Answer (ppm_answer_charge()): seq, charged = rate,
    * total = sum of the session's charges, secured_periods = hold / rate,
    * member_balance_periods = (available + this session's hold) / rate after
-   * the charge.  Stored for replay.  `elapsed_ms` is informational. */
-  gboolean (*session_charge)(PpmStore *store, gint64 model_id, const char *session_id, gint64 seq,
-                             gint64 elapsed_ms, gint64 now_ms, PpmStoredAnswer *answer,
-                             gint64 *retry_after_s, GError **error);
-  /* session_charge for the charge route: authenticated by the engine (the
-   * access token hash must be a valid model's, as tokens_authenticate checks,
-   * else UNAUTHORIZED, or FORBIDDEN "for models only"), and returning at
-   * once: `done` is called from a thread of the engine once the transaction
-   * is durable (or failed), so that no caller's thread waits for a commit or
-   * a round trip to the database. */
+   * the charge.  Stored for replay.  `elapsed_ms` is informational.
+   * Returns at once: `done` is called from a thread of the engine once the
+   * transaction is durable (or failed), so that no caller's thread waits for
+   * a commit or a round trip to the database. */
   void (*session_charge_submit)(PpmStore *store, const char *access_hash, const char *session_id,
                                 gint64 seq, gint64 elapsed_ms, gint64 now_ms, PpmChargeDone done,
                                 gpointer user_data);

@@ -47,68 +47,65 @@ BEGIN
   RETURN after;
 END $$;
 
--- Posts `amount` to platform:fees without touching its row (see
--- fees_pending in the schema).
-CREATE OR REPLACE FUNCTION ppm_post_fee(tx bigint, amount bigint) RETURNS void
+-- Posts a batch of charges' fees to platform:fees: the i-th fee belongs to
+-- transaction p_txs[i].  Once per batch, as its last write: that row is
+-- every charge's, so it is locked only from here to the commit, and each
+-- fee entry still gets its balance after, in entry order.
+CREATE OR REPLACE FUNCTION ppm_post_fees(p_txs bigint[], p_fees bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-  entry bigint;
+  wallet bigint;
+  after bigint;
 BEGIN
-  -- plpgsql, not sql: its plans are kept from one charge to the next.
+  IF coalesce(cardinality(p_txs), 0) = 0 THEN
+    RETURN;
+  END IF;
+  UPDATE wallets SET balance_minor = balance_minor + (SELECT sum(f) FROM unnest(p_fees) f)
+    WHERE name = 'platform:fees'
+    RETURNING id, balance_minor INTO wallet, after;
   INSERT INTO entries (transaction_id, wallet_id, amount_minor, balance_after_minor)
-    SELECT tx, id, amount, 0 FROM wallets WHERE name = 'platform:fees'
-    RETURNING id INTO entry;
-  INSERT INTO fees_pending (entry_id) VALUES (entry);
+    SELECT x.tx, wallet, x.fee, after - sum(x.fee) OVER () + sum(x.fee) OVER (ORDER BY x.n)
+      FROM unnest(p_txs, p_fees) WITH ORDINALITY AS x (tx, fee, n)
+      ORDER BY x.n;
 END $$;
 
--- Adds the pending fee entries to platform:fees, in entry order, giving each
--- its balance_after.  Entries of transactions still open wait for the next.
-CREATE OR REPLACE FUNCTION ppm_fees_fold() RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-  wallet bigint;
-  balance bigint;
-BEGIN
-  SELECT id, balance_minor INTO wallet, balance FROM wallets WHERE name = 'platform:fees'
-    FOR UPDATE;
-  WITH moved AS (DELETE FROM fees_pending RETURNING entry_id),
-       running AS (SELECT e.id, sum(e.amount_minor) OVER (ORDER BY e.id) AS total
-                     FROM entries e JOIN moved m ON m.entry_id = e.id),
-       given AS (UPDATE entries e SET balance_after_minor = balance + r.total
-                   FROM running r WHERE e.id = r.id RETURNING r.total)
-  -- The last running total is the sum (reversed fees are negative, so not
-  -- the largest).
-  UPDATE wallets
-    SET balance_minor = balance + (SELECT total FROM running ORDER BY id DESC LIMIT 1)
-    WHERE id = wallet AND EXISTS (SELECT 1 FROM given);
-END $$;
+-- The small lookups below are plpgsql, not sql: a sql function that reads a
+-- table is parsed and planned again at every call (it cannot be inlined),
+-- while plpgsql keeps its plans for the connection's life.  On the charge
+-- path that planning was a quarter of the database's work.
 
 -- The user of a valid access token: it exists, is not revoked, has not
 -- expired at `now_ms`, and its user is enabled.  Every token check on
 -- PostgreSQL (PPM_PG_TOKENS_AUTH, ppm_charge_batch()) goes through here.
 CREATE OR REPLACE FUNCTION ppm_token_user(access_hash text, now_ms bigint) RETURNS bigint
-LANGUAGE sql STABLE AS $$
-  SELECT t.user_id FROM tokens t JOIN users u ON u.id = t.user_id
-    WHERE t.access_hash = ppm_token_user.access_hash AND t.revoked = 0
-      AND t.access_expires_ms > ppm_token_user.now_ms AND u.disabled = 0
-$$;
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN (SELECT t.user_id FROM tokens t JOIN users u ON u.id = t.user_id
+            WHERE t.access_hash = ppm_token_user.access_hash AND t.revoked = 0
+              AND t.access_expires_ms > ppm_token_user.now_ms AND u.disabled = 0);
+END $$;
 
 CREATE OR REPLACE FUNCTION ppm_wallet_of(user_id bigint) RETURNS bigint
-LANGUAGE sql STABLE AS $$
-  SELECT id FROM wallets w WHERE w.user_id = ppm_wallet_of.user_id
-$$;
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN (SELECT w.id FROM wallets w WHERE w.user_id = ppm_wallet_of.user_id);
+END $$;
 
 CREATE OR REPLACE FUNCTION ppm_system_wallet(wallet_name text) RETURNS bigint
-LANGUAGE sql STABLE AS $$
-  SELECT id FROM wallets WHERE name = wallet_name
-$$;
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN (SELECT w.id FROM wallets w WHERE w.name = wallet_name);
+END $$;
 
 -- A member's money not held by open sessions.
 CREATE OR REPLACE FUNCTION ppm_available(member bigint) RETURNS bigint
-LANGUAGE sql STABLE AS $$
-  SELECT w.balance_minor - coalesce((SELECT sum(hold_minor) FROM sessions
-                                      WHERE member_id = member AND state = 'open'), 0)
-    FROM wallets w WHERE w.user_id = member
-$$;
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN (SELECT w.balance_minor - coalesce((SELECT sum(s.hold_minor) FROM sessions s
+                                               WHERE s.member_id = member
+                                                 AND s.state = 'open'), 0)
+            FROM wallets w WHERE w.user_id = member);
+END $$;
 
 -- ---------------------------------------------------------------- users
 
@@ -363,12 +360,13 @@ END $$;
 -- the api.md code, `words` its message, `retry_after` the seconds of
 -- too_early; nothing is changed then, except the expiry of a session whose
 -- deadline passed, which must stay.  The hottest path of the platform: few
--- statements, and no row that other sessions' charges need (the fee goes
--- through fees_pending).
+-- statements, and no row that other sessions' charges need: a posted
+-- charge's fee is returned (posted_tx, posted_fee) for the batch to post.
 CREATE OR REPLACE FUNCTION ppm_charge_try(p_model bigint, p_public_id text, p_seq bigint,
                                           p_currency text, p_now bigint,
                                           OUT body text, OUT replayed boolean, OUT error text,
-                                          OUT words text, OUT retry_after bigint)
+                                          OUT words text, OUT retry_after bigint,
+                                          OUT posted_tx bigint, OUT posted_fee bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
   s sessions%ROWTYPE;
@@ -467,9 +465,9 @@ BEGIN
                  hold / s.rate_minor, (available + hold) / s.rate_minor);
 
   -- The rest of the charge in one statement: one plan, one executor run
-  -- instead of five.  The fee as ppm_post_fee() posts it.  LEFT JOIN model:
-  -- a model without a wallet (a bug) must fail on the NOT NULL wallet_id,
-  -- not post a charge that credits no one.
+  -- instead of five.  The fee is the batch's to post (ppm_post_fees()).
+  -- LEFT JOIN model: a model without a wallet (a bug) must fail on the NOT
+  -- NULL wallet_id, not post a charge that credits no one.
   WITH tx AS (
          INSERT INTO transactions (time_ms, kind, session_id) VALUES (p_now, 'charge', s.id)
            RETURNING id),
@@ -483,35 +481,15 @@ BEGIN
          INSERT INTO charges (session_id, seq, amount_minor, fee_minor, time_ms, transaction_id,
                               body)
            SELECT s.id, p_seq, s.rate_minor, fee, p_now, tx.id, body FROM tx),
-       fees AS (SELECT id FROM wallets WHERE name = 'platform:fees'),
        posted AS (
          INSERT INTO entries (transaction_id, wallet_id, amount_minor, balance_after_minor)
            SELECT tx.id, v.wallet, v.amount, v.after
-             FROM tx CROSS JOIN fees LEFT JOIN model ON true,
+             FROM tx LEFT JOIN model ON true,
                   LATERAL (VALUES (member_wallet, -s.rate_minor, member_after),
-                                  (model.id, s.rate_minor - fee, model.balance_minor),
-                                  (fees.id, fee, 0::bigint)) AS v (wallet, amount, after)
-           RETURNING id, wallet_id)
-  INSERT INTO fees_pending (entry_id)
-    SELECT posted.id FROM posted JOIN fees ON fees.id = posted.wallet_id;
-END $$;
-
--- ppm_charge_try() with its refusals raised (ppm_fail), but for the expiry
--- of an open session, returned in `error` because that change must stay.
-CREATE OR REPLACE FUNCTION ppm_charge(p_model bigint, p_public_id text, p_seq bigint,
-                                      p_currency text, p_now bigint,
-                                      OUT body text, OUT replayed boolean, OUT error text)
-LANGUAGE plpgsql AS $$
-DECLARE
-  words text;
-  retry_after bigint;
-BEGIN
-  SELECT c.body, c.replayed, c.error, c.words, c.retry_after
-    INTO body, replayed, error, words, retry_after
-    FROM ppm_charge_try(p_model, p_public_id, p_seq, p_currency, p_now) c;
-  IF error IS NOT NULL AND error <> 'session_expired' THEN
-    PERFORM ppm_fail(error, words, retry_after);
-  END IF;
+                                  (model.id, s.rate_minor - fee, model.balance_minor))
+                    AS v (wallet, amount, after))
+  SELECT tx.id INTO posted_tx FROM tx;
+  posted_fee := fee;
 END $$;
 
 -- Many charges in one transaction: the i-th of each array is one request's
@@ -520,8 +498,9 @@ END $$;
 -- model's; then ppm_charge_try().  One row per charge, in order; a refusal
 -- of one leaves the others to commit.  Every row the batch may change is
 -- locked first: its sessions, then their members' and models' wallets, each
--- in id order.  Two batches (of one server or of several) then never wait
--- for each other in a cycle, whatever their charges and their order.
+-- in id order; platform:fees last, by ppm_post_fees().  Two batches (of one
+-- server or of several) then never wait for each other in a cycle, whatever
+-- their charges and their order.
 CREATE OR REPLACE FUNCTION ppm_charge_batch(p_hashes text[], p_sessions text[], p_seqs bigint[],
                                             p_nows bigint[], p_currency text)
 RETURNS TABLE (body text, replayed boolean, error text, words text, retry_after bigint)
@@ -529,6 +508,10 @@ LANGUAGE plpgsql AS $$
 DECLARE
   model bigint;
   model_role text;
+  tx bigint;
+  fee bigint;
+  fee_txs bigint[] := '{}';
+  fees bigint[] := '{}';
 BEGIN
   PERFORM 1 FROM sessions WHERE public_id = ANY (p_sessions) ORDER BY id FOR UPDATE;
   PERFORM 1 FROM wallets
@@ -545,12 +528,17 @@ BEGIN
       SELECT NULL, false, 'forbidden', 'for models only', NULL
         INTO body, replayed, error, words, retry_after;
     ELSE
-      SELECT c.body, c.replayed, c.error, c.words, c.retry_after
-        INTO body, replayed, error, words, retry_after
+      SELECT c.body, c.replayed, c.error, c.words, c.retry_after, c.posted_tx, c.posted_fee
+        INTO body, replayed, error, words, retry_after, tx, fee
         FROM ppm_charge_try(model, p_sessions[n], p_seqs[n], p_currency, NULL) c;
+      IF tx IS NOT NULL THEN
+        fee_txs := fee_txs || tx;
+        fees := fees || fee;
+      END IF;
     END IF;
     RETURN NEXT;
   END LOOP;
+  PERFORM ppm_post_fees(fee_txs, fees);
 END $$;
 
 -- Reverses one standing charge; false (and nothing changed) when the model's
@@ -577,7 +565,7 @@ BEGIN
     RETURN false;
   END IF;
   PERFORM ppm_post(tx, member_wallet, c.amount_minor);
-  PERFORM ppm_post_fee(tx, -c.fee_minor);
+  PERFORM ppm_post(tx, ppm_system_wallet('platform:fees'), -c.fee_minor);
   UPDATE charges SET reversal_id = tx WHERE id = c.id;
   RETURN true;
 END $$;
@@ -648,7 +636,6 @@ END $$;
 CREATE OR REPLACE FUNCTION ppm_tick(p_now bigint) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   p_now := coalesce(p_now, ppm_clock_ms());
-  PERFORM ppm_fees_fold();
   -- Sessions busy in a charge right now are not past their deadline.
   UPDATE sessions SET state = 'closed', reason = 'expired', ended_ms = deadline_ms,
                       hold_minor = 0
@@ -675,10 +662,11 @@ END $$;
 
 -- The internal id of a session of `p_user` (member or model), or NULL.
 CREATE OR REPLACE FUNCTION ppm_session_of_user(p_user bigint, p_public_id text)
-RETURNS bigint LANGUAGE sql STABLE AS $$
-  SELECT id FROM sessions WHERE public_id = p_public_id
-    AND (member_id = p_user OR model_id = p_user)
-$$;
+RETURNS bigint LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN (SELECT s.id FROM sessions s WHERE s.public_id = p_public_id
+            AND (s.member_id = p_user OR s.model_id = p_user));
+END $$;
 
 CREATE OR REPLACE FUNCTION ppm_session_rate(p_user bigint, p_public_id text, p_stars integer,
                                             p_comment text, p_now bigint)
@@ -764,7 +752,7 @@ END $$;
 
 -- The first ledger invariant that fails, or NULL.  STABLE: every statement
 -- sees the same snapshot, so charges committing meanwhile cannot make the
--- checks disagree; pending fee entries count as in platform:fees' balance.
+-- checks disagree.
 CREATE OR REPLACE FUNCTION ppm_verify() RETURNS text LANGUAGE plpgsql STABLE AS $$
 DECLARE
   problem text;
@@ -776,15 +764,12 @@ BEGIN
     RETURN problem;
   END IF;
   SELECT format('wallet %s: balance %s but its entries sum to %s', w.name,
-                w.balance_minor + coalesce(p.total, 0), coalesce(e.total, 0))
+                w.balance_minor, coalesce(e.total, 0))
     INTO problem
     FROM wallets w
     LEFT JOIN (SELECT wallet_id, sum(amount_minor) AS total FROM entries
                GROUP BY wallet_id) e ON e.wallet_id = w.id
-    LEFT JOIN (SELECT en.wallet_id, sum(en.amount_minor) AS total
-                 FROM fees_pending f JOIN entries en ON en.id = f.entry_id
-                 GROUP BY en.wallet_id) p ON p.wallet_id = w.id
-    WHERE w.balance_minor + coalesce(p.total, 0) <> coalesce(e.total, 0)
+    WHERE w.balance_minor <> coalesce(e.total, 0)
     ORDER BY w.id LIMIT 1;
   IF problem IS NOT NULL THEN
     RETURN problem;

@@ -15,6 +15,7 @@ GResource *ppm_pg_get_resource(void);
 static const char *const migrations[] = {
   "schema-1.sql",
   "schema-2.sql",
+  "schema-3.sql",
 };
 
 /* Any number, as long as every ppm-server and ppm-admin uses the same one:

@@ -39,7 +39,6 @@ const char *const ppm_pg_statements[PPM_PG_N_STATEMENTS] = {
   [PPM_PG_OPEN] = "SELECT replay_body, rate, member_name, secured FROM "
                   "ppm_open($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
   [PPM_PG_OPEN_BODY] = "UPDATE sessions SET open_body = $2 WHERE public_id = $1",
-  [PPM_PG_CHARGE] = "SELECT body, replayed, error FROM ppm_charge($1, $2, $3, $4, $5)",
   [PPM_PG_CHARGE_BATCH] = "SELECT body, replayed, error, words, retry_after FROM "
                           "ppm_charge_batch($1, $2, $3, $4, $5)",
   [PPM_PG_CLOSE] = "SELECT body, replayed, error FROM ppm_close($1, $2, $3, $4, $5, $6, $7)",

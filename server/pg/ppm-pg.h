@@ -30,7 +30,6 @@ typedef enum
   PPM_PG_LOOKUP,
   PPM_PG_OPEN,
   PPM_PG_OPEN_BODY,
-  PPM_PG_CHARGE,
   PPM_PG_CHARGE_BATCH,
   PPM_PG_CLOSE,
   PPM_PG_TICK,
@@ -131,9 +130,6 @@ gboolean ppm_pg_store_run_found(PpmStore *store, PpmPgStatement statement,
 gboolean ppm_pg_session_open(PpmStore *store, gint64 model_id, const PpmOpenParams *params,
                              const PpmBillingConfig *config, gint64 now_ms, PpmStoredAnswer *answer,
                              GError **error);
-gboolean ppm_pg_session_charge(PpmStore *store, gint64 model_id, const char *session_id, gint64 seq,
-                               gint64 elapsed_ms, gint64 now_ms, PpmStoredAnswer *answer,
-                               gint64 *retry_after_s, GError **error);
 void ppm_pg_session_charge_submit(PpmStore *store, const char *access_hash, const char *session_id,
                                   gint64 seq, gint64 elapsed_ms, gint64 now_ms, PpmChargeDone done,
                                   gpointer user_data);

@@ -108,54 +108,21 @@ export_table(PGconn *conn, const PpmStoreTable *table, PpmStoreRowFunc func, gpo
   return TRUE;
 }
 
-/* In the export's transaction: folds the pending fees (so that the copy's
- * fee wallet is whole), then every table.  FALSE with *retry set when a
- * concurrent fold made the snapshot stale. */
-static gboolean
-export_in(PGconn *conn, PpmStoreRowFunc func, gpointer user_data, gboolean *retry, GError **error)
-{
-  g_autoptr(PGresult) fold = PQexec(conn, "SELECT ppm_fees_fold()");
-
-  if (PQresultStatus(fold) != PGRES_TUPLES_OK)
-    {
-      *retry = g_strcmp0(PQresultErrorField(fold, PG_DIAG_SQLSTATE), "40001") == 0;
-      g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL, "PostgreSQL: %s",
-                  PQresultErrorMessage(fold));
-      return FALSE;
-    }
-  for (int t = 0; ppm_store_tables[t].name != NULL; t++)
-    if (!export_table(conn, &ppm_store_tables[t], func, user_data, error))
-      return FALSE;
-  return TRUE;
-}
-
 gboolean
 ppm_pg_export_rows(PpmStore *store, PpmStoreRowFunc func, gpointer user_data, GError **error)
 {
   PGconn *conn = ppm_pg_pool_acquire(PPM_PG_POOL(store), error);
-  gboolean ok = FALSE, retry = TRUE;
+  gboolean ok;
 
   if (conn == NULL)
     return FALSE;
   /* One snapshot for every table, so the copy is consistent. */
-  for (int attempt = 0; !ok && retry && attempt < 5; attempt++)
-    {
-      g_autoptr(GError) local = NULL;
-
-      retry = FALSE;
-      ok = ppm_pg_exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ", &local)
-           && export_in(conn, func, user_data, &retry, &local)
-           && ppm_pg_exec(conn, "COMMIT", &local);
-      if (!ok)
-        {
-          ppm_pg_exec(conn, "ROLLBACK", NULL);
-          if (!retry)
-            g_propagate_error(error, g_steal_pointer(&local));
-        }
-    }
-  if (!ok && retry)
-    g_set_error_literal(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL,
-                        "PostgreSQL: the database kept changing during the copy");
+  ok = ppm_pg_exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", error);
+  for (int t = 0; ok && ppm_store_tables[t].name != NULL; t++)
+    ok = export_table(conn, &ppm_store_tables[t], func, user_data, error);
+  ok = ok && ppm_pg_exec(conn, "COMMIT", error);
+  if (!ok)
+    ppm_pg_exec(conn, "ROLLBACK", NULL);
   ppm_pg_pool_release(PPM_PG_POOL(store), conn);
   return ok;
 }

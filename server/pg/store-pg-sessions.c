@@ -80,7 +80,7 @@ ppm_pg_session_open(PpmStore *store, gint64 model_id, const PpmOpenParams *param
   return ok;
 }
 
-/* The (body, replayed, error) row of ppm_charge() and ppm_close(). */
+/* The (body, replayed, error) row of ppm_close(). */
 static gboolean
 stored_answer_from(PGresult *result, PpmStoredAnswer *answer, GError **error)
 {
@@ -88,7 +88,7 @@ stored_answer_from(PGresult *result, PpmStoredAnswer *answer, GError **error)
     return FALSE;
   if (!ppm_pg_is_null(result, 0, 2))
     {
-      /* The only error these return rather than raise: an expiry they made. */
+      /* The only error it returns rather than raises: an expiry it made. */
       g_set_error_literal(error, PPM_STORE_ERROR, PPM_STORE_ERROR_SESSION_EXPIRED,
                           "the session expired");
       return FALSE;
@@ -96,23 +96,6 @@ stored_answer_from(PGresult *result, PpmStoredAnswer *answer, GError **error)
   answer->body = g_strdup(ppm_pg_text(result, 0, 0));
   answer->replayed = g_strcmp0(ppm_pg_text(result, 0, 1), "t") == 0;
   return TRUE;
-}
-
-gboolean
-ppm_pg_session_charge(PpmStore *store, gint64 model_id, const char *session_id, gint64 seq,
-                      gint64 elapsed_ms, gint64 now_ms, PpmStoredAnswer *answer,
-                      gint64 *retry_after_s, GError **error)
-{
-  PpmPgParams params = { 0 };
-  g_autoptr(PGresult) result = NULL;
-
-  ppm_pg_params_int(&params, model_id);
-  ppm_pg_params_text(&params, session_id);
-  ppm_pg_params_int(&params, seq);
-  ppm_pg_params_text(&params, store->currency);
-  ppm_pg_params_text(&params, NULL);
-  result = ppm_pg_query(PPM_PG_POOL(store), PPM_PG_CHARGE, &params, retry_after_s, error);
-  return stored_answer_from(result, answer, error);
 }
 
 void

@@ -383,7 +383,6 @@ static const PpmStoreOps pg_ops = {
   .handle_unlink = pg_handle_unlink,
   .lookup = pg_lookup,
   .session_open = ppm_pg_session_open,
-  .session_charge = ppm_pg_session_charge,
   .session_charge_submit = ppm_pg_session_charge_submit,
   .session_close = ppm_pg_session_close,
   .sessions_tick = ppm_pg_sessions_tick,

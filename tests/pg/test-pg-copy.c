@@ -101,9 +101,8 @@ test_copy_round_trip(void)
   }
   ppm_test_verify(pg);
 
-  /* And back into SQLite, with the server stopped so that it cannot fold
-   * the fee of that last charge into platform:fees first: verify counts the
-   * pending fee, and the copy folds it. */
+  /* And back into SQLite, with the server paused: the copy holds that last
+   * charge and its fee, and both databases verify. */
   ppm_test_server_pause(pg);
   ppm_test_verify(pg);
   g_free(copied);

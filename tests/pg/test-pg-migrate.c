@@ -1,6 +1,7 @@
-/* Schema version 2 on PostgreSQL: a database of version 1 is upgraded at
- * start with its data kept, and a charge's update of its session row is HOT
- * (no index holds the columns it changes).
+/* Schema versions on PostgreSQL: a database of an older version is upgraded
+ * at start with its data kept; version 3 folds the fees version 2 left
+ * pending; and a charge's update of its session row is HOT (no index holds
+ * the columns it changes).
  *
  * Runs under with-pg-cluster, which provides PPM_TEST_PG_HOST. */
 #include "pg-test-psql.h"
@@ -49,12 +50,13 @@ test_upgrade_from_1(void)
                                   "WHERE state = 'open'; "
                                   "CREATE INDEX entries_transaction ON entries (transaction_id); "
                                   "ALTER TABLE sessions RESET (fillfactor); "
+                                  "CREATE TABLE fees_pending (entry_id bigint PRIMARY KEY); "
                                   "UPDATE ppm_schema_version SET version = 1"));
 
   ppm_test_server_restart(server, &error);
   g_assert_no_error(error);
   version = ppm_pg_test_psql(server, "SELECT version FROM ppm_schema_version");
-  g_assert_cmpstr(version, ==, "2");
+  g_assert_cmpstr(version, ==, "3");
   index = ppm_pg_test_psql(server, "SELECT count(*) FROM pg_indexes "
                                    "WHERE indexname IN ('sessions_deadline_open', "
                                    "'entries_transaction')");
@@ -66,6 +68,66 @@ test_upgrade_from_1(void)
   /* The session of version 1 goes on where it was. */
   charge(server, &pair, session_id, 1);
   ppm_test_verify(server);
+}
+
+/* What a fee entry of platform:fees looks like: "amount,balance_after". */
+#define LAST_FEE_ENTRY                                                                             \
+  "SELECT e.amount_minor || ',' || e.balance_after_minor FROM entries e "                          \
+  "JOIN wallets w ON w.id = e.wallet_id WHERE w.name = 'platform:fees' ORDER BY e.id DESC LIMIT 1"
+#define FEES_BALANCE "SELECT balance_minor FROM wallets WHERE name = 'platform:fees'"
+
+static void
+test_pending_fees_folded(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpmTestServer) server = ppm_test_server_start(NULL, NULL, &error);
+  g_auto(PpmTestPair) pair = { 0 };
+  g_autofree char *session_id = NULL;
+  g_autofree char *entry = NULL;
+  g_autofree char *balance = NULL;
+  g_autofree char *table = NULL;
+
+  g_assert_no_error(error);
+  session_id = open_backdated(server, &pair);
+  charge(server, &pair, session_id, 0);
+  charge(server, &pair, session_id, 1);
+  ppm_test_server_stop(server);
+  /* Posted at once: each fee entry with its balance after. */
+  entry = ppm_pg_test_psql(server, LAST_FEE_ENTRY);
+  g_assert_cmpstr(entry, ==, "40,80");
+
+  /* As version 2 left a charge's fee until its tick: the entry written with
+   * no balance after, listed in fees_pending, the wallet not yet credited. */
+  g_free(ppm_pg_test_psql(
+      server, "CREATE TABLE fees_pending (entry_id bigint PRIMARY KEY); "
+              "INSERT INTO fees_pending SELECT e.id FROM entries e "
+              "JOIN wallets w ON w.id = e.wallet_id WHERE w.name = 'platform:fees' "
+              "ORDER BY e.id DESC LIMIT 1; "
+              "UPDATE entries SET balance_after_minor = 0 "
+              "WHERE id IN (SELECT entry_id FROM fees_pending); "
+              "UPDATE wallets SET balance_minor = balance_minor - 40 "
+              "WHERE name = 'platform:fees'; "
+              "UPDATE ppm_schema_version SET version = 2"));
+  balance = ppm_pg_test_psql(server, FEES_BALANCE);
+  g_assert_cmpstr(balance, ==, "40");
+
+  ppm_test_server_restart(server, &error);
+  g_assert_no_error(error);
+  g_clear_pointer(&balance, g_free);
+  balance = ppm_pg_test_psql(server, FEES_BALANCE);
+  g_assert_cmpstr(balance, ==, "80");
+  g_clear_pointer(&entry, g_free);
+  entry = ppm_pg_test_psql(server, LAST_FEE_ENTRY);
+  g_assert_cmpstr(entry, ==, "40,80");
+  table = ppm_pg_test_psql(server, "SELECT count(*) FROM pg_tables WHERE tablename = 'fees_pending'");
+  g_assert_cmpstr(table, ==, "0");
+  ppm_test_verify(server);
+
+  /* And the next charge's fee follows on. */
+  charge(server, &pair, session_id, 2);
+  g_clear_pointer(&entry, g_free);
+  entry = ppm_pg_test_psql(server, LAST_FEE_ENTRY);
+  g_assert_cmpstr(entry, ==, "40,120");
 }
 
 static void
@@ -100,6 +162,7 @@ main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/pg/migrate/upgrade-from-1", test_upgrade_from_1);
+  g_test_add_func("/pg/migrate/pending-fees-folded", test_pending_fees_folded);
   g_test_add_func("/pg/migrate/charge-update-is-hot", test_charge_update_is_hot);
   return g_test_run();
 }
