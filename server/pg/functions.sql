@@ -24,8 +24,10 @@ CREATE OR REPLACE FUNCTION ppm_clock_ms() RETURNS bigint LANGUAGE sql VOLATILE A
   SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint
 $$;
 
+-- STABLE as to_json() is: then it is inlined where it is called, not run
+-- as a function of its own each time.
 CREATE OR REPLACE FUNCTION ppm_money_json(amount bigint, currency text)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
   SELECT format('{"amount_minor":%s,"currency":%s}', amount, to_json(currency))
 $$;
 
@@ -369,8 +371,7 @@ CREATE OR REPLACE FUNCTION ppm_charge_try(p_model bigint, p_public_id text, p_se
                                           OUT posted_tx bigint, OUT posted_fee bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
-  s sessions%ROWTYPE;
-  next_seq bigint;
+  s record;
   period_ms bigint;
   due bigint;
   member_wallet bigint;
@@ -381,23 +382,28 @@ DECLARE
   topup bigint;
   fee bigint;
   standing bigint;
-  reversed bigint;
   member_after bigint;
 BEGIN
   replayed := false;
   p_now := coalesce(p_now, ppm_clock_ms());
-  SELECT * INTO s FROM sessions WHERE public_id = p_public_id AND model_id = p_model
-    FOR UPDATE;
+  -- The batch locked the session first, so a concurrent first post of this
+  -- seq has committed and is seen here.  Every charge of a session is of
+  -- its rate, so its total is a count.
+  SELECT ss.id, ss.state, ss.reason, ss.member_id, ss.model_id, ss.rate_minor,
+         ss.period_seconds, ss.fee_bps, ss.hold_periods, ss.hold_minor, ss.t0_ms,
+         ss.deadline_ms, ss.timeout_ms,
+         (SELECT c.body FROM charges c WHERE c.session_id = ss.id AND c.seq = p_seq) AS posted,
+         (SELECT coalesce(max(c.seq) + 1, 0) FROM charges c
+            WHERE c.session_id = ss.id) AS next_seq,
+         (SELECT count(*) FROM charges c
+            WHERE c.session_id = ss.id AND c.reversal_id IS NOT NULL) AS reversed
+    INTO s FROM sessions ss WHERE ss.public_id = p_public_id AND ss.model_id = p_model
+    FOR UPDATE OF ss;
   IF NOT FOUND THEN
     SELECT 'not_found', 'no such session' INTO error, words;
     RETURN;
   END IF;
-  -- After the lock, so a concurrent first post of this seq has committed.
-  -- Every charge of a session is of its rate, so its total is a count.
-  SELECT (SELECT c.body FROM charges c WHERE c.session_id = s.id AND c.seq = p_seq),
-         (SELECT coalesce(max(c.seq) + 1, 0) FROM charges c WHERE c.session_id = s.id),
-         (SELECT count(*) FROM charges c WHERE c.session_id = s.id AND c.reversal_id IS NOT NULL)
-    INTO body, next_seq, reversed;
+  body := s.posted;
   replayed := body IS NOT NULL;
   IF replayed THEN
     RETURN;
@@ -416,8 +422,8 @@ BEGIN
     RETURN;
   END IF;
 
-  IF p_seq > next_seq THEN
-    SELECT 'seq_gap', format('seq %s expected, got %s', next_seq, p_seq) INTO error, words;
+  IF p_seq > s.next_seq THEN
+    SELECT 'seq_gap', format('seq %s expected, got %s', s.next_seq, p_seq) INTO error, words;
     RETURN;
   END IF;
 
@@ -434,14 +440,15 @@ BEGIN
   -- would, in one statement instead of two.  A refusal below puts it back.
   UPDATE wallets SET balance_minor = balance_minor - s.rate_minor
     WHERE user_id = s.member_id AND balance_minor >= s.rate_minor
-    RETURNING id, balance_minor INTO member_wallet, member_after;
+    RETURNING id, balance_minor,
+              (SELECT coalesce(sum(o.hold_minor), 0) FROM sessions o
+                 WHERE o.member_id = s.member_id AND o.state = 'open')
+      INTO member_wallet, member_after, holds;
   IF NOT FOUND THEN
     SELECT 'insufficient_funds', 'not enough funds' INTO error, words;
     RETURN;
   END IF;
   balance := member_after + s.rate_minor;
-  SELECT coalesce(sum(hold_minor), 0) INTO holds FROM sessions
-    WHERE member_id = s.member_id AND state = 'open';
   available := balance - holds;
   IF s.hold_minor + available < s.rate_minor THEN
     UPDATE wallets SET balance_minor = balance WHERE id = member_wallet;
@@ -457,7 +464,7 @@ BEGIN
   topup := greatest(least(s.hold_periods - hold / s.rate_minor, available / s.rate_minor), 0);
   hold := hold + topup * s.rate_minor;
   available := available - topup * s.rate_minor;
-  standing := next_seq + 1 - reversed;
+  standing := s.next_seq + 1 - s.reversed;
   body := format('{"seq":%s,"charged":%s,"total":%s,"secured_periods":%s,'
                  '"member_balance_periods":%s}',
                  p_seq, ppm_money_json(s.rate_minor, p_currency),
@@ -508,8 +515,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
   model bigint;
   model_role text;
-  tx bigint;
-  fee bigint;
+  charged record;
   fee_txs bigint[] := '{}';
   fees bigint[] := '{}';
 BEGIN
@@ -528,12 +534,16 @@ BEGIN
       SELECT NULL, false, 'forbidden', 'for models only', NULL
         INTO body, replayed, error, words, retry_after;
     ELSE
-      SELECT c.body, c.replayed, c.error, c.words, c.retry_after, c.posted_tx, c.posted_fee
-        INTO body, replayed, error, words, retry_after, tx, fee
-        FROM ppm_charge_try(model, p_sessions[n], p_seqs[n], p_currency, NULL) c;
-      IF tx IS NOT NULL THEN
-        fee_txs := fee_txs || tx;
-        fees := fees || fee;
+      -- An assignment, not a SELECT ... FROM: no executor to start for it.
+      charged := ppm_charge_try(model, p_sessions[n], p_seqs[n], p_currency, NULL);
+      body := charged.body;
+      replayed := charged.replayed;
+      error := charged.error;
+      words := charged.words;
+      retry_after := charged.retry_after;
+      IF charged.posted_tx IS NOT NULL THEN
+        fee_txs := fee_txs || charged.posted_tx;
+        fees := fees || charged.posted_fee;
       END IF;
     END IF;
     RETURN NEXT;
