@@ -28,6 +28,15 @@ charge(PpmTestServer *server, PpmTestPair *pair, const char *session_id, gint64 
   g_assert_cmpint(ppm_test_int(r, "seq"), ==, seq);
 }
 
+/* Asserts that `sql` prints `expected` (psql's unaligned output). */
+static void
+assert_sql(PpmTestServer *server, const char *sql, const char *expected)
+{
+  g_autofree char *got = ppm_pg_test_psql(server, sql);
+
+  g_assert_cmpstr(got, ==, expected);
+}
+
 static void
 test_upgrade_from_1(void)
 {
@@ -35,9 +44,6 @@ test_upgrade_from_1(void)
   g_autoptr(PpmTestServer) server = ppm_test_server_start(NULL, NULL, &error);
   g_auto(PpmTestPair) pair = { 0 };
   g_autofree char *session_id = NULL;
-  g_autofree char *version = NULL;
-  g_autofree char *index = NULL;
-  g_autofree char *options = NULL;
 
   g_assert_no_error(error);
   g_assert_true(g_str_has_prefix(server->db_uri, "postgresql:"));
@@ -55,15 +61,14 @@ test_upgrade_from_1(void)
 
   ppm_test_server_restart(server, &error);
   g_assert_no_error(error);
-  version = ppm_pg_test_psql(server, "SELECT version FROM ppm_schema_version");
-  g_assert_cmpstr(version, ==, "3");
-  index = ppm_pg_test_psql(server, "SELECT count(*) FROM pg_indexes "
-                                   "WHERE indexname IN ('sessions_deadline_open', "
-                                   "'entries_transaction')");
-  g_assert_cmpstr(index, ==, "0");
-  options = ppm_pg_test_psql(server, "SELECT array_to_string(reloptions, ',') FROM pg_class "
-                                     "WHERE relname = 'sessions'");
-  g_assert_cmpstr(options, ==, "fillfactor=50");
+  assert_sql(server, "SELECT version FROM ppm_schema_version", "3");
+  assert_sql(server,
+             "SELECT count(*) FROM pg_indexes "
+             "WHERE indexname IN ('sessions_deadline_open', 'entries_transaction')",
+             "0");
+  assert_sql(server, "SELECT array_to_string(reloptions, ',') FROM pg_class "
+                     "WHERE relname = 'sessions'",
+             "fillfactor=50");
 
   /* The session of version 1 goes on where it was. */
   charge(server, &pair, session_id, 1);
@@ -83,9 +88,6 @@ test_pending_fees_folded(void)
   g_autoptr(PpmTestServer) server = ppm_test_server_start(NULL, NULL, &error);
   g_auto(PpmTestPair) pair = { 0 };
   g_autofree char *session_id = NULL;
-  g_autofree char *entry = NULL;
-  g_autofree char *balance = NULL;
-  g_autofree char *table = NULL;
 
   g_assert_no_error(error);
   session_id = open_backdated(server, &pair);
@@ -93,8 +95,7 @@ test_pending_fees_folded(void)
   charge(server, &pair, session_id, 1);
   ppm_test_server_stop(server);
   /* Posted at once: each fee entry with its balance after. */
-  entry = ppm_pg_test_psql(server, LAST_FEE_ENTRY);
-  g_assert_cmpstr(entry, ==, "40,80");
+  assert_sql(server, LAST_FEE_ENTRY, "40,80");
 
   /* As version 2 left a charge's fee until its tick: the entry written with
    * no balance after, listed in fees_pending, the wallet not yet credited. */
@@ -108,26 +109,18 @@ test_pending_fees_folded(void)
               "UPDATE wallets SET balance_minor = balance_minor - 40 "
               "WHERE name = 'platform:fees'; "
               "UPDATE ppm_schema_version SET version = 2"));
-  balance = ppm_pg_test_psql(server, FEES_BALANCE);
-  g_assert_cmpstr(balance, ==, "40");
+  assert_sql(server, FEES_BALANCE, "40");
 
   ppm_test_server_restart(server, &error);
   g_assert_no_error(error);
-  g_clear_pointer(&balance, g_free);
-  balance = ppm_pg_test_psql(server, FEES_BALANCE);
-  g_assert_cmpstr(balance, ==, "80");
-  g_clear_pointer(&entry, g_free);
-  entry = ppm_pg_test_psql(server, LAST_FEE_ENTRY);
-  g_assert_cmpstr(entry, ==, "40,80");
-  table = ppm_pg_test_psql(server, "SELECT count(*) FROM pg_tables WHERE tablename = 'fees_pending'");
-  g_assert_cmpstr(table, ==, "0");
+  assert_sql(server, FEES_BALANCE, "80");
+  assert_sql(server, LAST_FEE_ENTRY, "40,80");
+  assert_sql(server, "SELECT count(*) FROM pg_tables WHERE tablename = 'fees_pending'", "0");
   ppm_test_verify(server);
 
   /* And the next charge's fee follows on. */
   charge(server, &pair, session_id, 2);
-  g_clear_pointer(&entry, g_free);
-  entry = ppm_pg_test_psql(server, LAST_FEE_ENTRY);
-  g_assert_cmpstr(entry, ==, "40,120");
+  assert_sql(server, LAST_FEE_ENTRY, "40,120");
 }
 
 static void
