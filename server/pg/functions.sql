@@ -392,7 +392,8 @@ BEGIN
   SELECT ss.id, ss.state, ss.reason, ss.member_id, ss.model_id, ss.rate_minor,
          ss.period_seconds, ss.fee_bps, ss.hold_periods, ss.hold_minor, ss.t0_ms,
          ss.deadline_ms, ss.timeout_ms,
-         (SELECT c.body FROM charges c WHERE c.session_id = ss.id AND c.seq = p_seq) AS posted,
+         (SELECT c.body FROM charges c WHERE c.session_id = ss.id AND c.seq = p_seq)
+           AS stored_body,
          (SELECT coalesce(max(c.seq) + 1, 0) FROM charges c
             WHERE c.session_id = ss.id) AS next_seq,
          (SELECT count(*) FROM charges c
@@ -403,7 +404,7 @@ BEGIN
     SELECT 'not_found', 'no such session' INTO error, words;
     RETURN;
   END IF;
-  body := s.posted;
+  body := s.stored_body;
   replayed := body IS NOT NULL;
   IF replayed THEN
     RETURN;
