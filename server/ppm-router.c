@@ -126,11 +126,10 @@ authenticate(PpmRouteContext *ctx, PpmRouteWho who)
       ppm_route_fail(ctx, error, 0);
       return FALSE;
     }
-  if ((who == PPM_WHO_MODEL && ctx->user->role != PPM_ROLE_MODEL)
-      || (who == PPM_WHO_MEMBER && ctx->user->role != PPM_ROLE_MEMBER))
+  if ((who == PPM_WHO_MODEL && !ppm_user_require_role(ctx->user, PPM_ROLE_MODEL, &error))
+      || (who == PPM_WHO_MEMBER && !ppm_user_require_role(ctx->user, PPM_ROLE_MEMBER, &error)))
     {
-      ppm_http_respond_error(ctx->request, 403, "forbidden",
-                             who == PPM_WHO_MODEL ? "for models only" : "for members only");
+      ppm_route_fail(ctx, error, 0);
       return FALSE;
     }
   return TRUE;

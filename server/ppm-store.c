@@ -177,18 +177,23 @@ ppm_store_free(PpmStore *store)
 }
 
 gboolean
+ppm_user_require_role(const PpmUser *user, PpmRole role, GError **error)
+{
+  if (user->role == role)
+    return TRUE;
+  g_set_error_literal(error, PPM_STORE_ERROR, PPM_STORE_ERROR_FORBIDDEN,
+                      role == PPM_ROLE_MODEL ? "for models only" : "for members only");
+  return FALSE;
+}
+
+gboolean
 ppm_store_authenticate_model(PpmStore *store, const char *access_hash, gint64 now_ms,
                              gint64 *model_id, GError **error)
 {
   g_autoptr(PpmUser) user = store->ops->tokens_authenticate(store, access_hash, now_ms, error);
 
-  if (user == NULL)
+  if (user == NULL || !ppm_user_require_role(user, PPM_ROLE_MODEL, error))
     return FALSE;
-  if (user->role != PPM_ROLE_MODEL)
-    {
-      g_set_error_literal(error, PPM_STORE_ERROR, PPM_STORE_ERROR_FORBIDDEN, "for models only");
-      return FALSE;
-    }
   *model_id = user->id;
   return TRUE;
 }

@@ -444,6 +444,10 @@ PpmStore *ppm_store_open(const char *uri, const char *currency, GError **error);
 void ppm_store_free(PpmStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmStore, ppm_store_free)
 
+/* FORBIDDEN "for models only" or "for members only" unless `user` has
+ * `role`: the one place of that rule for the routes and the engines. */
+gboolean ppm_user_require_role(const PpmUser *user, PpmRole role, GError **error);
+
 /* The model whose access token hash `access_hash` is, for
  * session_charge_submit: UNAUTHORIZED as tokens_authenticate, FORBIDDEN "for
  * models only" for a member. */
