@@ -453,6 +453,11 @@ static const char *const migrations[] = {
   "CREATE INDEX charges_reversed ON charges (session_id) WHERE reversal_id IS NOT NULL;"
   "DROP INDEX sessions_deadline;"
   "CREATE INDEX sessions_open ON sessions (id) WHERE state = 'open';",
+  /* 4: money moves no faster than time: a session's charges cover intervals
+   * that start offset_ms − 1000 after its t0 (billing.md's shift). */
+  "ALTER TABLE sessions ADD COLUMN offset_ms INTEGER NOT NULL DEFAULT 1000;",
+  /* 5: opens count as lookups; members choose who may bill them. */
+  "",
 };
 
 static gboolean

@@ -16,6 +16,8 @@ static const char *const migrations[] = {
   "schema-1.sql",
   "schema-2.sql",
   "schema-3.sql",
+  "schema-4.sql",
+  "schema-5.sql",
 };
 
 /* Any number, as long as every ppm-server and ppm-admin uses the same one:

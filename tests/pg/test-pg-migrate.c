@@ -57,11 +57,12 @@ test_upgrade_from_1(void)
                                   "CREATE INDEX entries_transaction ON entries (transaction_id); "
                                   "ALTER TABLE sessions RESET (fillfactor); "
                                   "CREATE TABLE fees_pending (entry_id bigint PRIMARY KEY); "
+                                  "ALTER TABLE sessions DROP COLUMN offset_ms; "
                                   "UPDATE ppm_schema_version SET version = 1"));
 
   ppm_test_server_restart(server, &error);
   g_assert_no_error(error);
-  assert_sql(server, "SELECT version FROM ppm_schema_version", "3");
+  assert_sql(server, "SELECT version FROM ppm_schema_version", "5");
   assert_sql(server,
              "SELECT count(*) FROM pg_indexes "
              "WHERE indexname IN ('sessions_deadline_open', 'entries_transaction')",
@@ -108,6 +109,7 @@ test_pending_fees_folded(void)
               "WHERE id IN (SELECT entry_id FROM fees_pending); "
               "UPDATE wallets SET balance_minor = balance_minor - 40 "
               "WHERE name = 'platform:fees'; "
+              "ALTER TABLE sessions DROP COLUMN offset_ms; "
               "UPDATE ppm_schema_version SET version = 2"));
   assert_sql(server, FEES_BALANCE, "40");
 

