@@ -309,7 +309,10 @@ call_report_close(PpmCall *call, const PpmCloseAnswer *answer, gboolean ask_rati
   g_autofree char *total = call_money(call, answer->total_minor);
   g_autofree char *earnings = call_money(call, call_earnings_minor(call, answer->periods_charged));
   call_say(call, ppm_text_summary(answer->duration_ms, answer->periods_charged, total, earnings));
-  call_tell_member(call, ppm_text_member_total(answer->duration_ms, total, answer->rate_url));
+  /* A call with no paid minute has no show to rate (the platform refuses it). */
+  call_tell_member(call,
+                   ppm_text_member_total(answer->duration_ms, total,
+                                         answer->periods_charged > 0 ? answer->rate_url : NULL));
   if (!ask_rating)
     return;
   g_autofree char *title

@@ -1,6 +1,7 @@
 /* ppm-admin: the platform's operator commands (api.md, Programs).  Every
  * command prints one line on success; on error one line on stderr, exit 1,
- * and nothing changed. */
+ * and nothing changed, except a refund that could return only part of a
+ * call (cmd_refund()). */
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,16 +169,25 @@ cmd_payout(Command *c)
   print_money(balance, c);
 }
 
+/* What could be returned is, and printed; charges the model's earnings
+ * cannot pay back stand, and then the command fails, saying which. */
 static void
 cmd_refund(Command *c)
 {
-  gint64 refunded;
+  PpmRefund refund;
   GError *error = NULL;
+  g_autofree char *stood = NULL;
 
   check(c->store->ops->refund_session(c->store, flag(c, "--session"), g_get_real_time() / 1000,
-                                      &refunded, &error),
+                                      &refund, &error),
         &error);
-  print_money(refunded, c);
+  print_money(refund.refunded_minor, c);
+  if (refund.stood_charges == 0)
+    return;
+  stood = ppm_amount_format(refund.stood_minor, c->store->digits);
+  ppm_die("%" G_GINT64_FORMAT " charge%s (%s %s) not refunded: the model's earnings cannot pay "
+          "them back; run refund again once they can",
+          refund.stood_charges, refund.stood_charges == 1 ? "" : "s", stood, c->store->currency);
 }
 
 static void

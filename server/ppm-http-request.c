@@ -58,6 +58,16 @@ ppm_http_request_get_header(PpmHttpRequest *request, const char *name)
 }
 
 const char *
+ppm_http_request_get_bearer(PpmHttpRequest *request)
+{
+  const char *header = ppm_http_request_get_header(request, "Authorization");
+
+  if (header == NULL || g_ascii_strncasecmp(header, "Bearer ", 7) != 0)
+    return NULL;
+  return header + 7;
+}
+
+const char *
 ppm_http_request_get_cookie(PpmHttpRequest *request, const char *name)
 {
   return g_hash_table_lookup(request->cookies, name);
@@ -118,12 +128,29 @@ ppm_http_add_header(PpmHttpRequest *request, const char *name, const char *value
   g_ptr_array_add(request->response_headers, g_strdup(value));
 }
 
+/* The headers every answer of its kind carries: HSTS under https (a year);
+ * on a 401 the scheme to use (RFC 6750), saying "invalid_token" when a bearer
+ * token was sent and refused. */
+static void
+add_standard_headers(PpmHttpRequest *request, guint status)
+{
+  if (request->tls)
+    ppm_http_add_header(request, "Strict-Transport-Security", "max-age=31536000");
+  if (status != 401)
+    return;
+  if (ppm_http_request_get_bearer(request) != NULL)
+    ppm_http_add_header(request, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+  else
+    ppm_http_add_header(request, "WWW-Authenticate", "Bearer");
+}
+
 void
 ppm_http_respond(PpmHttpRequest *request, guint status, const char *content_type, const char *body,
                  gsize length)
 {
   g_return_if_fail(request->status == 0);
   request->status = status;
+  add_standard_headers(request, status);
   if (content_type != NULL)
     ppm_http_add_header(request, "Content-Type", content_type);
   request->response_body = g_bytes_new(body, body ? length : 0);

@@ -243,7 +243,7 @@ server_start_daemon(PpmHttpServer *server, int listen_fd, GError **error)
       MHD_OPTION_NOTIFY_COMPLETED, request_completed, server, MHD_OPTION_CONNECTION_TIMEOUT,
       (unsigned int)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
       server->tls ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END, ppm_tls_retrieve,
-      MHD_OPTION_END);
+      MHD_OPTION_HTTPS_PRIORITIES, PPM_TLS_PRIORITIES, MHD_OPTION_END);
   if (server->daemon == NULL)
     {
       g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,

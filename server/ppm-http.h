@@ -27,6 +27,8 @@ const char *ppm_http_request_get_path(PpmHttpRequest *request);
 const char *ppm_http_request_get_query(PpmHttpRequest *request, const char *name);
 /* A header (case-insensitive name); NULL when absent. */
 const char *ppm_http_request_get_header(PpmHttpRequest *request, const char *name);
+/* TOKEN of an "Authorization: Bearer TOKEN" header; NULL when there is none. */
+const char *ppm_http_request_get_bearer(PpmHttpRequest *request);
 const char *ppm_http_request_get_cookie(PpmHttpRequest *request, const char *name);
 /* The body as received (not NUL-terminated in general; a NUL is appended
  * after `*length` bytes for convenience). */
@@ -50,7 +52,8 @@ void ppm_http_request_finish(PpmHttpRequest *request);
 
 /* Adds a header to the answer (call before responding). */
 void ppm_http_add_header(PpmHttpRequest *request, const char *name, const char *value);
-/* `body` (may be NULL for an empty body) is copied. */
+/* `body` (may be NULL for an empty body) is copied.  Every answer under
+ * https carries Strict-Transport-Security, every 401 WWW-Authenticate. */
 void ppm_http_respond(PpmHttpRequest *request, guint status, const char *content_type,
                       const char *body, gsize length);
 void ppm_http_respond_json(PpmHttpRequest *request, guint status, JsonNode *node);

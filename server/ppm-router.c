@@ -101,14 +101,12 @@ parse_body(PpmRouteContext *ctx, JsonParser *parser)
 static gboolean
 find_bearer(PpmRouteContext *ctx)
 {
-  const char *header = ppm_http_request_get_header(ctx->request, "Authorization");
-
-  if (header == NULL || g_ascii_strncasecmp(header, "Bearer ", 7) != 0)
+  ctx->bearer = ppm_http_request_get_bearer(ctx->request);
+  if (ctx->bearer == NULL)
     {
       ppm_http_respond_error(ctx->request, 401, "unauthorized", "a bearer token is required");
       return FALSE;
     }
-  ctx->bearer = header + 7;
   return TRUE;
 }
 

@@ -79,9 +79,8 @@ ppm_route_refresh(PpmRouteContext *ctx)
 void
 ppm_route_logout(PpmRouteContext *ctx)
 {
-  /* The router checked the header and the token. */
-  const char *header = ppm_http_request_get_header(ctx->request, "Authorization");
-  g_autofree char *hash = ppm_token_hash(header + strlen("Bearer "));
+  /* The router checked the token. */
+  g_autofree char *hash = ppm_token_hash(ctx->bearer);
   g_autoptr(GError) error = NULL;
 
   if (!ctx->platform->store->ops->tokens_revoke_pair(ctx->platform->store, hash, &error))

@@ -164,7 +164,6 @@ typedef struct
   gint64 now_ms;
   gint64 balance;
   PpmRole role;
-  const char *session_id;
 } Money;
 
 static gboolean
@@ -195,7 +194,7 @@ static gboolean
 money_move(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms, PpmRole role,
            gint64 max_minor, const char *invalid, gint64 *balance_minor, GError **error)
 {
-  Money m = { user_id, amount_minor, now_ms, 0, role, NULL };
+  Money m = { user_id, amount_minor, now_ms, 0, role };
 
   if (amount_minor <= 0 || amount_minor > max_minor)
     return ppm_sql_fail(error, PPM_STORE_ERROR_INVALID, "%s", invalid);
@@ -221,31 +220,46 @@ sqlite_payout(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_m
                     "invalid amount", balance_minor, error);
 }
 
+typedef struct
+{
+  const char *session_id;
+  gint64 now_ms;
+  PpmRefund *refund;
+} Refund;
+
 static gboolean
 refund_job(PpmSqlite *s, gpointer data, GError **error)
 {
-  Money *m = data;
+  Refund *r = data;
+  sqlite3_stmt *stmt;
   gint64 row;
 
   if (!ppm_sql_int(s, &row, error, "SELECT id FROM sessions WHERE public_id = ?", "s",
-                   m->session_id))
+                   r->session_id))
     return FALSE;
   if (row == 0)
     return ppm_sql_fail(error, PPM_STORE_ERROR_NOT_FOUND, "no such session");
-  m->amount = 0;
-  return ppm_sqlite_reverse_all(s, row, m->now_ms, &m->amount, error);
+  *r->refund = (PpmRefund){ 0 };
+  if (!ppm_sqlite_reverse_all(s, row, r->now_ms, &r->refund->refunded_minor, error)
+      || ppm_sql_row(s, &stmt, error,
+                     "SELECT COUNT (*), COALESCE (SUM (amount_minor), 0) FROM charges"
+                     " WHERE session_id = ? AND reversal_id IS NULL",
+                     "i", row)
+             != 1)
+    return FALSE;
+  r->refund->stood_charges = sqlite3_column_int64(stmt, 0);
+  r->refund->stood_minor = sqlite3_column_int64(stmt, 1);
+  sqlite3_reset(stmt);
+  return TRUE;
 }
 
 static gboolean
-sqlite_refund_session(PpmStore *store, const char *session_id, gint64 now_ms,
-                      gint64 *refunded_minor, GError **error)
+sqlite_refund_session(PpmStore *store, const char *session_id, gint64 now_ms, PpmRefund *refund,
+                      GError **error)
 {
-  Money m = { 0, 0, now_ms, 0, PPM_ROLE_MEMBER, session_id };
+  Refund r = { session_id, now_ms, refund };
 
-  if (!ppm_sqlite_run((PpmSqlite *)store, refund_job, &m, error))
-    return FALSE;
-  *refunded_minor = m.amount;
-  return TRUE;
+  return ppm_sqlite_run((PpmSqlite *)store, refund_job, &r, error);
 }
 
 static const char *const verify_checks[] = {

@@ -573,7 +573,7 @@ static gboolean
 rate_job(PpmSqlite *s, gpointer data, GError **error)
 {
   Rating *r = data;
-  gint64 row, rated;
+  gint64 row, paid, rated;
 
   if (!ppm_sql_int(
           s, &row, error,
@@ -582,6 +582,13 @@ rate_job(PpmSqlite *s, gpointer data, GError **error)
     return FALSE;
   if (row == 0)
     return ppm_sql_fail(error, PPM_STORE_ERROR_NOT_FOUND, "no such session");
+  if (!ppm_sql_int(s, &paid, error,
+                   "SELECT COUNT (*) FROM charges WHERE session_id = ? AND reversal_id IS NULL",
+                   "i", row))
+    return FALSE;
+  if (paid == 0)
+    return ppm_sql_fail(error, PPM_STORE_ERROR_INVALID,
+                        "nothing to rate: no minute of this call stands paid");
   if (!ppm_sql_int(s, &rated, error,
                    "SELECT COUNT (*) FROM ratings WHERE session_id = ? AND user_id = ?", "ii", row,
                    r->user_id))

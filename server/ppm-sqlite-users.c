@@ -471,7 +471,7 @@ static gboolean
 handle_job(PpmSqlite *s, gpointer data, GError **error)
 {
   HandleChange *h = data;
-  gint64 owner;
+  gint64 owner, linked;
 
   if (!ppm_sql_int(s, &owner, error,
                    "SELECT user_id FROM handles WHERE protocol = ? AND handle = ?", "ss",
@@ -489,6 +489,12 @@ handle_job(PpmSqlite *s, gpointer data, GError **error)
   if (owner != 0)
     return ppm_sql_fail(error, PPM_STORE_ERROR_HANDLE_TAKEN,
                         "this handle is linked to another account");
+  if (!ppm_sql_int(s, &linked, error, "SELECT COUNT (*) FROM handles WHERE user_id = ?", "i",
+                   h->user_id))
+    return FALSE;
+  if (linked >= PPM_MAX_HANDLES)
+    return ppm_sql_fail(error, PPM_STORE_ERROR_INVALID,
+                        "an account links at most %d handles: unlink one first", PPM_MAX_HANDLES);
   return ppm_sql_exec(s, error, "INSERT INTO handles (protocol, handle, user_id) VALUES (?, ?, ?)",
                       "ssi", h->protocol, h->handle, h->user_id);
 }

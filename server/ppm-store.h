@@ -91,6 +91,7 @@ typedef struct
 #define PPM_LOOKUPS_PER_MINUTE 30
 #define PPM_LOOKUP_MAX_MINUTES 60
 #define PPM_MAX_OPEN_SESSIONS 3
+#define PPM_MAX_HANDLES 10
 #define PPM_ACCESS_TOKEN_SECONDS 3600
 #define PPM_REFRESH_TOKEN_SECONDS (30 * 86400)
 #define PPM_REFRESH_GRACE_SECONDS 60
@@ -199,6 +200,14 @@ typedef struct
 
 void ppm_page_clear(PpmPage *page);
 
+/* What refund_session did. */
+typedef struct
+{
+  gint64 refunded_minor; /* returned to the member by this refund */
+  gint64 stood_charges;  /* charges still standing after it */
+  gint64 stood_minor;    /* their sum */
+} PpmRefund;
+
 /* What an asynchronous charge gives its callback; owned by the engine, valid
  * during the callback only. */
 typedef struct
@@ -284,7 +293,9 @@ typedef struct
   gboolean (*set_rate)(PpmStore *store, gint64 user_id, gint64 rate_minor, GError **error);
   gboolean (*set_max_rate)(PpmStore *store, gint64 user_id, gint64 max_rate_minor, GError **error);
   /* Links (protocol, handle) to the user: already linked to it → no change;
-   * linked to another user → HANDLE_TAKEN. */
+   * linked to another user → HANDLE_TAKEN; the user has PPM_MAX_HANDLES
+   * handles → INVALID.  Links of one user are serialized, so concurrent ones
+   * never pass the limit together. */
   gboolean (*handle_link)(PpmStore *store, gint64 user_id, const char *protocol, const char *handle,
                           GError **error);
   /* Unlinks; NOT_FOUND unless linked to this user. */
@@ -376,8 +387,10 @@ typedef struct
 
   /* --- Ratings --- */
 
-  /* The user must be the session's member or model, else NOT_FOUND; rated by
-   * this user before → ALREADY_RATED.  stars and comment checked by caller. */
+  /* The user must be the session's member or model, else NOT_FOUND; no
+   * standing charge (none was taken, or every one was reversed) → INVALID:
+   * an unpaid call has no show to rate; rated by this user before →
+   * ALREADY_RATED.  stars and comment checked by caller. */
   gboolean (*session_rate)(PpmStore *store, gint64 user_id, const char *session_id, int stars,
                            const char *comment, gint64 now_ms, GError **error);
   /* session_id may be NULL; if given it must be one of the user's sessions,
@@ -409,10 +422,13 @@ typedef struct
    * platform:funding +amount.  FORBIDDEN if not a model. */
   gboolean (*payout)(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms,
                      gint64 *balance_minor, GError **error);
-  /* Reverses every charge of the session not reversed yet (as close does);
-   * NOT_FOUND.  Returns the amount returned to the member. */
+  /* Reverses every charge of the session not reversed yet (as close does,
+   * each on its own: one the model's earnings cannot pay back stays, the
+   * others are reversed); NOT_FOUND.  Returns the amount returned to the
+   * member and the charges that stood, their count and sum (0 when all were
+   * reversed).  A later refund reverses what stood if it can then. */
   gboolean (*refund_session)(PpmStore *store, const char *session_id, gint64 now_ms,
-                             gint64 *refunded_minor, GError **error);
+                             PpmRefund *refund, GError **error);
   /* Ledger invariants: every transaction's entries sum to zero, every
    * wallet's balance equals the sum of its entries, no user wallet below zero.
    * Returns TRUE and *problem NULL when all hold; TRUE with *problem set to a

@@ -12,6 +12,9 @@
 
 G_BEGIN_DECLS
 
+/* The GnuTLS priorities of the listener: TLS 1.2 and 1.3 only. */
+#define PPM_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
 typedef struct _PpmTls PpmTls;
 
 /* Reads the PEM certificate chain and key; NULL with G_IO_ERROR_FAILED when a file

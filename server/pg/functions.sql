@@ -164,15 +164,23 @@ BEGIN
   RETURN t.user_id;
 END $$;
 
+-- At most 10 handles (PPM_MAX_HANDLES) a user: the user's row is locked
+-- first, so that two links of one user cannot both see 9.
 CREATE OR REPLACE FUNCTION ppm_handle_link(p_user bigint, p_protocol text, p_handle text)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   owner bigint;
 BEGIN
+  PERFORM 1 FROM users WHERE id = p_user FOR UPDATE;
+  SELECT user_id INTO owner FROM handles WHERE protocol = p_protocol AND handle = p_handle;
+  IF owner = p_user THEN
+    RETURN;
+  ELSIF owner IS NULL AND (SELECT count(*) FROM handles WHERE user_id = p_user) >= 10 THEN
+    PERFORM ppm_fail('invalid', 'an account links at most 10 handles: unlink one first');
+  END IF;
   INSERT INTO handles (protocol, handle, user_id) VALUES (p_protocol, p_handle, p_user)
     ON CONFLICT DO NOTHING;
-  SELECT user_id INTO owner FROM handles WHERE protocol = p_protocol AND handle = p_handle;
-  IF owner <> p_user THEN
+  IF NOT FOUND THEN
     PERFORM ppm_fail('handle_taken', 'this handle is linked to another account');
   END IF;
 END $$;
@@ -687,6 +695,8 @@ DECLARE
 BEGIN
   IF sid IS NULL THEN
     PERFORM ppm_fail('not_found', 'no such session');
+  ELSIF NOT EXISTS (SELECT 1 FROM charges WHERE session_id = sid AND reversal_id IS NULL) THEN
+    PERFORM ppm_fail('invalid', 'nothing to rate: no minute of this call stands paid');
   END IF;
   INSERT INTO ratings (session_id, user_id, stars, comment, time_ms)
     VALUES (sid, p_user, p_stars, p_comment, p_now)
@@ -749,8 +759,14 @@ BEGIN
   RETURN after;
 END $$;
 
-CREATE OR REPLACE FUNCTION ppm_refund_session(p_public_id text, p_now bigint)
-RETURNS bigint LANGUAGE plpgsql AS $$
+-- Its first form returned the refunded amount alone.
+DROP FUNCTION IF EXISTS ppm_refund_session(text, bigint);
+
+-- Reverses every standing charge it can; the charges the model's earnings
+-- could not pay back stand, and are counted.
+CREATE OR REPLACE FUNCTION ppm_refund(p_public_id text, p_now bigint, OUT refunded bigint,
+                                      OUT stood_charges bigint, OUT stood_minor bigint)
+LANGUAGE plpgsql AS $$
 DECLARE
   sid bigint;
 BEGIN
@@ -758,7 +774,9 @@ BEGIN
   IF NOT FOUND THEN
     PERFORM ppm_fail('not_found', 'no such session');
   END IF;
-  RETURN ppm_reverse_after(sid, NULL, p_now);
+  refunded := ppm_reverse_after(sid, NULL, p_now);
+  SELECT count(*), coalesce(sum(amount_minor), 0) INTO stood_charges, stood_minor
+    FROM charges WHERE session_id = sid AND reversal_id IS NULL;
 END $$;
 
 -- The first ledger invariant that fails, or NULL.  STABLE: every statement

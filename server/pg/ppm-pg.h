@@ -153,7 +153,7 @@ gboolean ppm_pg_fund(PpmStore *store, gint64 user_id, gint64 amount_minor, gint6
 gboolean ppm_pg_payout(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms,
                        gint64 *balance_minor, GError **error);
 gboolean ppm_pg_refund_session(PpmStore *store, const char *session_id, gint64 now_ms,
-                               gint64 *refunded_minor, GError **error);
+                               PpmRefund *refund, GError **error);
 gboolean ppm_pg_verify(PpmStore *store, char **problem, GError **error);
 gboolean ppm_pg_export_rows(PpmStore *store, PpmStoreRowFunc func, gpointer user_data,
                             GError **error);

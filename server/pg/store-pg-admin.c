@@ -41,8 +41,8 @@ ppm_pg_payout(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_m
 }
 
 gboolean
-ppm_pg_refund_session(PpmStore *store, const char *session_id, gint64 now_ms,
-                      gint64 *refunded_minor, GError **error)
+ppm_pg_refund_session(PpmStore *store, const char *session_id, gint64 now_ms, PpmRefund *refund,
+                      GError **error)
 {
   PpmPgParams params = { 0 };
   g_autoptr(PGresult) result = NULL;
@@ -52,8 +52,9 @@ ppm_pg_refund_session(PpmStore *store, const char *session_id, gint64 now_ms,
   result = ppm_pg_query(PPM_PG_POOL(store), PPM_PG_REFUND, &params, NULL, error);
   if (result == NULL)
     return FALSE;
-  if (refunded_minor != NULL)
-    *refunded_minor = ppm_pg_int(result, 0, 0);
+  refund->refunded_minor = ppm_pg_int(result, 0, 0);
+  refund->stood_charges = ppm_pg_int(result, 0, 1);
+  refund->stood_minor = ppm_pg_int(result, 0, 2);
   return TRUE;
 }
 

@@ -7,6 +7,11 @@
 
 #define SESSIONS_SCAN_PAGE 200
 
+/* The store refuses to rate a call none of whose minutes stands paid. */
+static const char unpaid_words[]
+    = "No minute of this call stands paid (nothing was charged, or all of it was refunded), "
+      "so there is nothing to rate.";
+
 /* Session ids are 32 lowercase hex characters (ppm_token_new_id()). */
 static gboolean
 session_id_valid(const char *id)
@@ -107,7 +112,9 @@ ppm_web_rate_get(PpmHttpRequest *request, const char *id)
   if (user == NULL)
     return;
   session = session_find(store, user, id, &page, &error);
-  if (session != NULL)
+  if (session != NULL && session->periods_charged == 0)
+    ppm_web_respond_message(request, 200, user, "Rate the show", unpaid_words);
+  else if (session != NULL)
     rate_render(request, 200, user, id, session, NULL, "");
   else if (error != NULL)
     ppm_web_respond_message(request, 500, user, "Rate the show",
@@ -128,16 +135,17 @@ comment_normalize(const char *text)
 }
 
 /* Stores the rating; returns the problem for the page (NULL on success) and
- * sets *status. */
+ * sets *status, and *fixable when the form is worth showing again. */
 static const char *
 rate_store(PpmHttpRequest *request, const PpmUser *user, const char *id, GHashTable *form,
-           const char *comment, guint *status)
+           const char *comment, guint *status, gboolean *fixable)
 {
   PpmStore *store = ppm_http_request_get_platform(request)->store;
   gint64 stars = 0;
   g_autoptr(GError) error = NULL;
 
   *status = 422;
+  *fixable = TRUE;
   if (!g_ascii_string_to_signed(ppm_web_field(form, "stars"), 10, 1, 5, &stars, NULL))
     return "Choose from 1 to 5 stars.";
   if (!ppm_comment_valid(comment))
@@ -149,6 +157,9 @@ rate_store(PpmHttpRequest *request, const PpmUser *user, const char *id, GHashTa
       return NULL;
     }
   *status = ppm_store_error_status(error);
+  *fixable = FALSE;
+  if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INVALID))
+    return unpaid_words;
   if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_ALREADY_RATED))
     return "You have rated this show already. Thank you!";
   if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND))
@@ -165,15 +176,16 @@ ppm_web_rate_post(PpmHttpRequest *request, const char *id)
   g_autofree char *comment = NULL;
   const char *problem;
   guint status;
+  gboolean fixable;
 
   if (form == NULL)
     return;
   comment = comment_normalize(ppm_web_field(form, "comment"));
-  problem = rate_store(request, user, id, form, comment, &status);
+  problem = rate_store(request, user, id, form, comment, &status, &fixable);
   if (problem == NULL)
     ppm_web_respond_message(request, 200, user, "Thank you",
                             "Your rating was saved. Thank you for telling us about the show.");
-  else if (status == 422)
+  else if (fixable)
     rate_render(request, status, user, id, NULL, problem, comment);
   else
     ppm_web_respond_message(request, status, user, "Rate the show", problem);
