@@ -15,6 +15,7 @@ sec_response_free(SecResponse *response)
   g_free(response->location);
   g_ptr_array_unref(response->set_cookies);
   g_free(response->serial);
+  g_hash_table_unref(response->headers);
   g_free(response);
 }
 
@@ -42,6 +43,8 @@ on_header(char *data, size_t size, size_t count, void *user_data)
   if (colon == NULL)
     return size * count;
   *colon = '\0';
+  g_hash_table_insert(response->headers, g_ascii_strdown(line, -1),
+                      g_strstrip(g_strdup(colon + 1)));
   if (g_ascii_strcasecmp(line, "Set-Cookie") == 0)
     g_ptr_array_add(response->set_cookies, g_strstrip(g_strdup(colon + 1)));
   else if (g_ascii_strcasecmp(line, "Retry-After") == 0)
@@ -88,6 +91,7 @@ sec_http_request(const char *method, const char *url, const SecRequest *request,
   if (request == NULL)
     request = &none;
   response->set_cookies = g_ptr_array_new_with_free_func(g_free);
+  response->headers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   curl_easy_setopt(curl, CURLOPT_URL, url);
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);

@@ -24,6 +24,7 @@ typedef struct
   char *location;         /* NULL when absent */
   GPtrArray *set_cookies; /* each Set-Cookie header's value */
   char *serial;           /* the server certificate's serial (hex, lower case), https only */
+  GHashTable *headers;    /* lower-case name → value (the last one) */
 } SecResponse;
 
 void sec_response_free(SecResponse *response);

@@ -1,8 +1,13 @@
 /* TLS between the client core and ppm-server with a CA and certificates made
  * at run time: the client verifies the server, plain http:// goes to
- * loopback only, and SIGHUP makes the server serve new certificate files. */
+ * loopback only, SIGHUP makes the server serve new certificate files, the
+ * server speaks TLS 1.2 and 1.3 only and sends HSTS. */
+#include <arpa/inet.h>
+#include <gnutls/gnutls.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "ppm-api.h"
 #include "ppm-test-api.h"
@@ -312,6 +317,82 @@ test_reload_broken_files_keep_serving(void)
   g_assert_cmpstr(serial, ==, "1111");
 }
 
+/* The version a handshake agrees on when the client offers only `version`
+ * (a GnuTLS priority item such as "VERS-TLS1.1"); GNUTLS_VERSION_UNKNOWN when
+ * the server refuses it.  The client checks no certificate: only the
+ * version matters here. */
+static gnutls_protocol_t
+handshake_version(PpmTestServer *server, const char *version)
+{
+  g_autofree char *priority = g_strdup_printf("NORMAL:-VERS-ALL:+%s", version);
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(server->port) };
+  gnutls_certificate_credentials_t credentials;
+  gnutls_session_t session;
+  gnutls_protocol_t agreed = GNUTLS_VERSION_UNKNOWN;
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), status;
+
+  g_assert_cmpint(inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr), ==, 1);
+  g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof addr), ==, 0);
+  g_assert_cmpint(gnutls_certificate_allocate_credentials(&credentials), ==, 0);
+  g_assert_cmpint(gnutls_init(&session, GNUTLS_CLIENT), ==, 0);
+  g_assert_cmpint(gnutls_priority_set_direct(session, priority, NULL), ==, 0);
+  g_assert_cmpint(gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, credentials), ==, 0);
+  gnutls_transport_set_int(session, fd);
+  gnutls_handshake_set_timeout(session, 10000);
+  do
+    status = gnutls_handshake(session);
+  while (status < 0 && !gnutls_error_is_fatal(status));
+  if (status == 0)
+    agreed = gnutls_protocol_get_version(session);
+  gnutls_deinit(session);
+  gnutls_certificate_free_credentials(credentials);
+  close(fd);
+  return agreed;
+}
+
+/* TLS 1.0 and 1.1 are refused at the handshake; 1.2 and 1.3 are served. */
+static void
+test_only_tls_1_2_and_1_3(void)
+{
+  g_autoptr(SecPki) pki = pki_new();
+  g_autoptr(SecServer) server = NULL;
+
+  issue(pki, "server", LOOPBACK_NAMES, 0x4444, FALSE);
+  server = start_tls(pki, "server");
+  g_assert_cmpint(handshake_version(server, "VERS-TLS1.0"), ==, GNUTLS_VERSION_UNKNOWN);
+  g_assert_cmpint(handshake_version(server, "VERS-TLS1.1"), ==, GNUTLS_VERSION_UNKNOWN);
+  g_assert_cmpint(handshake_version(server, "VERS-TLS1.2"), ==, GNUTLS_TLS1_2);
+  g_assert_cmpint(handshake_version(server, "VERS-TLS1.3"), ==, GNUTLS_TLS1_3);
+}
+
+/* Every answer under https, an error too, tells browsers to stay on https;
+ * none does under plain http, where it would mean nothing. */
+static void
+test_hsts_under_https_only(void)
+{
+  g_autoptr(SecPki) pki = pki_new();
+  g_autoptr(SecServer) https = NULL, http = NULL;
+  const char *const paths[] = { "/healthz", "/v1/me", "/account/login", "/nowhere" };
+
+  issue(pki, "server", LOOPBACK_NAMES, 0x5555, FALSE);
+  https = start_tls(pki, "server");
+  http = sec_server_start(NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS(paths); i++)
+    {
+      g_autofree char *secure_url = g_strconcat(https->url, paths[i], NULL);
+      g_autofree char *plain_url = g_strconcat(http->url, paths[i], NULL);
+      SecRequest request = { .ca_file = pki->ca_file };
+      g_autoptr(SecResponse) secure = sec_http_request("GET", secure_url, &request, NULL);
+      g_autoptr(SecResponse) plain = sec_http_request("GET", plain_url, NULL, NULL);
+
+      g_assert_nonnull(secure);
+      g_assert_nonnull(plain);
+      g_assert_cmpstr(g_hash_table_lookup(secure->headers, "strict-transport-security"), ==,
+                      "max-age=31536000");
+      g_assert_null(g_hash_table_lookup(plain->headers, "strict-transport-security"));
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -324,5 +405,7 @@ main(int argc, char **argv)
   g_test_add_func("/security/tls/reload-drops-no-connection", test_reload_drops_no_connection);
   g_test_add_func("/security/tls/reload-broken-files-keep-serving",
                   test_reload_broken_files_keep_serving);
+  g_test_add_func("/security/tls/only-tls-1.2-and-1.3", test_only_tls_1_2_and_1_3);
+  g_test_add_func("/security/tls/hsts-under-https-only", test_hsts_under_https_only);
   return g_test_run();
 }

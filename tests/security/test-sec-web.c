@@ -207,7 +207,7 @@ test_rate_page_only_for_the_member(void)
   g_auto(PpmTestPair) amy = { 0 };
   g_auto(PpmTestPair) bea = { 0 };
   g_autoptr(SecBrowser) mia = NULL, zoe = NULL;
-  g_autoptr(PpmTestResponse) open = NULL, close = NULL, own = NULL;
+  g_autoptr(PpmTestResponse) open = NULL, charge = NULL, close = NULL, own = NULL;
   g_autoptr(SecResponse) mia_page = NULL, zoe_page = NULL, posted = NULL;
   g_autofree char *path = NULL, *api_path = NULL, *token = NULL, *form = NULL;
 
@@ -215,8 +215,11 @@ test_rate_page_only_for_the_member(void)
   ppm_test_pair_init(&bea, server, "bea", "zoe", "20.00");
   open = ppm_test_open(server, &amy, 0);
   ppm_assert_answer(open, 201, NULL);
+  /* A paid minute: a call with none has nothing to rate. */
+  charge = ppm_test_charge(server, amy.model_token, ppm_test_string(open, "session_id"), 0);
+  ppm_assert_answer(charge, 201, NULL);
   close = ppm_test_close(server, amy.model_token, ppm_test_string(open, "session_id"),
-                         "local_hangup", 500);
+                         "local_hangup", 1500);
   ppm_assert_answer(close, 200, NULL);
   path = g_strdup_printf("/account/sessions/%s/rate", ppm_test_string(open, "session_id"));
   api_path = g_strdup_printf("/v1/sessions/%s/rating", ppm_test_string(open, "session_id"));

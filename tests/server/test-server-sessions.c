@@ -423,11 +423,16 @@ test_session_rating(void)
   g_autoptr(PpmTestServer) server = start(NULL);
   g_auto(PpmTestPair) pair = { 0 };
   g_autoptr(PpmTestResponse) ok = NULL, twice = NULL, model = NULL, bad = NULL, stranger = NULL;
+  g_autoptr(PpmTestResponse) unpaid = NULL, paid = NULL;
   g_autofree char *id = NULL, *path = NULL, *token = NULL;
 
   ppm_test_pair_init(&pair, server, "model", "member", "20.00");
   id = open_session(server, &pair, 0);
   path = g_strdup_printf("/v1/sessions/%s/rating", id);
+  unpaid = ppm_test_call(server, "POST", path, pair.member_token, "{\"stars\": 5}");
+  ppm_assert_answer(unpaid, 422, "invalid");
+  paid = ppm_test_charge(server, pair.model_token, id, 0);
+  ppm_assert_answer(paid, 201, NULL);
   bad = ppm_test_call(server, "POST", path, pair.member_token, "{\"stars\": 6}");
   ppm_assert_answer(bad, 422, "invalid");
   ok = ppm_test_call(server, "POST", path, pair.member_token,
