@@ -83,3 +83,17 @@ sec_form(const char *csrf, const char *rest)
 
   return csrf ? g_strconcat("csrf=", escaped, "&", rest, NULL) : g_strdup(rest);
 }
+
+SecBrowser *
+sec_browser_signed_in(PpmTestServer *server, const char *name)
+{
+  SecBrowser *browser = sec_browser_new(server, NULL);
+  g_autofree char *token = sec_browser_form_token(browser, "/account/login");
+  g_autofree char *rest
+      = g_strdup_printf("email=%s%%40example.com&password=password-%s%%40example.com", name, name);
+  g_autofree char *form = sec_form(token, rest);
+  g_autoptr(SecResponse) login = sec_browser_visit(browser, "/account/login", form);
+
+  g_assert_cmpint(login->status, ==, 303);
+  return browser;
+}

@@ -24,6 +24,10 @@ SecResponse *sec_browser_visit(SecBrowser *browser, const char *path, const char
 /* The CSRF token of the form on the page at `path` (asserted). */
 char *sec_browser_form_token(SecBrowser *browser, const char *path);
 
+/* A browser over plain HTTP signed in through the pages as NAME@example.com
+ * (password as ppm_test_user() sets it); asserted. */
+SecBrowser *sec_browser_signed_in(PpmTestServer *server, const char *name);
+
 /* "csrf=TOKEN&REST", or only REST when `csrf` is NULL. */
 char *sec_form(const char *csrf, const char *rest);
 

@@ -184,21 +184,6 @@ test_login_form_throttled(void)
   g_assert_false(g_hash_table_contains(browser->cookies, "ppm_session"));
 }
 
-/* A browser signed in through the pages as NAME@example.com. */
-static SecBrowser *
-signed_in_as(PpmTestServer *server, const char *name)
-{
-  SecBrowser *browser = sec_browser_new(server, NULL);
-  g_autofree char *token = sec_browser_form_token(browser, "/account/login");
-  g_autofree char *rest
-      = g_strdup_printf("email=%s%%40example.com&password=password-%s%%40example.com", name, name);
-  g_autofree char *form = sec_form(token, rest);
-  g_autoptr(SecResponse) login = sec_browser_visit(browser, "/account/login", form);
-
-  g_assert_cmpint(login->status, ==, 303);
-  return browser;
-}
-
 /* Only the member of a session rates it on its page. */
 static void
 test_rate_page_only_for_the_member(void)
@@ -224,10 +209,10 @@ test_rate_page_only_for_the_member(void)
   path = g_strdup_printf("/account/sessions/%s/rate", ppm_test_string(open, "session_id"));
   api_path = g_strdup_printf("/v1/sessions/%s/rating", ppm_test_string(open, "session_id"));
 
-  mia = signed_in_as(server, "mia");
+  mia = sec_browser_signed_in(server, "mia");
   mia_page = sec_browser_visit(mia, path, NULL);
   g_assert_cmpint(mia_page->status, ==, 200);
-  zoe = signed_in_as(server, "zoe");
+  zoe = sec_browser_signed_in(server, "zoe");
   zoe_page = sec_browser_visit(zoe, path, NULL);
   g_assert_cmpint(zoe_page->status, ==, 404);
   /* A valid token of her own session, for someone else's call. */
