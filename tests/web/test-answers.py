@@ -60,6 +60,10 @@ class Contract:
         operation = self.document["paths"][template][method.lower()]
         documented = operation["responses"].get(str(answer.status))
         assert documented is not None, f"{method} {template} answers {answer.status}, undocumented"
+        for name, header in self.deref(documented).get("headers", {}).items():
+            if self.deref(header).get("required"):
+                assert answer.header(name) in self.deref(header)["schema"]["enum"], \
+                    f"{method} {template} {answer.status}: {name} is {answer.header(name)!r}"
         content = self.deref(documented).get("content", {})
         if "application/json" not in content:
             return None
