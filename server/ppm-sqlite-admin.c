@@ -231,7 +231,6 @@ static gboolean
 refund_job(PpmSqlite *s, gpointer data, GError **error)
 {
   Refund *r = data;
-  sqlite3_stmt *stmt;
   gint64 row;
 
   if (!ppm_sql_int(s, &row, error, "SELECT id FROM sessions WHERE public_id = ?", "s",
@@ -240,17 +239,8 @@ refund_job(PpmSqlite *s, gpointer data, GError **error)
   if (row == 0)
     return ppm_sql_fail(error, PPM_STORE_ERROR_NOT_FOUND, "no such session");
   *r->refund = (PpmRefund){ 0 };
-  if (!ppm_sqlite_reverse_all(s, row, r->now_ms, &r->refund->refunded_minor, error)
-      || ppm_sql_row(s, &stmt, error,
-                     "SELECT COUNT (*), COALESCE (SUM (amount_minor), 0) FROM charges"
-                     " WHERE session_id = ? AND reversal_id IS NULL",
-                     "i", row)
-             != 1)
-    return FALSE;
-  r->refund->stood_charges = sqlite3_column_int64(stmt, 0);
-  r->refund->stood_minor = sqlite3_column_int64(stmt, 1);
-  sqlite3_reset(stmt);
-  return TRUE;
+  return ppm_sqlite_reverse_all(s, row, r->now_ms, &r->refund->refunded_minor, error)
+         && ppm_ledger_standing(s, row, &r->refund->stood_charges, &r->refund->stood_minor, error);
 }
 
 static gboolean

@@ -77,6 +77,23 @@ ppm_ledger_available(PpmSqlite *s, gint64 member_id, gint64 *available, GError *
 }
 
 gboolean
+ppm_ledger_standing(PpmSqlite *s, gint64 session_row, gint64 *count, gint64 *sum, GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (ppm_sql_row(s, &stmt, error,
+                  "SELECT COUNT (*), COALESCE (SUM (amount_minor), 0) FROM charges"
+                  " WHERE session_id = ? AND reversal_id IS NULL",
+                  "i", session_row)
+      != 1)
+    return FALSE;
+  *count = sqlite3_column_int64(stmt, 0);
+  *sum = sqlite3_column_int64(stmt, 1);
+  sqlite3_reset(stmt);
+  return TRUE;
+}
+
+gboolean
 ppm_ledger_reverse_charge(PpmSqlite *s, gint64 charge_id, gint64 now_ms, gboolean *reversed,
                           gint64 *amount, GError **error)
 {

@@ -573,7 +573,7 @@ static gboolean
 rate_job(PpmSqlite *s, gpointer data, GError **error)
 {
   Rating *r = data;
-  gint64 row, paid, rated;
+  gint64 row, paid, paid_minor, rated;
 
   if (!ppm_sql_int(
           s, &row, error,
@@ -582,9 +582,7 @@ rate_job(PpmSqlite *s, gpointer data, GError **error)
     return FALSE;
   if (row == 0)
     return ppm_sql_fail(error, PPM_STORE_ERROR_NOT_FOUND, "no such session");
-  if (!ppm_sql_int(s, &paid, error,
-                   "SELECT COUNT (*) FROM charges WHERE session_id = ? AND reversal_id IS NULL",
-                   "i", row))
+  if (!ppm_ledger_standing(s, row, &paid, &paid_minor, error))
     return FALSE;
   if (paid == 0)
     return ppm_sql_fail(error, PPM_STORE_ERROR_INVALID,

@@ -83,6 +83,9 @@ gboolean ppm_ledger_available(PpmSqlite *s, gint64 member_id, gint64 *available,
  * earnings no longer cover it (then nothing changes). */
 gboolean ppm_ledger_reverse_charge(PpmSqlite *s, gint64 charge_id, gint64 now_ms,
                                    gboolean *reversed, gint64 *amount, GError **error);
+/* How many of a session's charges stand (are not reversed), and their sum. */
+gboolean ppm_ledger_standing(PpmSqlite *s, gint64 session_row, gint64 *count, gint64 *sum,
+                             GError **error);
 /* Reverses every standing charge of a session (ppm-admin refund). */
 gboolean ppm_sqlite_reverse_all(PpmSqlite *s, gint64 session_row, gint64 now_ms, gint64 *reversed,
                                 GError **error);
