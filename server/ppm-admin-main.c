@@ -47,7 +47,8 @@ email_flag(Command *c)
   GError *error = NULL;
   char *email = ppm_email_normalize(flag(c, "--email"), &error);
 
-  check(email != NULL, &error);
+  if (email == NULL)
+    ppm_die("--email: %s", error->message);
   return email;
 }
 

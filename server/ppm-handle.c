@@ -70,7 +70,7 @@ ppm_handle_normalize(const char *protocol, const char *handle, GError **error)
   PpmHandle *normalized;
 
   if (id == NULL)
-    return refuse(error, "the protocol must be 1..64 letters, digits, '-', '_' or '.'");
+    return refuse(error, "the protocol is not valid (1..64 letters, digits, '-', '_' or '.')");
   if (handle == NULL || !g_utf8_validate(handle, -1, NULL)
       || strlen(handle) > 4 * PPM_HANDLE_MAX_BYTES)
     return refuse(error, "the handle is not UTF-8 of at most 255 bytes");
