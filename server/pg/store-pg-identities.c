@@ -2,8 +2,9 @@
 #include "ppm-pg.h"
 
 /* Taken by the rewrite so that servers starting together respell in turn;
- * the second finds the first's work done. */
-#define IDENTITIES_LOCK "SELECT pg_advisory_xact_lock(0x70706e)"
+ * the second finds the first's work done.  (0x70706e: the migration's key,
+ * ppm-pg-migrate.c, plus one.) */
+#define IDENTITIES_LOCK "SELECT pg_advisory_xact_lock(7368814)"
 
 static gboolean
 pg_fail(const PGresult *result, GError **error)
