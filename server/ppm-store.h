@@ -246,13 +246,13 @@ typedef struct
 
   /* --- Users (ppm-admin, sign-up) --- */
 
-  /* Creates a user.  Email already used (case-insensitive) → EMAIL_TAKEN.
+  /* Creates a user.  Email already used (as given: normalized) → EMAIL_TAKEN.
    * A member gets a wallet at 0 and max_rate unset (default applies); a model
    * a wallet at 0 and no rate. */
   gboolean (*create_user)(PpmStore *store, const char *email, PpmRole role,
                           const char *display_name, const char *password_hash, gint64 *user_id,
                           GError **error);
-  /* Looks a user up by email (case-insensitive) or by id.  NOT_FOUND. */
+  /* Looks a user up by (normalized) email or by id.  NOT_FOUND. */
   PpmUser *(*get_user_by_email)(PpmStore *store, const char *email, GError **error);
   PpmUser *(*get_user_by_id)(PpmStore *store, gint64 user_id, GError **error);
   /* Sets the password hash of user `user_id`; revokes every token of the user
@@ -265,7 +265,7 @@ typedef struct
   /* Revokes every token of the user.  NOT_FOUND. */
   gboolean (*revoke_tokens)(PpmStore *store, gint64 user_id, GError **error);
 
-  /* --- Login throttling (per lower-cased email and client address) --- */
+  /* --- Login throttling (per normalized email and client address) --- */
 
   /* RATE_LIMITED (with *retry_after_s) when PPM_LOGIN_MAX_FAILURES failures
    * were recorded within the PPM_LOGIN_WINDOW_SECONDS before now; the retry is
