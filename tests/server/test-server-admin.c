@@ -332,7 +332,8 @@ test_create_user_checks_like_signup(void)
   g_autoptr(GError) error = NULL;
   g_autofree char *longest = g_strnfill(100, 'n'), *too_long = g_strnfill(101, 'n');
   g_autofree char *out = NULL;
-  const char *bad_emails[] = { "a b@example.com", "a@b@example.com", "@example.com", "amy@",
+  const char *bad_emails[] = { "a b@example.com",  "a@b@example.com",
+                               "@example.com",     "amy@",
                                "amy@example.com.", "amy\xe2\x80\x8b@example.com" };
 
   for (gsize i = 0; i < G_N_ELEMENTS(bad_emails); i++)
