@@ -41,11 +41,24 @@ flag(Command *c, const char *name)
   return value;
 }
 
+/* --email as the platform spells it (ppm_email_normalize()). */
+static char *
+email_flag(Command *c)
+{
+  GError *error = NULL;
+  char *email = ppm_email_normalize(flag(c, "--email"), &error);
+
+  if (email == NULL)
+    ppm_die("--email: %s", error->message);
+  return email;
+}
+
 static PpmUser *
 user_by_email(Command *c)
 {
   GError *error = NULL;
-  PpmUser *user = c->store->ops->get_user_by_email(c->store, flag(c, "--email"), &error);
+  g_autofree char *email = email_flag(c);
+  PpmUser *user = c->store->ops->get_user_by_email(c->store, email, &error);
 
   check(user != NULL, &error);
   return user;
@@ -90,18 +103,17 @@ read_password(void)
 static void
 cmd_create_user(Command *c)
 {
-  const char *email = flag(c, "--email"), *name = flag(c, "--display-name");
-  g_autofree char *password = NULL, *hash = NULL;
+  const char *name = flag(c, "--display-name");
+  g_autofree char *email = NULL, *password = NULL, *hash = NULL;
   GError *error = NULL;
   gint64 id;
   PpmRole role;
 
   if (!ppm_role_from_string(flag(c, "--role"), &role))
     ppm_die("--role must be model or member");
-  if (!ppm_email_valid(email))
-    ppm_die("--email is not an email address");
+  email = email_flag(c);
   if (!ppm_display_name_valid(name))
-    ppm_die("--display-name must be 1..100 bytes of UTF-8 without control characters");
+    ppm_die("--display-name must be 1..100 bytes of UTF-8 without control or bidi characters");
   password = read_password();
   hash = ppm_password_hash(password, &error);
   check(hash != NULL, &error);
@@ -194,16 +206,15 @@ static void
 change_link(Command *c, gboolean link)
 {
   g_autoptr(PpmUser) user = user_by_email(c);
-  const char *protocol = flag(c, "--protocol");
-  g_autofree char *handle = ppm_handle_normalize(protocol, flag(c, "--handle"));
   GError *error = NULL;
+  g_autoptr(PpmHandle) handle
+      = ppm_handle_normalize(flag(c, "--protocol"), flag(c, "--handle"), &error);
 
-  if (handle == NULL)
-    ppm_die("--protocol or --handle is not valid");
-  check((link ? c->store->ops->handle_link
-              : c->store->ops->handle_unlink)(c->store, user->id, protocol, handle, &error),
+  check(handle != NULL, &error);
+  check((link ? c->store->ops->handle_link : c->store->ops->handle_unlink)(
+            c->store, user->id, handle->protocol, handle->handle, &error),
         &error);
-  g_print("%s %s %s\n", link ? "linked" : "unlinked", protocol, handle);
+  g_print("%s %s %s\n", link ? "linked" : "unlinked", handle->protocol, handle->handle);
 }
 
 static void

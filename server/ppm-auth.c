@@ -1,7 +1,10 @@
 #include "ppm-auth.h"
 
+#include <pwquality.h>
 #include <sodium.h>
 #include <string.h>
+
+#include "ppm-validate.h"
 
 /* argon2id is memory-hard: two at once bound the memory a burst of logins can
  * take. */
@@ -45,7 +48,69 @@ gboolean
 ppm_password_acceptable(const char *password)
 {
   gsize length = password ? strlen(password) : 0;
-  return length >= 8 && length <= 1024 && g_utf8_validate(password, -1, NULL);
+  return length >= 8 && length <= PPM_PASSWORD_MAX_BYTES && g_utf8_validate(password, -1, NULL);
+}
+
+/* libpwquality's defaults, not the machine's pwquality.conf (meant for its
+ * own accounts), with the platform's minimum length. */
+static pwquality_settings_t *
+quality_settings(void)
+{
+  static gsize done;
+  static pwquality_settings_t *settings;
+
+  if (g_once_init_enter(&done))
+    {
+      settings = pwquality_default_settings();
+      if (settings == NULL
+          || pwquality_set_int_value(settings, PWQ_SETTING_MIN_LENGTH, PPM_PASSWORD_MIN_CHOSEN)
+                 != 0)
+        g_error("libpwquality could not be set up");
+      g_once_init_leave(&done, 1);
+    }
+  return settings;
+}
+
+static gboolean
+only_space(const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char(p))
+    if (!g_unichar_isspace(g_utf8_get_char(p)))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+ppm_password_choice_check(const char *password, const char *email, GError **error)
+{
+  /* cracklib, under libpwquality, keeps state between calls. */
+  static GMutex lock;
+  void *auxerror = NULL;
+  char buffer[PWQ_MAX_ERROR_MESSAGE_LEN];
+  g_autofree char *message = NULL;
+  int score;
+
+  if (strlen(password) > PPM_PASSWORD_MAX_BYTES || !g_utf8_validate(password, -1, NULL))
+    {
+      g_set_error_literal(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INVALID,
+                          "The password must be UTF-8 of at most 1024 bytes");
+      return FALSE;
+    }
+  if (only_space(password))
+    {
+      g_set_error_literal(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INVALID,
+                          "The password is only spaces");
+      return FALSE;
+    }
+  g_mutex_lock(&lock);
+  score = pwquality_check(quality_settings(), password, NULL, email, &auxerror);
+  if (score < 0)
+    message = g_strdup(pwquality_strerror(buffer, sizeof buffer, score, auxerror));
+  g_mutex_unlock(&lock);
+  if (score >= 0)
+    return TRUE;
+  g_set_error_literal(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INVALID, message);
+  return FALSE;
 }
 
 char *
@@ -135,15 +200,17 @@ fail_unauthorized(GError **error)
 }
 
 gboolean
-ppm_auth_login(PpmStore *store, const char *email, const char *password, const char *address,
+ppm_auth_login(PpmStore *store, const char *typed_email, const char *password, const char *address,
                gint64 now_ms, PpmTokenPair *pair, gint64 *retry_after_s, GError **error)
 {
   g_autoptr(PpmUser) user = NULL;
   g_autofree char *access_hash = NULL, *refresh_hash = NULL;
+  g_autofree char *email = ppm_email_normalize(typed_email, error);
   g_autoptr(GError) lookup_error = NULL;
   gboolean good;
 
-  if (!store->ops->login_check(store, email, address, now_ms, retry_after_s, error))
+  if (email == NULL
+      || !store->ops->login_check(store, email, address, now_ms, retry_after_s, error))
     return FALSE;
   user = store->ops->get_user_by_email(store, email, &lookup_error);
   if (user == NULL && !g_error_matches(lookup_error, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND))

@@ -14,8 +14,19 @@ gboolean ppm_auth_init(GError **error);
  * verifications run at once in a process (they are memory-hard). */
 char *ppm_password_hash(const char *password, GError **error);
 gboolean ppm_password_verify(const char *hash, const char *password);
-/* 8..1024 bytes of valid UTF-8. */
+#define PPM_PASSWORD_MAX_BYTES 1024
+/* 8..1024 bytes of valid UTF-8: any password a user may have. */
 gboolean ppm_password_acceptable(const char *password);
+
+/* The minimum length of a password a member or model chooses. */
+#define PPM_PASSWORD_MIN_CHOSEN 10
+/* A password a member or model chooses for itself (sign-up, change):
+ * UTF-8 of at most 1024 bytes, not only spaces, that passes libpwquality's
+ * checks (at least PPM_PASSWORD_MIN_CHOSEN characters, not a dictionary
+ * word, not too simple, not containing `email`, which may be NULL).
+ * INVALID with libpwquality's message otherwise.  The operator (ppm-admin)
+ * is not held to it. */
+gboolean ppm_password_choice_check(const char *password, const char *email, GError **error);
 
 /* 32 random bytes, base64url without padding (43 characters). */
 char *ppm_token_new(void);
@@ -34,7 +45,9 @@ typedef struct
 void ppm_token_pair_clear(PpmTokenPair *pair);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PpmTokenPair, ppm_token_pair_clear)
 
-/* Login as api.md says: throttling check, user lookup, password check
+/* Login as api.md says: the email normalized (INVALID when it is not a
+ * plausible address, ppm_email_normalize()), throttling check, user lookup,
+ * password check
  * (UNAUTHORIZED for an unknown email, a wrong password or a disabled user),
  * the failure or success recorded, then a new token pair. */
 gboolean ppm_auth_login(PpmStore *store, const char *email, const char *password,

@@ -1,13 +1,23 @@
-/* Handles as the platform stores them (billing.md, Words). */
+/* Handles as the platform stores them (billing.md, Words): one handle, one
+ * spelling. */
 #pragma once
 
 #include <glib.h>
 
+#include "ppm-store.h"
+
 G_BEGIN_DECLS
 
-/* Lower-cased; for prpl-jabber without "/resource".  NULL when the protocol
- * or the name is empty, too long (> 255 bytes) or not valid UTF-8. */
-char *ppm_handle_normalize(const char *protocol, const char *handle);
-gboolean ppm_protocol_valid(const char *protocol);
+#define PPM_PROTOCOL_MAX_BYTES 64
+#define PPM_HANDLE_MAX_BYTES 255
+
+/* The protocol id lower-cased (ASCII letters, digits, '-', '_', '.'; 1..64
+ * bytes).  prpl-jabber handles as libpurple normalizes them: nodeprep for
+ * the part before '@', nameprep for the domain, resourceprep for a
+ * "/resource", which is then dropped.  Other protocols' handles:
+ * ppm_text_fold().  Either way no invisible character
+ * (ppm_text_has_invisible()), and 1..255 bytes.  NULL and
+ * PPM_STORE_ERROR_INVALID saying why otherwise. */
+PpmHandle *ppm_handle_normalize(const char *protocol, const char *handle, GError **error);
 
 G_END_DECLS

@@ -67,6 +67,22 @@ is_json(const char *content_type)
   return g_str_equal(g_strstrip(type), "application/json");
 }
 
+/* Whether a string of the JSON text escapes U+0000: json-glib would decode
+ * it into an embedded NUL and every reader would see the string cut there.
+ * A backslash only occurs inside strings, each one starting an escape. */
+static gboolean
+json_escapes_nul(const char *body, gsize length)
+{
+  for (gsize i = 0; i + 1 < length; i++)
+    if (body[i] == '\\')
+      {
+        if (body[i + 1] == 'u' && i + 5 < length && strncmp(body + i + 2, "0000", 4) == 0)
+          return TRUE;
+        i++;
+      }
+  return FALSE;
+}
+
 /* 415, 400 or the body's object in ctx->body. */
 static gboolean
 parse_body(PpmRouteContext *ctx, JsonParser *parser)
@@ -85,6 +101,12 @@ parse_body(PpmRouteContext *ctx, JsonParser *parser)
   if (!g_utf8_validate_len(body, length, NULL) || memchr(body, '\0', length) != NULL)
     {
       ppm_http_respond_error(ctx->request, 400, "bad_request", "the body is not UTF-8");
+      return FALSE;
+    }
+  if (json_escapes_nul(body, length))
+    {
+      ppm_http_respond_error(ctx->request, 400, "bad_request",
+                             "a string of the body holds \\u0000");
       return FALSE;
     }
   if (!json_parser_load_from_data(parser, body, length, &error)

@@ -142,7 +142,7 @@ static void
 change_handle(PpmRouteContext *ctx, gboolean link)
 {
   const char *protocol, *handle;
-  g_autofree char *normalized = NULL;
+  g_autoptr(PpmHandle) normalized = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PpmAccount) account = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new();
@@ -151,14 +151,10 @@ change_handle(PpmRouteContext *ctx, gboolean link)
   if (!ppm_field_string(ctx, "protocol", &protocol, NULL)
       || !ppm_field_string(ctx, "handle", &handle, NULL))
     return;
-  normalized = ppm_handle_normalize(protocol, handle);
-  if (normalized == NULL)
-    {
-      ppm_route_invalid(ctx, "protocol or handle is not valid");
-      return;
-    }
-  if (!(link ? store->ops->handle_link : store->ops->handle_unlink)(store, ctx->user->id, protocol,
-                                                                    normalized, &error))
+  normalized = ppm_handle_normalize(protocol, handle, &error);
+  if (normalized == NULL
+      || !(link ? store->ops->handle_link : store->ops->handle_unlink)(
+          store, ctx->user->id, normalized->protocol, normalized->handle, &error))
     {
       ppm_route_fail(ctx, error, 0);
       return;
@@ -190,7 +186,7 @@ ppm_route_lookup(PpmRouteContext *ctx)
   static const char *const statuses[] = { "not_member", "unfunded", "funded" };
   const char *protocol = ppm_http_request_get_query(ctx->request, "protocol");
   const char *handle = ppm_http_request_get_query(ctx->request, "handle");
-  g_autofree char *normalized = NULL;
+  g_autoptr(PpmHandle) normalized = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PpmLookup) lookup = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new();
@@ -201,15 +197,11 @@ ppm_route_lookup(PpmRouteContext *ctx)
       ppm_http_respond_error(ctx->request, 400, "bad_request", "protocol and handle are required");
       return;
     }
-  normalized = ppm_handle_normalize(protocol, handle);
-  if (normalized == NULL)
-    {
-      ppm_route_invalid(ctx, "protocol or handle is not valid");
-      return;
-    }
-  lookup = ctx->platform->store->ops->lookup(ctx->platform->store, ctx->user->id, protocol,
-                                             normalized, ppm_http_request_get_time_ms(ctx->request),
-                                             &retry_after_s, &error);
+  normalized = ppm_handle_normalize(protocol, handle, &error);
+  if (normalized != NULL)
+    lookup = ctx->platform->store->ops->lookup(
+        ctx->platform->store, ctx->user->id, normalized->protocol, normalized->handle,
+        ppm_http_request_get_time_ms(ctx->request), &retry_after_s, &error);
   if (lookup == NULL)
     {
       ppm_route_fail(ctx, error, retry_after_s);

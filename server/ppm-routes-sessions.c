@@ -33,7 +33,7 @@ void
 ppm_route_session_open(PpmRouteContext *ctx)
 {
   PpmOpenParams params = { 0 };
-  g_autofree char *model_handle = NULL, *member_handle = NULL;
+  g_autoptr(PpmHandle) model_handle = NULL, member_handle = NULL;
   const char *model_raw, *member_raw;
   g_auto(PpmStoredAnswer) answer = { 0 };
   g_autoptr(GError) error = NULL;
@@ -44,18 +44,20 @@ ppm_route_session_open(PpmRouteContext *ctx)
       || !ppm_field_string(ctx, "member_handle", &member_raw, NULL)
       || !ppm_field_int(ctx, "elapsed_ms", &params.elapsed_ms, NULL))
     return;
-  model_handle = ppm_handle_normalize(params.protocol, model_raw);
-  member_handle = ppm_handle_normalize(params.protocol, member_raw);
+  model_handle = ppm_handle_normalize(params.protocol, model_raw, &error);
+  member_handle
+      = model_handle != NULL ? ppm_handle_normalize(params.protocol, member_raw, &error) : NULL;
   if (!client_session_id_valid(params.client_session_id))
     ppm_route_invalid(ctx, "client_session_id must be 1..64 letters, digits, - or _");
-  else if (model_handle == NULL || member_handle == NULL)
-    ppm_route_invalid(ctx, "protocol or a handle is not valid");
+  else if (member_handle == NULL)
+    ppm_route_fail(ctx, error, 0);
   else if (params.elapsed_ms < 0)
     ppm_route_invalid(ctx, "elapsed_ms must not be negative");
   else
     {
-      params.model_handle = model_handle;
-      params.member_handle = member_handle;
+      params.protocol = model_handle->protocol;
+      params.model_handle = model_handle->handle;
+      params.member_handle = member_handle->handle;
       if (ctx->platform->store->ops->session_open(
               ctx->platform->store, ctx->user->id, &params, &ctx->platform->billing,
               ppm_http_request_get_time_ms(ctx->request), &answer, &error))

@@ -528,6 +528,7 @@ build_ops(gpointer data)
   ppm_sqlite_users_ops(&ops);
   ppm_sqlite_sessions_ops(&ops);
   ppm_sqlite_admin_ops(&ops);
+  ppm_sqlite_identities_ops(&ops);
   return &ops;
 }
 

@@ -56,8 +56,7 @@ user_query(PpmStore *store, UserQuery *q, GError **error)
 static PpmUser *
 sqlite_get_user_by_email(PpmStore *store, const char *email, GError **error)
 {
-  g_autofree char *lower = g_utf8_strdown(email, -1);
-  UserQuery q = { .sql = "SELECT " USER_COLUMNS " FROM users u WHERE email = ?", .text = lower };
+  UserQuery q = { .sql = "SELECT " USER_COLUMNS " FROM users u WHERE email = ?", .text = email };
   return user_query(store, &q, error);
 }
 
@@ -104,19 +103,18 @@ static gboolean
 create_user_job(PpmSqlite *s, gpointer data, GError **error)
 {
   CreateUser *c = data;
-  g_autofree char *lower = g_utf8_strdown(c->email, -1);
   g_autofree char *wallet = NULL;
   gint64 existing;
 
-  if (!ppm_sql_int(s, &existing, error, "SELECT id FROM users WHERE email = ?", "s", lower))
+  if (!ppm_sql_int(s, &existing, error, "SELECT id FROM users WHERE email = ?", "s", c->email))
     return FALSE;
   if (existing != 0)
     return ppm_sql_fail(error, PPM_STORE_ERROR_EMAIL_TAKEN, "this email is already used");
   if (!ppm_sql_exec(s, error,
                     "INSERT INTO users (email, role, display_name, password_hash, created_ms)"
                     " VALUES (?, ?, ?, ?, ?)",
-                    "ssssi", lower, ppm_role_to_string(c->role), c->display_name, c->password_hash,
-                    c->now_ms))
+                    "ssssi", c->email, ppm_role_to_string(c->role), c->display_name,
+                    c->password_hash, c->now_ms))
     return FALSE;
   c->user_id = sqlite3_last_insert_rowid(s->db);
   wallet = g_strdup_printf("user:%" G_GINT64_FORMAT, c->user_id);
@@ -307,8 +305,7 @@ static gboolean
 sqlite_login_check(PpmStore *store, const char *email, const char *address, gint64 now_ms,
                    gint64 *retry_after_s, GError **error)
 {
-  g_autofree char *lower = g_utf8_strdown(email, -1);
-  Login l = { lower, address, FALSE, now_ms, 0 };
+  Login l = { email, address, FALSE, now_ms, 0 };
   gboolean ok = ppm_sqlite_run((PpmSqlite *)store, login_check_job, &l, error);
 
   if (retry_after_s)
@@ -320,8 +317,7 @@ static gboolean
 sqlite_login_record(PpmStore *store, const char *email, const char *address, gboolean success,
                     gint64 now_ms, GError **error)
 {
-  g_autofree char *lower = g_utf8_strdown(email, -1);
-  Login l = { lower, address, success, now_ms, 0 };
+  Login l = { email, address, success, now_ms, 0 };
   return ppm_sqlite_run((PpmSqlite *)store, login_record_job, &l, error);
 }
 

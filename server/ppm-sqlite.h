@@ -96,5 +96,6 @@ gboolean ppm_sessions_expire_due(PpmSqlite *s, gint64 now_ms, GError **error);
 void ppm_sqlite_users_ops(PpmStoreOps *ops);
 void ppm_sqlite_sessions_ops(PpmStoreOps *ops);
 void ppm_sqlite_admin_ops(PpmStoreOps *ops);
+void ppm_sqlite_identities_ops(PpmStoreOps *ops);
 
 G_END_DECLS

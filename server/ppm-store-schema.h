@@ -2,13 +2,14 @@
  * `ppm-admin copy` moves rows between engines as they are.
  *
  * meta          (key TEXT PK, value TEXT)  keys: currency, alive_ms
- * users         (id, email (lower-case, unique), role ('member'|'model'),
+ * users         (id, email (normalized, unique), role ('member'|'model'),
  *                display_name, password_hash, disabled (0|1),
  *                rate_minor (NULL: not set), max_rate_minor (NULL: default),
  *                created_ms)
  * wallets       (id, user_id (NULL for system wallets, unique), name (unique:
  *                'user:ID', 'platform:fees', 'platform:funding'), balance_minor)
- * handles       (protocol, handle, user_id)  PK (protocol, handle)
+ * handles       (protocol, handle (both normalized), user_id)
+ *               PK (protocol, handle)
  * tokens        (id, user_id, access_hash (unique), refresh_hash (unique),
  *                access_expires_ms, refresh_expires_ms, rotated_ms (NULL),
  *                revoked (0|1))

@@ -147,8 +147,8 @@ const PpmStoreTable ppm_store_tables[] = {
   { NULL, NULL },
 };
 
-PpmStore *
-ppm_store_open(const char *uri, const char *currency, GError **error)
+static PpmStore *
+engine_open(const char *uri, const char *currency, GError **error)
 {
   if (g_str_has_prefix(uri, "postgresql://") || g_str_has_prefix(uri, "postgres://"))
     {
@@ -167,6 +167,16 @@ ppm_store_open(const char *uri, const char *currency, GError **error)
       return NULL;
     }
   return ppm_store_sqlite_open(uri, currency, error);
+}
+
+PpmStore *
+ppm_store_open(const char *uri, const char *currency, GError **error)
+{
+  g_autoptr(PpmStore) store = engine_open(uri, currency, error);
+
+  if (store == NULL || !ppm_store_normalize_identities(store, error))
+    return NULL;
+  return g_steal_pointer(&store);
 }
 
 void

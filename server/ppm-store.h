@@ -20,8 +20,9 @@
  *   ppm_store_error_status() / ppm_store_error_code()).  Anything else
  *   (I/O, a database fault) is PPM_STORE_ERROR_INTERNAL.  On any error
  *   nothing was changed, except where an operation says otherwise.
- * - Handles arrive normalized (ppm_handle_normalize()).  Emails are
- *   compared and stored after g_utf8_strdown().
+ * - Handles and their protocols arrive normalized (ppm_handle_normalize()),
+ *   emails too (ppm_email_normalize()); engines store and compare them as
+ *   given.
  * - Every operation that reads or changes sessions first closes the open
  *   sessions whose deadline passed, as sessions_tick() does (reason
  *   "expired", hold released), so that available funds never count them.
@@ -118,6 +119,26 @@ typedef struct
 } PpmHandle;
 
 void ppm_handle_free(PpmHandle *handle);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmHandle, ppm_handle_free)
+
+/* A user's email (protocol NULL) or one of its handles, as stored. */
+typedef struct
+{
+  gint64 user_id;
+  char *protocol;
+  char *name;
+} PpmIdentity;
+
+void ppm_identity_free(PpmIdentity *identity);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmIdentity, ppm_identity_free)
+
+/* A stored identity and its new spelling: same user, and for a handle maybe
+ * another protocol id; `to` NULL unlinks the handle `from`. */
+typedef struct
+{
+  const PpmIdentity *from;
+  const PpmIdentity *to;
+} PpmIdentityChange;
 
 /* Everything GET /v1/me shows. */
 typedef struct
@@ -234,13 +255,13 @@ typedef struct
 
   /* --- Users (ppm-admin, sign-up) --- */
 
-  /* Creates a user.  Email already used (case-insensitive) → EMAIL_TAKEN.
+  /* Creates a user.  Email already used (as given: normalized) → EMAIL_TAKEN.
    * A member gets a wallet at 0 and max_rate unset (default applies); a model
    * a wallet at 0 and no rate. */
   gboolean (*create_user)(PpmStore *store, const char *email, PpmRole role,
                           const char *display_name, const char *password_hash, gint64 *user_id,
                           GError **error);
-  /* Looks a user up by email (case-insensitive) or by id.  NOT_FOUND. */
+  /* Looks a user up by (normalized) email or by id.  NOT_FOUND. */
   PpmUser *(*get_user_by_email)(PpmStore *store, const char *email, GError **error);
   PpmUser *(*get_user_by_id)(PpmStore *store, gint64 user_id, GError **error);
   /* Sets the password hash of user `user_id`; revokes every token of the user
@@ -253,7 +274,7 @@ typedef struct
   /* Revokes every token of the user.  NOT_FOUND. */
   gboolean (*revoke_tokens)(PpmStore *store, gint64 user_id, GError **error);
 
-  /* --- Login throttling (per lower-cased email and client address) --- */
+  /* --- Login throttling (per normalized email and client address) --- */
 
   /* RATE_LIMITED (with *retry_after_s) when PPM_LOGIN_MAX_FAILURES failures
    * were recorded within the PPM_LOGIN_WINDOW_SECONDS before now; the retry is
@@ -411,6 +432,16 @@ typedef struct
   gboolean (*transactions_page)(PpmStore *store, gint64 user_id, gint64 before, int limit,
                                 PpmPage *page, GError **error);
 
+  /* --- Identities (ppm_store_open(): stored spellings made normal) --- */
+
+  /* Every user's email and every linked handle, as stored, appended to
+   * `identities` (of PpmIdentity). */
+  gboolean (*identities_list)(PpmStore *store, GPtrArray *identities, GError **error);
+  /* Applies `changes` (of PpmIdentityChange) in order, in one transaction.
+   * A change whose `from` is no longer stored (another process applied it)
+   * changes nothing. */
+  gboolean (*identities_rewrite)(PpmStore *store, GArray *changes, GError **error);
+
   /* --- Admin --- */
 
   /* Deposit to a member: member +amount, platform:funding −amount; the
@@ -455,10 +486,22 @@ struct _PpmStore
 
 /* Opens (creating and migrating the schema) the database at `uri`:
  * "sqlite:PATH", a bare PATH, or "postgresql://" / "postgres://".  A new
- * database gets `currency`; an existing one keeps its own. */
+ * database gets `currency`; an existing one keeps its own.  Then stored
+ * emails and handles are normalized (ppm_store_normalize_identities()):
+ * fails when two accounts would share one. */
 PpmStore *ppm_store_open(const char *uri, const char *currency, GError **error);
 void ppm_store_free(PpmStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmStore, ppm_store_free)
+
+/* Respells the stored emails and handles the way ppm_email_normalize() and
+ * ppm_handle_normalize() do, in one transaction, writing nothing when all
+ * are normal already.  When two users' emails, or one handle of two users,
+ * become one, fails (INTERNAL) with one line listing each collision and its
+ * user ids, and changes nothing: accounts are never merged.  Two spellings
+ * of one handle of one user become one link.  Stored values that cannot be
+ * normalized (an email or handle refused today) are left as they are, with
+ * a warning. */
+gboolean ppm_store_normalize_identities(PpmStore *store, GError **error);
 
 /* FORBIDDEN "for models only" or "for members only" unless `user` has
  * `role`: the one place of that rule for the routes and the engines. */

@@ -118,7 +118,7 @@ DECLARE
   new_id bigint;
 BEGIN
   INSERT INTO users (email, role, display_name, password_hash, created_ms)
-    VALUES (lower(p_email), p_role, p_name, p_hash, p_now)
+    VALUES (p_email, p_role, p_name, p_hash, p_now)
     ON CONFLICT (email) DO NOTHING
     RETURNING id INTO new_id;
   IF new_id IS NULL THEN
@@ -202,7 +202,7 @@ DECLARE
 BEGIN
   SELECT ppm_window_retry(min(time_ms), count(*), 10, 15 * 60 * 1000, p_now) INTO retry
     FROM login_failures
-    WHERE email = lower(p_email) AND address = p_address
+    WHERE email = p_email AND address = p_address
       AND time_ms > p_now - 15 * 60 * 1000;
   IF retry IS NOT NULL THEN
     PERFORM ppm_fail('rate_limited', 'too many failed logins', retry);

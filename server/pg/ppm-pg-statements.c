@@ -8,14 +8,14 @@
 #define COUNTERPARTY(user) "CASE WHEN s.member_id = " user " THEN s.model_id ELSE s.member_id END"
 
 const char *const ppm_pg_statements[PPM_PG_N_STATEMENTS] = {
-  [PPM_PG_USER_BY_EMAIL] = USER_SELECT "WHERE u.email = lower($1)",
+  [PPM_PG_USER_BY_EMAIL] = USER_SELECT "WHERE u.email = $1",
   [PPM_PG_USER_BY_ID] = USER_SELECT "WHERE u.id = $1",
   [PPM_PG_CREATE_USER] = "SELECT ppm_create_user($1, $2, $3, $4, $5)",
   [PPM_PG_USER_UPDATE] = "SELECT ppm_user_update($1, $2, $3, $4)",
   [PPM_PG_LOGIN_CHECK] = "SELECT ppm_login_check($1, $2, $3)",
   [PPM_PG_LOGIN_FAIL] = "INSERT INTO login_failures (email, address, time_ms) "
-                        "VALUES (lower($1), $2, $3)",
-  [PPM_PG_LOGIN_RESET] = "DELETE FROM login_failures WHERE email = lower($1) AND address = $2",
+                        "VALUES ($1, $2, $3)",
+  [PPM_PG_LOGIN_RESET] = "DELETE FROM login_failures WHERE email = $1 AND address = $2",
   [PPM_PG_TOKENS_ISSUE] = "INSERT INTO tokens (user_id, access_hash, refresh_hash, "
                           "access_expires_ms, refresh_expires_ms) "
                           "VALUES ($1, $2, $3, $4::bigint + 3600 * 1000, "

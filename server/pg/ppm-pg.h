@@ -159,6 +159,10 @@ gboolean ppm_pg_export_rows(PpmStore *store, PpmStoreRowFunc func, gpointer user
                             GError **error);
 gboolean ppm_pg_import_rows(PpmStore *store, PpmStore *source, GError **error);
 
+/* store-pg-identities.c */
+gboolean ppm_pg_identities_list(PpmStore *store, GPtrArray *identities, GError **error);
+gboolean ppm_pg_identities_rewrite(PpmStore *store, GArray *changes, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PGresult, PQclear)
 
 G_END_DECLS

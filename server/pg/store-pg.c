@@ -398,6 +398,8 @@ static const PpmStoreOps pg_ops = {
   .backup = NULL, /* no file: pg_dump, or copy --to sqlite:FILE */
   .export_rows = ppm_pg_export_rows,
   .import_rows = ppm_pg_import_rows,
+  .identities_list = ppm_pg_identities_list,
+  .identities_rewrite = ppm_pg_identities_rewrite,
 };
 
 /* The database's currency: `currency` when it has none yet. */

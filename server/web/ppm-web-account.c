@@ -50,11 +50,12 @@ signup_render(PpmHttpRequest *request, guint status, const char *error, const ch
       "<p class=\"hint\">Models see this name when you call.</p>"
       "<label for=\"password\">Password</label>"
       "<input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" "
-      "required minlength=\"8\">"
-      "<p class=\"hint\">At least 8 characters.</p>"
+      "required minlength=\"%d\">"
+      "<p class=\"hint\">At least %d characters, not a word or a simple pattern.</p>"
       "<button class=\"primary\" type=\"submit\">Create account</button></form></div>"
       "<p class=\"after\">Already have an account? <a href=\"%s\">Sign in</a></p>",
-      PPM_EMAIL_MAX_BYTES, email, PPM_DISPLAY_NAME_MAX_BYTES, display_name, login);
+      PPM_EMAIL_MAX_BYTES, email, PPM_DISPLAY_NAME_MAX_BYTES, display_name, PPM_PASSWORD_MIN_CHOSEN,
+      PPM_PASSWORD_MIN_CHOSEN, login);
   ppm_web_respond_page(request, status, NULL, "Create account", html->str);
 }
 
@@ -65,22 +66,25 @@ ppm_web_signup_get(PpmHttpRequest *request, const char *id)
 }
 
 /* Creates the member account of a sign-up form; on failure *status and the
- * returned message say why. */
-static const char *
-signup_create(PpmStore *store, const char *email, const char *display_name, const char *password,
-              guint *status)
+ * returned message (to free) say why. */
+static char *
+signup_create(PpmStore *store, const char *typed_email, const char *display_name,
+              const char *password, guint *status)
 {
   g_autofree char *hash = NULL;
+  g_autofree char *email = NULL;
   g_autoptr(GError) error = NULL;
   gint64 user_id;
 
   *status = 422;
-  if (!ppm_email_valid(email))
-    return "Enter a valid email address.";
+  email = ppm_email_normalize(typed_email, &error);
+  if (email == NULL)
+    return g_strdup_printf("Enter a valid email address: %s.", error->message);
   if (!ppm_display_name_valid(display_name))
-    return "Enter a display name of up to 100 characters (accents and emoji count as more).";
-  if (!ppm_password_acceptable(password))
-    return "Choose a password of 8 to 1024 characters.";
+    return g_strdup("Enter a display name of up to 100 characters (accents and emoji count as "
+                    "more), without control or text-direction characters.");
+  if (!ppm_password_choice_check(password, email, &error))
+    return g_strdup_printf("Choose another password: %s.", error->message);
   hash = ppm_password_hash(password, &error);
   if (hash != NULL
       && store->ops->create_user(store, email, PPM_ROLE_MEMBER, display_name, hash, &user_id,
@@ -88,9 +92,9 @@ signup_create(PpmStore *store, const char *email, const char *display_name, cons
     return NULL;
   *status = ppm_store_error_status(error);
   if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_EMAIL_TAKEN))
-    return "An account with this email exists already. Sign in instead.";
+    return g_strdup("An account with this email exists already. Sign in instead.");
   g_warning("sign-up failed: %s", error->message);
-  return "Something went wrong on our side. Try again later.";
+  return g_strdup("Something went wrong on our side. Try again later.");
 }
 
 void
@@ -101,7 +105,8 @@ ppm_web_signup_post(PpmHttpRequest *request, const char *id)
   GHashTable *form = ppm_web_post_form(request, NULL);
   g_autofree char *email = NULL;
   g_autofree char *display_name = NULL;
-  const char *password, *problem;
+  g_autofree char *problem = NULL;
+  const char *password;
   g_auto(PpmTokenPair) pair = { 0 };
   g_autoptr(GError) error = NULL;
   gint64 retry_after_s = 0;
@@ -209,6 +214,11 @@ ppm_web_login_post(PpmHttpRequest *request, const char *id)
   else if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_UNAUTHORIZED))
     {
       login_render(request, 401, "The email or the password is not right.", email, next);
+    }
+  else if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INVALID))
+    {
+      message = g_strdup_printf("Enter a valid email address: %s.", error->message);
+      login_render(request, 422, message, email, next);
     }
   else
     {

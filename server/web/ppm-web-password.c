@@ -22,10 +22,11 @@ password_render(PpmHttpRequest *request, guint status, const PpmUser *user, cons
       "autocomplete=\"current-password\" required>"
       "<label for=\"new_password\">New password</label>"
       "<input id=\"new_password\" name=\"new_password\" type=\"password\" "
-      "autocomplete=\"new-password\" required minlength=\"8\">"
-      "<p class=\"hint\">At least 8 characters. Other devices and apps are signed out.</p>"
+      "autocomplete=\"new-password\" required minlength=\"%d\">"
+      "<p class=\"hint\">At least %d characters, not a word or a simple pattern. Other devices "
+      "and apps are signed out.</p>"
       "<button class=\"primary\" type=\"submit\">Change password</button></form></div>",
-      user->email);
+      user->email, PPM_PASSWORD_MIN_CHOSEN, PPM_PASSWORD_MIN_CHOSEN);
   ppm_web_respond_page(request, status, user, "Password", html->str);
 }
 
@@ -39,8 +40,9 @@ ppm_web_password_get(PpmHttpRequest *request, const char *id)
 }
 
 /* Checks the current password under the same throttling as signing in and
- * stores the new one; returns the message for the page and sets *status. */
-static const char *
+ * stores the new one; returns the message for the page (to free) and sets
+ * *status. */
+static char *
 password_change(PpmHttpRequest *request, const PpmUser *user, GHashTable *form, guint *status)
 {
   PpmStore *store = ppm_http_request_get_platform(request)->store;
@@ -55,28 +57,28 @@ password_change(PpmHttpRequest *request, const PpmUser *user, GHashTable *form, 
   if (!store->ops->login_check(store, user->email, address, now_ms, &retry_after_s, &error))
     {
       *status = ppm_store_error_status(error);
-      return *status == 429 ? "Too many wrong passwords. Wait a few minutes and try again."
-                            : "Something went wrong on our side. Try again later.";
+      return g_strdup(*status == 429 ? "Too many wrong passwords. Wait a few minutes and try again."
+                                     : "Something went wrong on our side. Try again later.");
     }
   if (!ppm_password_verify(user->password_hash, ppm_web_field(form, "current_password")))
     {
       store->ops->login_record(store, user->email, address, FALSE, now_ms, NULL);
       *status = 401;
-      return "Your current password is not right.";
+      return g_strdup("Your current password is not right.");
     }
   store->ops->login_record(store, user->email, address, TRUE, now_ms, NULL);
   *status = 422;
-  if (!ppm_password_acceptable(new_password))
-    return "Choose a new password of 8 to 1024 characters.";
+  if (!ppm_password_choice_check(new_password, user->email, &error))
+    return g_strdup_printf("Choose another new password: %s.", error->message);
   hash = ppm_password_hash(new_password, &error);
   if (hash == NULL || !store->ops->set_password(store, user->id, hash, keep, &error))
     {
       g_warning("password change failed: %s", error->message);
       *status = 500;
-      return "Something went wrong on our side. Try again later.";
+      return g_strdup("Something went wrong on our side. Try again later.");
     }
   *status = 200;
-  return "Your password was changed. Other devices and apps were signed out.";
+  return g_strdup("Your password was changed. Other devices and apps were signed out.");
 }
 
 void
@@ -84,7 +86,7 @@ ppm_web_password_post(PpmHttpRequest *request, const char *id)
 {
   g_autoptr(PpmUser) user = ppm_web_require_user(request);
   GHashTable *form = user != NULL ? ppm_web_post_form(request, user) : NULL;
-  const char *message;
+  g_autofree char *message = NULL;
   guint status;
 
   if (form == NULL)

@@ -151,12 +151,13 @@ test_text_is_escaped(void)
   g_assert_nonnull(strstr(home->body, "&lt;script&gt;alert(1)&lt;/script&gt;"));
   g_assert_null(strstr(home->body, "<script>alert(1)"));
 
-  /* A refused sign-in shows the email typed, in an attribute. */
+  /* A refused sign-in (not an address) shows the email typed, in an
+   * attribute. */
   stranger_token = sec_browser_form_token(stranger, "/account/login");
   login = sec_form(stranger_token,
                    "email=%22%3E%3Cscript%3Ealert(2)%3C%2Fscript%3E&password=whatever-it-is");
   refused = sec_browser_visit(stranger, "/account/login", login);
-  g_assert_cmpint(refused->status, ==, 401);
+  g_assert_cmpint(refused->status, ==, 422);
   g_assert_null(strstr(refused->body, "<script>alert(2)"));
   g_assert_nonnull(strstr(refused->body, "&quot;&gt;&lt;script&gt;alert(2)"));
 }

@@ -166,7 +166,7 @@ class Journey:
         answer = client.post("/account/signup",
                              dict(fields, csrf=client.csrf("/account/signup")))
         assert answer.status == 422, answer.status
-        assert "8 to 1024 characters" in answer.text()
+        assert "shorter than 10 characters" in answer.text()
         # The form keeps what was typed, escaped, and never the password.
         assert "Ann &lt;b&gt;&amp;&lt;/b&gt;" in answer.text()
         assert 'value="short"' not in answer.text()
