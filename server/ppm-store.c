@@ -16,6 +16,7 @@ static const struct
   [PPM_STORE_ERROR_INSUFFICIENT_FUNDS] = { 402, "insufficient_funds" },
   [PPM_STORE_ERROR_FORBIDDEN] = { 403, "forbidden" },
   [PPM_STORE_ERROR_RATE_NOT_ACCEPTED] = { 403, "rate_not_accepted" },
+  [PPM_STORE_ERROR_MODEL_NOT_ALLOWED] = { 403, "model_not_allowed" },
   [PPM_STORE_ERROR_NOT_FOUND] = { 404, "not_found" },
   [PPM_STORE_ERROR_SESSION_CLOSED] = { 409, "session_closed" },
   [PPM_STORE_ERROR_IDEMPOTENCY_MISMATCH] = { 409, "idempotency_mismatch" },
@@ -107,6 +108,32 @@ ppm_lookup_free(PpmLookup *lookup)
   g_free(lookup);
 }
 
+static void
+allowed_model_free(gpointer data)
+{
+  PpmAllowedModel *model = data;
+
+  g_free(model->display_name);
+  g_free(model->protocol);
+  g_free(model->handle);
+  g_free(model);
+}
+
+void
+ppm_allow_list_init(PpmAllowList *list)
+{
+  list->only = FALSE;
+  list->allowed = g_ptr_array_new_with_free_func(allowed_model_free);
+  list->suggested = g_ptr_array_new_with_free_func(allowed_model_free);
+}
+
+void
+ppm_allow_list_clear(PpmAllowList *list)
+{
+  g_clear_pointer(&list->allowed, g_ptr_array_unref);
+  g_clear_pointer(&list->suggested, g_ptr_array_unref);
+}
+
 void
 ppm_stored_answer_clear(PpmStoredAnswer *answer)
 {
@@ -125,13 +152,14 @@ ppm_page_clear(PpmPage *page)
 
 const PpmStoreTable ppm_store_tables[] = {
   { "users", COLUMNS("id", "email", "role", "display_name", "password_hash", "disabled",
-                     "rate_minor", "max_rate_minor", "created_ms") },
+                     "rate_minor", "max_rate_minor", "created_ms", "allowed_models_only") },
   { "wallets", COLUMNS("id", "user_id", "name", "balance_minor") },
   { "handles", COLUMNS("protocol", "handle", "user_id") },
   { "tokens", COLUMNS("id", "user_id", "access_hash", "refresh_hash", "access_expires_ms",
                       "refresh_expires_ms", "rotated_ms", "revoked") },
   { "login_failures", COLUMNS("id", "email", "address", "time_ms") },
-  { "lookups", COLUMNS("id", "model_id", "time_ms") },
+  { "lookups", COLUMNS("id", "model_id", "time_ms", "protocol", "handle") },
+  { "allowed_models", COLUMNS("member_id", "model_id") },
   { "sessions",
     COLUMNS("id", "public_id", "model_id", "member_id", "client_session_id", "protocol",
             "model_handle", "member_handle", "rate_minor", "period_seconds", "fee_bps",
