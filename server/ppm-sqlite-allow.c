@@ -87,10 +87,9 @@ typedef struct
 {
   gint64 member_id;
   gboolean only;
-  const char *email;
+  gint64 model_id;
   const char *protocol;
   const char *handle;
-  gint64 model_id;
 } Change;
 
 static gboolean
@@ -116,10 +115,9 @@ add_job(PpmSqlite *s, gpointer data, GError **error)
   gint64 model_id;
 
   if (!ppm_sql_int(s, &model_id, error,
-                   "SELECT id FROM users WHERE role = 'model' AND (email = ?1 OR id ="
-                   " (SELECT user_id FROM handles WHERE ?1 IS NULL AND protocol = ?2"
-                   " AND handle = ?3))",
-                   "sss", c->email, c->protocol, c->handle))
+                   "SELECT id FROM users WHERE role = 'model' AND id = CASE WHEN ?1 > 0 THEN ?1"
+                   " ELSE (SELECT user_id FROM handles WHERE protocol = ?2 AND handle = ?3) END",
+                   "iss", c->model_id, c->protocol, c->handle))
     return FALSE;
   if (model_id == 0)
     return ppm_sql_fail(error, PPM_STORE_ERROR_NOT_FOUND, "no model has that email or handle");
@@ -130,10 +128,11 @@ add_job(PpmSqlite *s, gpointer data, GError **error)
 }
 
 static gboolean
-sqlite_allow_list_add(PpmStore *store, gint64 member_id, const char *email, const char *protocol,
+sqlite_allow_list_add(PpmStore *store, gint64 member_id, gint64 model_id, const char *protocol,
                       const char *handle, GError **error)
 {
-  Change c = { .member_id = member_id, .email = email, .protocol = protocol, .handle = handle };
+  Change c
+      = { .member_id = member_id, .model_id = model_id, .protocol = protocol, .handle = handle };
   return ppm_sqlite_run((PpmSqlite *)store, add_job, &c, error);
 }
 

@@ -353,11 +353,11 @@ typedef struct
   /* The member's switch, list and suggestions; the caller checked the role. */
   gboolean (*allow_list_get)(PpmStore *store, gint64 member_id, PpmAllowList *list, GError **error);
   gboolean (*allow_list_set_only)(PpmStore *store, gint64 member_id, gboolean only, GError **error);
-  /* Adds the model whose email is `email` (lower-cased by the caller), or
-   * else whose linked handle is (protocol, handle); already on the list → no
-   * change.  No such user, or not a model → NOT_FOUND, the same answer for
-   * both. */
-  gboolean (*allow_list_add)(PpmStore *store, gint64 member_id, const char *email,
+  /* Adds the user `model_id` (by email: get_user_by_email), or when it is 0
+   * the user whose linked handle is (protocol, handle); already on the list
+   * → no change.  No such user, or not a model → NOT_FOUND, the same answer
+   * for both. */
+  gboolean (*allow_list_add)(PpmStore *store, gint64 member_id, gint64 model_id,
                              const char *protocol, const char *handle, GError **error);
   /* NOT_FOUND unless the model is on the member's list. */
   gboolean (*allow_list_remove)(PpmStore *store, gint64 member_id, gint64 model_id, GError **error);

@@ -52,8 +52,8 @@ const char *const ppm_pg_statements[PPM_PG_N_STATEMENTS] = {
     "ORDER BY m.latest DESC LIMIT $2",
   [PPM_PG_ALLOW_LIST_SET_ONLY] = "UPDATE users SET allowed_models_only = $2 WHERE id = $1",
   [PPM_PG_ALLOW_LIST_ADD] = "WITH m AS (SELECT id FROM users WHERE role = 'model' AND "
-                            "(email = $2 OR id = (SELECT user_id FROM handles "
-                            "WHERE $2 IS NULL AND protocol = $3 AND handle = $4))), "
+                            "id = CASE WHEN $2 > 0 THEN $2 ELSE (SELECT user_id FROM handles "
+                            "WHERE protocol = $3 AND handle = $4) END), "
                             "added AS (INSERT INTO allowed_models (member_id, model_id) "
                             "SELECT $1, id FROM m ON CONFLICT DO NOTHING) "
                             "SELECT id FROM m",

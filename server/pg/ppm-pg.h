@@ -161,7 +161,7 @@ gboolean ppm_pg_allow_list_get(PpmStore *store, gint64 member_id, PpmAllowList *
                                GError **error);
 gboolean ppm_pg_allow_list_set_only(PpmStore *store, gint64 member_id, gboolean only,
                                     GError **error);
-gboolean ppm_pg_allow_list_add(PpmStore *store, gint64 member_id, const char *email,
+gboolean ppm_pg_allow_list_add(PpmStore *store, gint64 member_id, gint64 model_id,
                                const char *protocol, const char *handle, GError **error);
 gboolean ppm_pg_allow_list_remove(PpmStore *store, gint64 member_id, gint64 model_id,
                                   GError **error);

@@ -79,13 +79,13 @@ ppm_pg_allow_list_set_only(PpmStore *store, gint64 member_id, gboolean only, GEr
 }
 
 gboolean
-ppm_pg_allow_list_add(PpmStore *store, gint64 member_id, const char *email, const char *protocol,
+ppm_pg_allow_list_add(PpmStore *store, gint64 member_id, gint64 model_id, const char *protocol,
                       const char *handle, GError **error)
 {
   PpmPgParams params = { 0 };
 
   ppm_pg_params_int(&params, member_id);
-  ppm_pg_params_text(&params, email);
+  ppm_pg_params_int(&params, model_id);
   ppm_pg_params_text(&params, protocol);
   ppm_pg_params_text(&params, handle);
   return ppm_pg_store_run_found(store, PPM_PG_ALLOW_LIST_ADD, &params,
