@@ -623,7 +623,7 @@ open_count_job(PpmSqlite *s, gpointer data, GError **error)
                    " AND user_id = ?1)"
                    " OR EXISTS (SELECT 1 FROM lookups WHERE model_id = ?1 AND protocol = ?3"
                    " AND handle = ?5 AND time_ms > ?6)",
-                   "isssii", c->model_id, p->client_session_id, p->protocol, p->model_handle,
+                   "issssi", c->model_id, p->client_session_id, p->protocol, p->model_handle,
                    p->member_handle,
                    c->now_ms - PPM_LOOKUP_REMEMBER_SECONDS * G_GINT64_CONSTANT(1000)))
     return FALSE;
