@@ -45,20 +45,21 @@ gboolean
 ppm_pg_allow_list_get(PpmStore *store, gint64 member_id, PpmAllowList *list, GError **error)
 {
   PGconn *conn = ppm_pg_pool_acquire(PPM_PG_POOL(store), error);
-  PpmPgParams params = { 0 };
+  PpmPgParams member = { 0 }, suggest = { 0 };
   g_autoptr(PGresult) only = NULL;
   gboolean ok;
 
   ppm_allow_list_init(list);
   if (conn == NULL)
     return FALSE;
-  ppm_pg_params_int(&params, member_id);
-  ppm_pg_params_int(&params, PPM_ALLOWED_SUGGESTIONS);
+  ppm_pg_params_int(&member, member_id);
+  ppm_pg_params_int(&suggest, member_id);
+  ppm_pg_params_int(&suggest, PPM_ALLOWED_SUGGESTIONS);
   /* One snapshot for the switch and both lists. */
   ok = ppm_pg_exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", error)
-       && (only = ppm_pg_run(conn, PPM_PG_ALLOW_LIST_ONLY, &params, NULL, error)) != NULL
-       && append_models(conn, PPM_PG_ALLOW_LIST_ALLOWED, &params, list->allowed, error)
-       && append_models(conn, PPM_PG_ALLOW_LIST_SUGGESTED, &params, list->suggested, error)
+       && (only = ppm_pg_run(conn, PPM_PG_ALLOW_LIST_ONLY, &member, NULL, error)) != NULL
+       && append_models(conn, PPM_PG_ALLOW_LIST_ALLOWED, &member, list->allowed, error)
+       && append_models(conn, PPM_PG_ALLOW_LIST_SUGGESTED, &suggest, list->suggested, error)
        && ppm_pg_exec(conn, "COMMIT", error);
   if (!ok)
     ppm_pg_exec(conn, "ROLLBACK", NULL);
