@@ -225,3 +225,31 @@ ppm_store_authenticate_model(PpmStore *store, const char *access_hash, gint64 no
   *model_id = user->id;
   return TRUE;
 }
+
+gboolean
+ppm_store_allow_model(PpmStore *store, gint64 member_id, const char *email, const char *protocol,
+                      const char *handle, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(PpmUser) user = NULL;
+  gboolean ok;
+
+  if (email != NULL)
+    {
+      user = store->ops->get_user_by_email(store, email, &local);
+      ok = user != NULL
+           && store->ops->allow_list_add(store, member_id, user->id, NULL, NULL, &local);
+    }
+  else
+    ok = store->ops->allow_list_add(store, member_id, 0, protocol, handle, &local);
+  if (ok)
+    return TRUE;
+  if (g_error_matches(local, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND))
+    {
+      g_set_error_literal(error, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND,
+                          "no model has that email or handle");
+      return FALSE;
+    }
+  g_propagate_error(error, g_steal_pointer(&local));
+  return FALSE;
+}

@@ -519,6 +519,13 @@ gboolean ppm_user_require_role(const PpmUser *user, PpmRole role, GError **error
 gboolean ppm_store_authenticate_model(PpmStore *store, const char *access_hash, gint64 now_ms,
                                       gint64 *model_id, GError **error);
 
+/* Puts a model on the member's allow-list: the user of `email` when it is
+ * not NULL, else the user linked to (protocol, handle) (both normalized by
+ * the caller).  Nobody, and somebody who is not a model, are one NOT_FOUND
+ * with one message, so that the answer never tells which emails exist. */
+gboolean ppm_store_allow_model(PpmStore *store, gint64 member_id, const char *email,
+                               const char *protocol, const char *handle, GError **error);
+
 /* Engines. */
 PpmStore *ppm_store_sqlite_open(const char *path, const char *currency, GError **error);
 #ifdef PPM_WITH_POSTGRESQL

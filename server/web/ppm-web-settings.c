@@ -153,29 +153,20 @@ settings_add(PpmStore *store, const PpmUser *user, GHashTable *form, guint *stat
   const char *kind = ppm_web_field(form, "kind");
   const char *who = ppm_web_field(form, "who");
   g_autofree char *handle = NULL;
-  g_autoptr(PpmUser) model = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean ok;
+  gboolean email = g_str_equal(kind, "email");
 
   *status = 422;
-  if (g_str_equal(kind, "email"))
+  if (email && !ppm_email_valid(who))
+    return "Enter a valid email address.";
+  if (!email && (handle = ppm_handle_normalize(kind, who)) == NULL)
+    return "Enter a valid IM handle.";
+  if (ppm_store_allow_model(store, user->id, email ? who : NULL, kind, handle, &error))
     {
-      if (!ppm_email_valid(who))
-        return "Enter a valid email address.";
-      model = store->ops->get_user_by_email(store, who, &error);
-      ok = model != NULL
-           && store->ops->allow_list_add(store, user->id, model->id, NULL, NULL, &error);
+      *status = 200;
+      return "The model was added to your list.";
     }
-  else
-    {
-      handle = ppm_handle_normalize(kind, who);
-      if (handle == NULL)
-        return "Enter a valid IM handle.";
-      ok = store->ops->allow_list_add(store, user->id, 0, kind, handle, &error);
-    }
-  *status = ok ? 200 : ppm_store_error_status(error);
-  if (ok)
-    return "The model was added to your list.";
+  *status = ppm_store_error_status(error);
   if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND))
     return NO_SUCH_MODEL;
   g_warning("allow-list add failed: %s", error->message);

@@ -364,6 +364,61 @@ test_allow_list_page(void)
   ppm_test_verify(server);
 }
 
+/* The id of the first model of an allow-list answer (asserted). */
+static gint64
+first_model_id(PpmTestResponse *r)
+{
+  JsonArray *models = json_object_get_array_member(json_node_get_object(r->json), "models");
+
+  g_assert_cmpuint(json_array_get_length(models), ==, 1);
+  return json_object_get_int_member(json_array_get_object_element(models, 0), "id");
+}
+
+/* The same list through the API: members only, a model cannot be put on it
+ * by anyone else, and nobody's email answers as a member's does. */
+static void
+test_allow_list_api(void)
+{
+  g_autoptr(SecServer) server = sec_server_start(NULL);
+  g_auto(PpmTestPair) amy = { 0 };
+  g_auto(PpmTestPair) bea = { 0 };
+  g_autoptr(PpmTestResponse) by_model = NULL, on = NULL, added = NULL, nobody = NULL, member = NULL,
+                             refused = NULL, removed = NULL, gone = NULL;
+  gint64 model_id;
+
+  ppm_test_pair_init(&amy, server, "amy", "mia", "20.00");
+  ppm_test_pair_init(&bea, server, "bea", "zoe", "20.00");
+  by_model = ppm_test_call(server, "POST", "/v1/me/allowed-models", bea.model_token,
+                           "{\"email\": \"%s\"}", bea.model_email);
+  ppm_assert_answer(by_model, 403, "forbidden");
+
+  on = ppm_test_call(server, "PUT", "/v1/me/allowed-models", amy.member_token, "{\"only\": true}");
+  ppm_assert_answer(on, 200, NULL);
+  g_assert_cmpstr(on->body, ==, "{\"only\":true,\"models\":[]}");
+  added = ppm_test_call(server, "POST", "/v1/me/allowed-models", amy.member_token,
+                        "{\"protocol\": \"prpl-jabber\", \"handle\": \"%s\"}", bea.model_handle);
+  ppm_assert_answer(added, 200, NULL);
+  model_id = first_model_id(added);
+
+  nobody = ppm_test_call(server, "POST", "/v1/me/allowed-models", amy.member_token,
+                         "{\"email\": \"nobody@example.com\"}");
+  member = ppm_test_call(server, "POST", "/v1/me/allowed-models", amy.member_token,
+                         "{\"email\": \"%s\"}", bea.member_email);
+  ppm_assert_answer(nobody, 404, "not_found");
+  g_assert_cmpstr(nobody->body, ==, member->body);
+
+  refused = open_handle(server, &amy, amy.member_handle);
+  ppm_assert_answer(refused, 403, "model_not_allowed");
+  removed = ppm_test_call(server, "DELETE", "/v1/me/allowed-models", amy.member_token,
+                          "{\"model_id\": %" G_GINT64_FORMAT "}", model_id);
+  ppm_assert_answer(removed, 200, NULL);
+  g_assert_cmpstr(removed->body, ==, "{\"only\":true,\"models\":[]}");
+  gone = ppm_test_call(server, "DELETE", "/v1/me/allowed-models", amy.member_token,
+                       "{\"model_id\": %" G_GINT64_FORMAT "}", model_id);
+  ppm_assert_answer(gone, 404, "not_found");
+  g_assert_cmpint(ppm_test_balance(server, amy.member_email), ==, 2000);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -382,5 +437,6 @@ main(int argc, char **argv)
   g_test_add_func("/security/balance/allow-list-refuses-other-models",
                   test_allow_list_refuses_other_models);
   g_test_add_func("/security/balance/allow-list-page", test_allow_list_page);
+  g_test_add_func("/security/balance/allow-list-api", test_allow_list_api);
   return g_test_run();
 }
