@@ -270,6 +270,7 @@ billing_stopped_words(const char *code)
   } table[] = {
     { "rate_not_accepted", N_("the member does not accept your rate, or no rate is set") },
     { "forbidden", N_("this IM account is not linked to your platform account") },
+    { "model_not_allowed", N_("the member does not accept billing from you") },
     { "not_found", N_("the caller is not a member") },
     { "too_many_sessions", N_("the member is in too many calls") },
     { "unauthorized", N_("sign in to the platform again") },

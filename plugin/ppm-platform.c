@@ -406,8 +406,10 @@ on_lookup(GObject *source, GAsyncResult *result, gpointer data)
     [PPM_LOOKUP_UNFUNDED] = PPM_CALLER_UNFUNDED,
     [PPM_LOOKUP_NOT_MEMBER] = PPM_CALLER_NOT_MEMBER,
   };
-  request->done(kinds[lookup->status], lookup->display_name, lookup->minutes_affordable,
-                request->user_data);
+  PpmCallerKind kind = kinds[lookup->status];
+  if (lookup->billing_refused && kind != PPM_CALLER_NOT_MEMBER)
+    kind = PPM_CALLER_NOT_ALLOWED;
+  request->done(kind, lookup->display_name, lookup->minutes_affordable, request->user_data);
 }
 
 static gboolean

@@ -199,7 +199,8 @@ ppm_caller_kind_from_status(const char *status)
 gboolean
 ppm_caller_kind_declines(PpmCallerKind kind)
 {
-  return kind == PPM_CALLER_UNFUNDED || kind == PPM_CALLER_NOT_MEMBER;
+  return kind == PPM_CALLER_UNFUNDED || kind == PPM_CALLER_NOT_MEMBER
+         || kind == PPM_CALLER_NOT_ALLOWED;
 }
 
 const char *
@@ -213,6 +214,8 @@ ppm_text_caller_status(PpmCallerKind kind)
         return _("member");
       case PPM_CALLER_NOT_MEMBER:
         return _("not a member");
+      case PPM_CALLER_NOT_ALLOWED:
+        return _("member, does not accept billing from you");
       case PPM_CALLER_UNKNOWN:
       case PPM_CALLER_SIGNED_OUT:
       default:
@@ -241,6 +244,9 @@ ppm_text_banner(PpmCallerKind kind, const char *who, const char *display_name,
             _("Incoming call from %s: member without enough funds for one minute"), name);
       case PPM_CALLER_NOT_MEMBER:
         return g_strdup_printf(_("Incoming call from %s: not a member"), who);
+      case PPM_CALLER_NOT_ALLOWED:
+        return g_strdup_printf(_("Incoming call from %s: member, does not accept billing from you"),
+                               name);
       case PPM_CALLER_UNKNOWN:
         return g_strdup_printf(_("Incoming call from %s: caller unknown (platform unreachable)"),
                                who);

@@ -54,8 +54,9 @@ typedef enum
   PPM_CALLER_FUNDED,
   PPM_CALLER_UNFUNDED,
   PPM_CALLER_NOT_MEMBER,
-  PPM_CALLER_UNKNOWN,    /* the lookup failed: platform unreachable */
-  PPM_CALLER_SIGNED_OUT, /* the model is not signed in: no lookup */
+  PPM_CALLER_NOT_ALLOWED, /* a member whose allow-list leaves this model out */
+  PPM_CALLER_UNKNOWN,     /* the lookup failed: platform unreachable */
+  PPM_CALLER_SIGNED_OUT,  /* the model is not signed in: no lookup */
 } PpmCallerKind;
 
 /* Parses the lookup's status field; unknown words give PPM_CALLER_UNKNOWN. */

@@ -24,6 +24,11 @@ static const PpmRoute routes[] = {
   { "POST", "/v1/app-rating", PPM_WHO_USER, TRUE, ppm_route_app_rating, FALSE },
   { "GET", "/v1/me/sessions", PPM_WHO_USER, FALSE, ppm_route_my_sessions, FALSE },
   { "GET", "/v1/me/transactions", PPM_WHO_USER, FALSE, ppm_route_my_transactions, FALSE },
+  { "GET", "/v1/me/allowed-models", PPM_WHO_MEMBER, FALSE, ppm_route_allowed_models, FALSE },
+  { "PUT", "/v1/me/allowed-models", PPM_WHO_MEMBER, TRUE, ppm_route_allowed_models_only, FALSE },
+  { "POST", "/v1/me/allowed-models", PPM_WHO_MEMBER, TRUE, ppm_route_allowed_model_add, FALSE },
+  { "DELETE", "/v1/me/allowed-models", PPM_WHO_MEMBER, TRUE, ppm_route_allowed_model_remove,
+    FALSE },
   { "GET", "/healthz", PPM_WHO_ANYONE, FALSE, ppm_route_healthz, FALSE },
 };
 
@@ -281,6 +286,19 @@ ppm_field_string(PpmRouteContext *ctx, const char *name, const char **value, gbo
   if (json_node_get_value_type(node) != G_TYPE_STRING)
     return wrong_type(ctx, name, "a string");
   *value = json_node_get_string(node);
+  return TRUE;
+}
+
+gboolean
+ppm_field_bool(PpmRouteContext *ctx, const char *name, gboolean *value, gboolean *present)
+{
+  JsonNode *node = field_node(ctx, name, present);
+
+  if (node == NULL)
+    return present != NULL;
+  if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_BOOLEAN)
+    return wrong_type(ctx, name, "a boolean");
+  *value = json_node_get_boolean(node);
   return TRUE;
 }
 

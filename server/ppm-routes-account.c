@@ -220,6 +220,11 @@ ppm_route_lookup(PpmRouteContext *ctx)
       json_builder_set_member_name(b, "minutes_affordable");
       json_builder_add_int_value(b, lookup->minutes_affordable);
     }
+  if (lookup->status != PPM_LOOKUP_NOT_MEMBER)
+    {
+      json_builder_set_member_name(b, "billing_allowed");
+      json_builder_add_boolean_value(b, lookup->billing_allowed);
+    }
   json_builder_end_object(b);
   ppm_route_json(ctx, 200, b);
 }

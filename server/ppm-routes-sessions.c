@@ -55,15 +55,19 @@ ppm_route_session_open(PpmRouteContext *ctx)
     ppm_route_invalid(ctx, "elapsed_ms must not be negative");
   else
     {
+      PpmStore *store = ctx->platform->store;
+      gint64 now_ms = ppm_http_request_get_time_ms(ctx->request), retry_after_s = 0;
+
       params.protocol = model_handle->protocol;
       params.model_handle = model_handle->handle;
       params.member_handle = member_handle->handle;
-      if (ctx->platform->store->ops->session_open(
-              ctx->platform->store, ctx->user->id, &params, &ctx->platform->billing,
-              ppm_http_request_get_time_ms(ctx->request), &answer, &error))
+      if (store->ops->session_open_count(store, ctx->user->id, &params, now_ms, &retry_after_s,
+                                         &error)
+          && store->ops->session_open(store, ctx->user->id, &params, &ctx->platform->billing,
+                                      now_ms, &answer, &error))
         ppm_route_stored(ctx, 201, &answer);
       else
-        ppm_route_fail(ctx, error, 0);
+        ppm_route_fail(ctx, error, retry_after_s);
     }
 }
 

@@ -53,6 +53,7 @@ void ppm_router_print_routes(void);
 gboolean ppm_field_int(PpmRouteContext *ctx, const char *name, gint64 *value, gboolean *present);
 gboolean ppm_field_string(PpmRouteContext *ctx, const char *name, const char **value,
                           gboolean *present);
+gboolean ppm_field_bool(PpmRouteContext *ctx, const char *name, gboolean *value, gboolean *present);
 /* 422 invalid with `message`; returns FALSE. */
 gboolean ppm_route_invalid(PpmRouteContext *ctx, const char *message);
 /* Answers a store error (with Retry-After when given). */
@@ -81,5 +82,9 @@ void ppm_route_session_rating(PpmRouteContext *ctx);
 void ppm_route_app_rating(PpmRouteContext *ctx);
 void ppm_route_my_sessions(PpmRouteContext *ctx);
 void ppm_route_my_transactions(PpmRouteContext *ctx);
+void ppm_route_allowed_models(PpmRouteContext *ctx);
+void ppm_route_allowed_models_only(PpmRouteContext *ctx);
+void ppm_route_allowed_model_add(PpmRouteContext *ctx);
+void ppm_route_allowed_model_remove(PpmRouteContext *ctx);
 
 G_END_DECLS

@@ -453,11 +453,19 @@ static const char *const migrations[] = {
   "CREATE INDEX charges_reversed ON charges (session_id) WHERE reversal_id IS NOT NULL;"
   "DROP INDEX sessions_deadline;"
   "CREATE INDEX sessions_open ON sessions (id) WHERE state = 'open';",
-  /* 4: money moves no faster than time: a session's charges cover intervals
+  /* 3: money moves no faster than time: a session's charges cover intervals
    * that start offset_ms − 1000 after its t0 (billing.md's shift). */
   "ALTER TABLE sessions ADD COLUMN offset_ms INTEGER NOT NULL DEFAULT 1000;",
-  /* 5: opens count as lookups; members choose who may bill them. */
-  "",
+  /* 4: opens count as lookups; members choose who may bill them.  A lookup
+   * records its handle, so that a recent one of the same handle is found by
+   * one index range. */
+  "ALTER TABLE lookups ADD COLUMN protocol TEXT;"
+  "ALTER TABLE lookups ADD COLUMN handle TEXT;"
+  "CREATE INDEX lookups_handle ON lookups (model_id, protocol, handle, time_ms);"
+  "ALTER TABLE users ADD COLUMN allowed_models_only INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE allowed_models (member_id INTEGER NOT NULL REFERENCES users (id),"
+  " model_id INTEGER NOT NULL REFERENCES users (id), PRIMARY KEY (member_id, model_id))"
+  " STRICT;",
 };
 
 static gboolean
@@ -529,6 +537,7 @@ build_ops(gpointer data)
   ppm_sqlite_sessions_ops(&ops);
   ppm_sqlite_admin_ops(&ops);
   ppm_sqlite_identities_ops(&ops);
+  ppm_sqlite_allow_ops(&ops);
   return &ops;
 }
 

@@ -147,7 +147,7 @@ open_job(PpmSqlite *s, gpointer data, GError **error)
   gint64 timeout_ms
       = MAX(c->max_backdate_seconds, 2 * c->period_seconds + 60) * G_GINT64_CONSTANT(1000);
   gint64 t0_ms = o->now_ms - MIN(p->elapsed_ms, c->max_backdate_seconds * G_GINT64_CONSTANT(1000));
-  gboolean found;
+  gboolean found, allowed;
   sqlite3_stmt *stmt;
   int rc;
 
@@ -175,6 +175,11 @@ open_job(PpmSqlite *s, gpointer data, GError **error)
   member_name = ppm_sql_text(stmt, 1);
   max_rate = sqlite3_column_int64(stmt, 2);
   sqlite3_reset(stmt);
+  if (!ppm_allow_list_permits(s, member_id, o->model_id, &allowed, error))
+    return FALSE;
+  if (!allowed)
+    return ppm_sql_fail(error, PPM_STORE_ERROR_MODEL_NOT_ALLOWED,
+                        "the member does not accept billing from this model");
   if (!ppm_sql_int(s, &rate, error, "SELECT COALESCE (rate_minor, 0) FROM users WHERE id = ?", "i",
                    o->model_id))
     return FALSE;
@@ -353,7 +358,7 @@ charge_job(PpmSqlite *s, gpointer data, GError **error)
   /* Every charge of a session is of its rate. */
   total = (next + 1 - reversed) * session.rate;
   body = ppm_answer_charge(c->seq, session.rate, total, s->parent.currency, hold / session.rate,
-                           (available + hold) / session.rate);
+                           MIN((available + hold) / session.rate, PPM_LOOKUP_MAX_MINUTES));
   if (!ppm_sql_exec(s, error,
                     "UPDATE sessions SET hold_minor = ?, deadline_ms = ? + timeout_ms"
                     " WHERE id = ?",

@@ -521,20 +521,20 @@ typedef struct
   PpmLookup *result;
 } LookupQuery;
 
+/* Counts a lookup of (protocol, handle) by the model against its limit and
+ * records it; RATE_LIMITED (nothing recorded) over the limit.  Rows older
+ * than any question asked of them go. */
 static gboolean
-lookup_job(PpmSqlite *s, gpointer data, GError **error)
+lookup_count(PpmSqlite *s, gint64 model_id, const char *protocol, const char *handle, gint64 now_ms,
+             gint64 *retry_after_s, GError **error)
 {
-  LookupQuery *q = data;
-  g_autoptr(PpmLookup) result = g_new0(PpmLookup, 1);
-  gint64 window_start = q->now_ms - 60000;
-  gint64 unit = ppm_money_unit(s->parent.digits);
-  gint64 count, oldest, rate, member_id, available;
+  gint64 window_start = now_ms - 60000;
+  gint64 count, oldest;
   sqlite3_stmt *stmt;
-  int rc;
 
   if (ppm_sql_row(s, &stmt, error,
                   "SELECT COUNT (*), MIN (time_ms) FROM lookups WHERE model_id = ? AND time_ms > ?",
-                  "ii", q->model_id, window_start)
+                  "ii", model_id, window_start)
       != 1)
     return FALSE;
   count = sqlite3_column_int64(stmt, 0);
@@ -542,13 +542,28 @@ lookup_job(PpmSqlite *s, gpointer data, GError **error)
   sqlite3_reset(stmt);
   if (count >= PPM_LOOKUPS_PER_MINUTE)
     {
-      q->retry_after_s = MAX(1, (oldest + 60000 - q->now_ms + 999) / 1000);
+      *retry_after_s = MAX(1, (oldest + 60000 - now_ms + 999) / 1000);
       return ppm_sql_fail(error, PPM_STORE_ERROR_RATE_LIMITED, "too many lookups");
     }
-  if (!ppm_sql_exec(s, error, "DELETE FROM lookups WHERE model_id = ? AND time_ms <= ?", "ii",
-                    q->model_id, window_start)
-      || !ppm_sql_exec(s, error, "INSERT INTO lookups (model_id, time_ms) VALUES (?, ?)", "ii",
-                       q->model_id, q->now_ms)
+  return ppm_sql_exec(s, error, "DELETE FROM lookups WHERE model_id = ? AND time_ms <= ?", "ii",
+                      model_id, now_ms - PPM_LOOKUP_REMEMBER_SECONDS * G_GINT64_CONSTANT(1000))
+         && ppm_sql_exec(s, error,
+                         "INSERT INTO lookups (model_id, time_ms, protocol, handle)"
+                         " VALUES (?, ?, ?, ?)",
+                         "iiss", model_id, now_ms, protocol, handle);
+}
+
+static gboolean
+lookup_job(PpmSqlite *s, gpointer data, GError **error)
+{
+  LookupQuery *q = data;
+  g_autoptr(PpmLookup) result = g_new0(PpmLookup, 1);
+  gint64 unit = ppm_money_unit(s->parent.digits);
+  gint64 rate, member_id, available;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!lookup_count(s, q->model_id, q->protocol, q->handle, q->now_ms, &q->retry_after_s, error)
       || !ppm_sessions_expire_due(s, q->now_ms, error)
       || !ppm_sql_int(s, &rate, error, "SELECT COALESCE (rate_minor, ?) FROM users WHERE id = ?",
                       "ii", unit, q->model_id))
@@ -565,7 +580,8 @@ lookup_job(PpmSqlite *s, gpointer data, GError **error)
       member_id = sqlite3_column_int64(stmt, 0);
       result->display_name = ppm_sql_text(stmt, 1);
       sqlite3_reset(stmt);
-      if (!ppm_ledger_available(s, member_id, &available, error))
+      if (!ppm_ledger_available(s, member_id, &available, error)
+          || !ppm_allow_list_permits(s, member_id, q->model_id, &result->billing_allowed, error))
         return FALSE;
       result->status = available >= rate ? PPM_LOOKUP_FUNDED : PPM_LOOKUP_UNFUNDED;
       if (result->status == PPM_LOOKUP_FUNDED)
@@ -585,6 +601,49 @@ sqlite_lookup(PpmStore *store, gint64 model_id, const char *protocol, const char
   if (retry_after_s)
     *retry_after_s = q.retry_after_s;
   return q.result;
+}
+
+typedef struct
+{
+  gint64 model_id;
+  const PpmOpenParams *params;
+  gint64 now_ms;
+  gint64 retry_after_s;
+} OpenCount;
+
+static gboolean
+open_count_job(PpmSqlite *s, gpointer data, GError **error)
+{
+  OpenCount *c = data;
+  const PpmOpenParams *p = c->params;
+  gint64 skip;
+
+  if (!ppm_sql_int(s, &skip, error,
+                   "SELECT EXISTS (SELECT 1 FROM sessions WHERE model_id = ?1"
+                   " AND client_session_id = ?2)"
+                   " OR NOT EXISTS (SELECT 1 FROM handles WHERE protocol = ?3 AND handle = ?4"
+                   " AND user_id = ?1)"
+                   " OR EXISTS (SELECT 1 FROM lookups WHERE model_id = ?1 AND protocol = ?3"
+                   " AND handle = ?5 AND time_ms > ?6)",
+                   "issssi", c->model_id, p->client_session_id, p->protocol, p->model_handle,
+                   p->member_handle,
+                   c->now_ms - PPM_LOOKUP_REMEMBER_SECONDS * G_GINT64_CONSTANT(1000)))
+    return FALSE;
+  if (skip)
+    return TRUE;
+  return lookup_count(s, c->model_id, p->protocol, p->member_handle, c->now_ms, &c->retry_after_s,
+                      error);
+}
+
+static gboolean
+sqlite_session_open_count(PpmStore *store, gint64 model_id, const PpmOpenParams *params,
+                          gint64 now_ms, gint64 *retry_after_s, GError **error)
+{
+  OpenCount c = { model_id, params, now_ms, 0 };
+  gboolean ok = ppm_sqlite_run((PpmSqlite *)store, open_count_job, &c, error);
+
+  *retry_after_s = c.retry_after_s;
+  return ok;
 }
 
 void
@@ -608,4 +667,5 @@ ppm_sqlite_users_ops(PpmStoreOps *ops)
   ops->handle_link = sqlite_handle_link;
   ops->handle_unlink = sqlite_handle_unlink;
   ops->lookup = sqlite_lookup;
+  ops->session_open_count = sqlite_session_open_count;
 }

@@ -92,10 +92,16 @@ gboolean ppm_sqlite_reverse_all(PpmSqlite *s, gint64 session_row, gint64 now_ms,
 /* Closes every open session whose deadline passed, as "expired". */
 gboolean ppm_sessions_expire_due(PpmSqlite *s, gint64 now_ms, GError **error);
 
+/* Whether the member lets the model bill it: its allow-list is off, or the
+ * model is on it (ppm-sqlite-allow.c). */
+gboolean ppm_allow_list_permits(PpmSqlite *s, gint64 member_id, gint64 model_id, gboolean *allowed,
+                                GError **error);
+
 /* The op tables are filled in by each part of the engine. */
 void ppm_sqlite_users_ops(PpmStoreOps *ops);
 void ppm_sqlite_sessions_ops(PpmStoreOps *ops);
 void ppm_sqlite_admin_ops(PpmStoreOps *ops);
 void ppm_sqlite_identities_ops(PpmStoreOps *ops);
+void ppm_sqlite_allow_ops(PpmStoreOps *ops);
 
 G_END_DECLS

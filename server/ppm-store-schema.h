@@ -5,7 +5,8 @@
  * users         (id, email (normalized, unique), role ('member'|'model'),
  *                display_name, password_hash, disabled (0|1),
  *                rate_minor (NULL: not set), max_rate_minor (NULL: default),
- *                created_ms)
+ *                created_ms, allowed_models_only (0|1: only the models of
+ *                allowed_models may bill this member))
  * wallets       (id, user_id (NULL for system wallets, unique), name (unique:
  *                'user:ID', 'platform:fees', 'platform:funding'), balance_minor)
  * handles       (protocol, handle (both normalized), user_id)
@@ -14,7 +15,9 @@
  *                access_expires_ms, refresh_expires_ms, rotated_ms (NULL),
  *                revoked (0|1))
  * login_failures(id, email, address, time_ms)
- * lookups       (id, model_id, time_ms)
+ * lookups       (id, model_id, time_ms, protocol, handle (NULL before
+ *                schema 5))  the lookups and the opens that counted as one
+ * allowed_models(member_id, model_id)  PK (member_id, model_id)
  * sessions      (id, public_id (unique), model_id, member_id, client_session_id,
  *                protocol, model_handle, member_handle, rate_minor,
  *                period_seconds, fee_bps, hold_periods, hold_minor, t0_ms,

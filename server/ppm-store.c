@@ -1,5 +1,7 @@
 #include "ppm-store.h"
+#include "ppm-handle.h"
 #include "ppm-store-schema.h"
+#include "ppm-validate.h"
 
 #include <string.h>
 
@@ -16,6 +18,7 @@ static const struct
   [PPM_STORE_ERROR_INSUFFICIENT_FUNDS] = { 402, "insufficient_funds" },
   [PPM_STORE_ERROR_FORBIDDEN] = { 403, "forbidden" },
   [PPM_STORE_ERROR_RATE_NOT_ACCEPTED] = { 403, "rate_not_accepted" },
+  [PPM_STORE_ERROR_MODEL_NOT_ALLOWED] = { 403, "model_not_allowed" },
   [PPM_STORE_ERROR_NOT_FOUND] = { 404, "not_found" },
   [PPM_STORE_ERROR_SESSION_CLOSED] = { 409, "session_closed" },
   [PPM_STORE_ERROR_IDEMPOTENCY_MISMATCH] = { 409, "idempotency_mismatch" },
@@ -107,6 +110,32 @@ ppm_lookup_free(PpmLookup *lookup)
   g_free(lookup);
 }
 
+static void
+allowed_model_free(gpointer data)
+{
+  PpmAllowedModel *model = data;
+
+  g_free(model->display_name);
+  g_free(model->protocol);
+  g_free(model->handle);
+  g_free(model);
+}
+
+void
+ppm_allow_list_init(PpmAllowList *list)
+{
+  list->only = FALSE;
+  list->allowed = g_ptr_array_new_with_free_func(allowed_model_free);
+  list->suggested = g_ptr_array_new_with_free_func(allowed_model_free);
+}
+
+void
+ppm_allow_list_clear(PpmAllowList *list)
+{
+  g_clear_pointer(&list->allowed, g_ptr_array_unref);
+  g_clear_pointer(&list->suggested, g_ptr_array_unref);
+}
+
 void
 ppm_stored_answer_clear(PpmStoredAnswer *answer)
 {
@@ -125,13 +154,14 @@ ppm_page_clear(PpmPage *page)
 
 const PpmStoreTable ppm_store_tables[] = {
   { "users", COLUMNS("id", "email", "role", "display_name", "password_hash", "disabled",
-                     "rate_minor", "max_rate_minor", "created_ms") },
+                     "rate_minor", "max_rate_minor", "created_ms", "allowed_models_only") },
   { "wallets", COLUMNS("id", "user_id", "name", "balance_minor") },
   { "handles", COLUMNS("protocol", "handle", "user_id") },
   { "tokens", COLUMNS("id", "user_id", "access_hash", "refresh_hash", "access_expires_ms",
                       "refresh_expires_ms", "rotated_ms", "revoked") },
   { "login_failures", COLUMNS("id", "email", "address", "time_ms") },
-  { "lookups", COLUMNS("id", "model_id", "time_ms") },
+  { "lookups", COLUMNS("id", "model_id", "time_ms", "protocol", "handle") },
+  { "allowed_models", COLUMNS("member_id", "model_id") },
   { "sessions",
     COLUMNS("id", "public_id", "model_id", "member_id", "client_session_id", "protocol",
             "model_handle", "member_handle", "rate_minor", "period_seconds", "fee_bps",
@@ -206,4 +236,41 @@ ppm_store_authenticate_model(PpmStore *store, const char *access_hash, gint64 no
     return FALSE;
   *model_id = user->id;
   return TRUE;
+}
+
+gboolean
+ppm_store_allow_model(PpmStore *store, gint64 member_id, const char *email, const char *protocol,
+                      const char *handle, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(PpmUser) user = NULL;
+  g_autofree char *spelled = NULL;
+  g_autoptr(PpmHandle) link = NULL;
+  gboolean ok;
+
+  /* As typed by the member: the one spelling first, as every other route. */
+  if (email != NULL)
+    {
+      spelled = ppm_email_normalize(email, &local);
+      user = spelled != NULL ? store->ops->get_user_by_email(store, spelled, &local) : NULL;
+      ok = user != NULL
+           && store->ops->allow_list_add(store, member_id, user->id, NULL, NULL, &local);
+    }
+  else
+    {
+      link = ppm_handle_normalize(protocol, handle, &local);
+      ok = link != NULL
+           && store->ops->allow_list_add(store, member_id, 0, link->protocol, link->handle,
+                                         &local);
+    }
+  if (ok)
+    return TRUE;
+  if (g_error_matches(local, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND))
+    {
+      g_set_error_literal(error, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND,
+                          "no model has that email or handle");
+      return FALSE;
+    }
+  g_propagate_error(error, g_steal_pointer(&local));
+  return FALSE;
 }

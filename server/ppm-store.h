@@ -47,6 +47,7 @@ typedef enum
   PPM_STORE_ERROR_INSUFFICIENT_FUNDS,   /* 402 insufficient_funds */
   PPM_STORE_ERROR_FORBIDDEN,            /* 403 forbidden */
   PPM_STORE_ERROR_RATE_NOT_ACCEPTED,    /* 403 rate_not_accepted */
+  PPM_STORE_ERROR_MODEL_NOT_ALLOWED,    /* 403 model_not_allowed (the member's allow-list) */
   PPM_STORE_ERROR_NOT_FOUND,            /* 404 not_found */
   PPM_STORE_ERROR_SESSION_CLOSED,       /* 409 session_closed */
   PPM_STORE_ERROR_IDEMPOTENCY_MISMATCH, /* 409 idempotency_mismatch */
@@ -90,7 +91,11 @@ typedef struct
  * 10 · 10^digits minor units (ppm_money_unit()). */
 #define PPM_DEFAULT_MAX_RATE_UNITS 10
 #define PPM_LOOKUPS_PER_MINUTE 30
+/* The most periods an answer to a model shows: a lookup's
+ * minutes_affordable, a charge's member_balance_periods. */
 #define PPM_LOOKUP_MAX_MINUTES 60
+/* A handle a model looked up this recently opens without counting again. */
+#define PPM_LOOKUP_REMEMBER_SECONDS 600
 #define PPM_MAX_OPEN_SESSIONS 3
 #define PPM_MAX_HANDLES 10
 #define PPM_ACCESS_TOKEN_SECONDS 3600
@@ -166,10 +171,36 @@ typedef struct
   PpmLookupStatus status;
   char *display_name;        /* NULL for not_member */
   gint64 minutes_affordable; /* funded only */
+  gboolean billing_allowed;  /* members: FALSE when the member's allow-list leaves the model out */
 } PpmLookup;
 
 void ppm_lookup_free(PpmLookup *lookup);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmLookup, ppm_lookup_free)
+
+/* A model as a member's allow-list shows it. */
+typedef struct
+{
+  gint64 id;
+  char *display_name;
+  char *protocol; /* suggestions: the model's handle in the member's latest session with it */
+  char *handle;
+} PpmAllowedModel;
+
+/* Who may bill a member (billing.md's allow-list). */
+typedef struct
+{
+  gboolean only;        /* only the allowed models may open sessions (off by default) */
+  GPtrArray *allowed;   /* of PpmAllowedModel (no handle), by display name */
+  GPtrArray *suggested; /* of PpmAllowedModel: models of the member's sessions not allowed
+                         * yet, latest session first, at most PPM_ALLOWED_SUGGESTIONS */
+} PpmAllowList;
+
+#define PPM_ALLOWED_SUGGESTIONS 10
+
+/* Empty lists, switch off (engines fill it in). */
+void ppm_allow_list_init(PpmAllowList *list);
+void ppm_allow_list_clear(PpmAllowList *list);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PpmAllowList, ppm_allow_list_clear)
 
 typedef struct
 {
@@ -327,12 +358,41 @@ typedef struct
 
   /* First the limit: PPM_LOOKUPS_PER_MINUTE lookups of this model in the last
    * 60 s → RATE_LIMITED, retry when the oldest leaves the window (≥ 1 s); a
-   * refused lookup is not counted.  Then: handle not linked to an enabled
-   * member → not_member.  rate = the model's rate, or one unit (1.00) if unset;
-   * price = max(rate, one unit).  funded when available ≥ rate, then
-   * minutes_affordable = clamp(available / price, 1, 60); else unfunded. */
+   * refused lookup is not counted.  The lookup is recorded with its
+   * (protocol, handle) (see session_open_count).  Then: handle not linked to
+   * an enabled member → not_member.  rate = the model's rate, or one unit
+   * (1.00) if unset; price = max(rate, one unit).  funded when available ≥
+   * rate, then minutes_affordable = clamp(available / price, 1, 60); else
+   * unfunded.  billing_allowed: FALSE when the member allows only the models
+   * on its list and this model is not on it. */
   PpmLookup *(*lookup)(PpmStore *store, gint64 model_id, const char *protocol, const char *handle,
                        gint64 now_ms, gint64 *retry_after_s, GError **error);
+  /* An open counts as a lookup of its member_handle, so that opens cannot
+   * probe who is a member (billing.md, Guards).  Called before session_open,
+   * in a transaction of its own, so that the count stays when the open is
+   * then refused.  Nothing is counted (TRUE) when: an open by this model with
+   * this client_session_id exists (session_open replays or refuses it);
+   * (protocol, model_handle) is not linked to this model (session_open
+   * refuses it); this model looked (protocol, member_handle) up, or an open
+   * of it counted, in the last PPM_LOOKUP_REMEMBER_SECONDS.  Otherwise it is
+   * a lookup as to the limit (RATE_LIMITED with *retry_after_s, member or
+   * not) and is recorded as one. */
+  gboolean (*session_open_count)(PpmStore *store, gint64 model_id, const PpmOpenParams *params,
+                                 gint64 now_ms, gint64 *retry_after_s, GError **error);
+
+  /* --- Allow-list (a member chooses who may bill it) --- */
+
+  /* The member's switch, list and suggestions; the caller checked the role. */
+  gboolean (*allow_list_get)(PpmStore *store, gint64 member_id, PpmAllowList *list, GError **error);
+  gboolean (*allow_list_set_only)(PpmStore *store, gint64 member_id, gboolean only, GError **error);
+  /* Adds the user `model_id` (by email: get_user_by_email), or when it is 0
+   * the user whose linked handle is (protocol, handle); already on the list
+   * → no change.  No such user, or not a model → NOT_FOUND, the same answer
+   * for both. */
+  gboolean (*allow_list_add)(PpmStore *store, gint64 member_id, gint64 model_id,
+                             const char *protocol, const char *handle, GError **error);
+  /* NOT_FOUND unless the model is on the member's list. */
+  gboolean (*allow_list_remove)(PpmStore *store, gint64 member_id, gint64 model_id, GError **error);
 
   /* --- Sessions (billing.md: Guards, Holds, Idempotency, Ending) --- */
 
@@ -341,7 +401,11 @@ typedef struct
    *    model_handle and member_handle equal → its stored answer, replayed;
    *    else IDEMPOTENCY_MISMATCH;
    * 2. (protocol, model_handle) linked to this model, else FORBIDDEN;
+   *    (the route has counted the open as a lookup by now:
+   *    session_open_count);
    * 3. (protocol, member_handle) linked to an enabled member, else NOT_FOUND;
+   *    the member allows only the models on its list and this model is not
+   *    on it → MODEL_NOT_ALLOWED;
    * 4. the model has a rate, rate ≤ the member's max_rate (default 10.00) and
    *    ≤ config->max_rate_minor, else RATE_NOT_ACCEPTED;
    * 5. the pair's open session, if any, is closed with reason "superseded"
@@ -377,9 +441,10 @@ typedef struct
    * funds to at most hold_periods·rate, in whole periods; the session's
    * deadline restarts.  Answer (ppm_answer_charge()): seq, charged = rate,
    * total = sum of the session's charges, secured_periods = hold / rate,
-   * member_balance_periods = (available + this session's hold) / rate after
-   * the charge.  Stored for replay.  `elapsed_ms` is informational.
-   * Returns at once: `done` is called from a thread of the engine once the
+   * member_balance_periods = min((available + this session's hold) / rate
+   * after the charge, PPM_LOOKUP_MAX_MINUTES): 0 exactly when the next
+   * period cannot be paid, and never the exact balance.  Stored for replay.  `elapsed_ms` is
+   * informational. Returns at once: `done` is called from a thread of the engine once the
    * transaction is durable (or failed), so that no caller's thread waits for
    * a commit or a round trip to the database. */
   void (*session_charge_submit)(PpmStore *store, const char *access_hash, const char *session_id,
@@ -512,6 +577,14 @@ gboolean ppm_user_require_role(const PpmUser *user, PpmRole role, GError **error
  * models only" for a member. */
 gboolean ppm_store_authenticate_model(PpmStore *store, const char *access_hash, gint64 now_ms,
                                       gint64 *model_id, GError **error);
+
+/* Puts a model on the member's allow-list: the user of `email` when it is
+ * not NULL, else the user linked to (protocol, handle), both as typed: they
+ * are normalized here (INVALID when they cannot be).  Nobody, and somebody
+ * who is not a model, are one NOT_FOUND with one message, so that the answer
+ * never tells which emails exist. */
+gboolean ppm_store_allow_model(PpmStore *store, gint64 member_id, const char *email,
+                               const char *protocol, const char *handle, GError **error);
 
 /* Engines. */
 PpmStore *ppm_store_sqlite_open(const char *path, const char *currency, GError **error);

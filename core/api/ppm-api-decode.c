@@ -167,10 +167,13 @@ ppm_api_decode_lookup(JsonNode *root, GError **error)
   JsonObject *object = ppm_json_root_object(root, error);
   g_autofree char *status = NULL;
   gint64 minutes = -1;
+  gboolean allowed;
 
   if (object == NULL || !ppm_json_require_enum(object, "status", statuses, &status, error)
-      || !ppm_json_optional_string(object, "display_name", &lookup->display_name, error))
+      || !ppm_json_optional_string(object, "display_name", &lookup->display_name, error)
+      || !ppm_json_optional_bool(object, "billing_allowed", TRUE, &allowed, error))
     return NULL;
+  lookup->billing_refused = !allowed;
   if (json_object_has_member(object, "minutes_affordable")
       && !ppm_json_require_int(object, "minutes_affordable", 0, 60, &minutes, error))
     return NULL;

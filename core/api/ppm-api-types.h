@@ -69,8 +69,9 @@ typedef enum
 typedef struct
 {
   PpmLookupStatus status;
-  char *display_name;     /* NULL when not sent */
-  int minutes_affordable; /* 0–60; -1 when not sent */
+  char *display_name;       /* NULL when not sent */
+  int minutes_affordable;   /* 0–60; -1 when not sent */
+  gboolean billing_refused; /* billing_allowed: false (the member's allow-list leaves us out) */
 } PpmLookup;
 
 typedef struct

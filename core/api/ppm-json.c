@@ -163,6 +163,21 @@ ppm_json_optional_string(JsonObject *object, const char *name, char **out, GErro
 }
 
 gboolean
+ppm_json_optional_bool(JsonObject *object, const char *name, gboolean absent, gboolean *out,
+                       GError **error)
+{
+  JsonNode *node = json_object_get_member(object, name);
+
+  *out = absent;
+  if (ppm_json_is_null(object, name))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_BOOLEAN)
+    return ppm_json_fail(error, name, "not a boolean");
+  *out = json_node_get_boolean(node);
+  return TRUE;
+}
+
+gboolean
 ppm_json_require_id(JsonObject *object, const char *name, char **out, GError **error)
 {
   JsonNode *node = json_object_get_member(object, name);

@@ -35,6 +35,9 @@ gboolean ppm_json_require_time(JsonObject *object, const char *name, gboolean op
                                GError **error);
 gboolean ppm_json_require_int(JsonObject *object, const char *name, gint64 min, gint64 max,
                               gint64 *out, GError **error);
+/* Absent or null gives `absent`; anything but a boolean is an error. */
+gboolean ppm_json_optional_bool(JsonObject *object, const char *name, gboolean absent,
+                                gboolean *out, GError **error);
 /* One of `choices` (NULL-terminated). */
 gboolean ppm_json_require_enum(JsonObject *object, const char *name, const char *const *choices,
                                char **out, GError **error);

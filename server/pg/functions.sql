@@ -211,25 +211,47 @@ END $$;
 
 -- ---------------------------------------------------------------- lookup
 
-CREATE OR REPLACE FUNCTION ppm_lookup(p_model bigint, p_protocol text, p_handle text,
-                                      p_now bigint, p_unit bigint,
-                                      OUT status text, OUT display_name text,
-                                      OUT minutes bigint)
-LANGUAGE plpgsql AS $$
+-- Counts a lookup of (protocol, handle) by the model against its limit of
+-- 30 a minute and records it; rate_limited over the limit.  The model's row
+-- serializes its lookups, so the window count is exact.
+CREATE OR REPLACE FUNCTION ppm_lookup_count(p_model bigint, p_protocol text, p_handle text,
+                                            p_now bigint)
+RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   retry bigint;
-  member users%ROWTYPE;
-  rate bigint;
-  available bigint;
 BEGIN
-  -- The model's row serializes its lookups, so the window count is exact.
-  SELECT coalesce(rate_minor, p_unit) INTO rate FROM users WHERE id = p_model FOR UPDATE;
+  PERFORM 1 FROM users WHERE id = p_model FOR UPDATE;
   SELECT ppm_window_retry(min(time_ms), count(*), 30, 60000, p_now) INTO retry
     FROM lookups WHERE model_id = p_model AND time_ms > p_now - 60000;
   IF retry IS NOT NULL THEN
     PERFORM ppm_fail('rate_limited', 'too many lookups', retry);
   END IF;
-  INSERT INTO lookups (model_id, time_ms) VALUES (p_model, p_now);
+  INSERT INTO lookups (model_id, time_ms, protocol, handle)
+    VALUES (p_model, p_now, p_protocol, p_handle);
+END $$;
+
+-- Whether the member lets the model bill it: its allow-list is off, or the
+-- model is on it.
+CREATE OR REPLACE FUNCTION ppm_allow_list_permits(p_member bigint, p_model bigint)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT allowed_models_only = 0
+         OR EXISTS (SELECT 1 FROM allowed_models
+                      WHERE member_id = p_member AND model_id = p_model)
+    FROM users WHERE id = p_member
+$$;
+
+CREATE OR REPLACE FUNCTION ppm_lookup(p_model bigint, p_protocol text, p_handle text,
+                                      p_now bigint, p_unit bigint,
+                                      OUT status text, OUT display_name text,
+                                      OUT minutes bigint, OUT billing_allowed boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+  member users%ROWTYPE;
+  rate bigint;
+  available bigint;
+BEGIN
+  PERFORM ppm_lookup_count(p_model, p_protocol, p_handle, p_now);
+  SELECT coalesce(rate_minor, p_unit) INTO rate FROM users WHERE id = p_model;
 
   SELECT u.* INTO member FROM handles h JOIN users u ON u.id = h.user_id
     WHERE h.protocol = p_protocol AND h.handle = p_handle
@@ -239,6 +261,7 @@ BEGIN
     RETURN;
   END IF;
   display_name := member.display_name;
+  billing_allowed := ppm_allow_list_permits(member.id, p_model);
   available := ppm_available(member.id);
   IF available >= rate THEN
     status := 'funded';
@@ -246,6 +269,25 @@ BEGIN
   ELSE
     status := 'unfunded';
   END IF;
+END $$;
+
+-- session_open_count (ppm-store.h): an open counts as a lookup of its
+-- member handle unless ppm_open() will replay or refuse it as forbidden, or
+-- the model looked that handle up in the last 10 minutes.  Its own
+-- transaction, so that the count stays when the open is then refused.
+CREATE OR REPLACE FUNCTION ppm_open_count(p_model bigint, p_csid text, p_protocol text,
+                                          p_model_handle text, p_member_handle text,
+                                          p_now bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM sessions WHERE model_id = p_model AND client_session_id = p_csid)
+     OR NOT EXISTS (SELECT 1 FROM handles WHERE protocol = p_protocol
+                      AND handle = p_model_handle AND user_id = p_model)
+     OR EXISTS (SELECT 1 FROM lookups WHERE model_id = p_model AND protocol = p_protocol
+                  AND handle = p_member_handle AND time_ms > p_now - 600000) THEN
+    RETURN;
+  END IF;
+  PERFORM ppm_lookup_count(p_model, p_protocol, p_member_handle, p_now);
 END $$;
 
 -- ---------------------------------------------------------------- sessions
@@ -311,6 +353,9 @@ BEGIN
       AND u.role = 'member' AND u.disabled = 0;
   IF NOT FOUND THEN
     PERFORM ppm_fail('not_found', 'member_handle is not a member');
+  END IF;
+  IF NOT ppm_allow_list_permits(member.id, p_model) THEN
+    PERFORM ppm_fail('model_not_allowed', 'the member does not accept billing from this model');
   END IF;
   rate := model.rate_minor;
   IF rate IS NULL OR rate > coalesce(member.max_rate_minor, p_default_max_rate)
@@ -478,7 +523,7 @@ BEGIN
                  '"member_balance_periods":%s}',
                  p_seq, ppm_money_json(s.rate_minor, p_currency),
                  ppm_money_json(standing * s.rate_minor, p_currency),
-                 hold / s.rate_minor, (available + hold) / s.rate_minor);
+                 hold / s.rate_minor, least((available + hold) / s.rate_minor, 60));
 
   -- The rest of the charge in one statement: one plan, one executor run
   -- instead of five.  The fee is the batch's to post (ppm_post_fees()).

@@ -35,7 +35,30 @@ const char *const ppm_pg_statements[PPM_PG_N_STATEMENTS] = {
   [PPM_PG_HANDLE_LINK] = "SELECT ppm_handle_link($1, $2, $3)",
   [PPM_PG_HANDLE_UNLINK] = "DELETE FROM handles WHERE user_id = $1 AND protocol = $2 "
                            "AND handle = $3 RETURNING user_id",
-  [PPM_PG_LOOKUP] = "SELECT status, display_name, minutes FROM ppm_lookup($1, $2, $3, $4, $5)",
+  [PPM_PG_LOOKUP] = "SELECT status, display_name, minutes, billing_allowed "
+                    "FROM ppm_lookup($1, $2, $3, $4, $5)",
+  [PPM_PG_OPEN_COUNT] = "SELECT ppm_open_count($1, $2, $3, $4, $5, $6)",
+  [PPM_PG_ALLOW_LIST_ONLY] = "SELECT allowed_models_only FROM users WHERE id = $1",
+  [PPM_PG_ALLOW_LIST_ALLOWED] = "SELECT u.id, u.display_name, NULL, NULL FROM allowed_models a "
+                                "JOIN users u ON u.id = a.model_id WHERE a.member_id = $1 "
+                                "ORDER BY u.display_name, u.id",
+  [PPM_PG_ALLOW_LIST_SUGGESTED]
+  = "SELECT u.id, u.display_name, s.protocol, s.model_handle "
+    "FROM (SELECT model_id, max(id) AS latest FROM sessions WHERE member_id = $1 "
+    "GROUP BY model_id) m "
+    "JOIN sessions s ON s.id = m.latest JOIN users u ON u.id = m.model_id "
+    "WHERE NOT EXISTS (SELECT 1 FROM allowed_models a "
+    "WHERE a.member_id = $1 AND a.model_id = m.model_id) "
+    "ORDER BY m.latest DESC LIMIT $2",
+  [PPM_PG_ALLOW_LIST_SET_ONLY] = "UPDATE users SET allowed_models_only = $2 WHERE id = $1",
+  [PPM_PG_ALLOW_LIST_ADD] = "WITH m AS (SELECT id FROM users WHERE role = 'model' AND "
+                            "id = CASE WHEN $2 > 0 THEN $2 ELSE (SELECT user_id FROM handles "
+                            "WHERE protocol = $3 AND handle = $4) END), "
+                            "added AS (INSERT INTO allowed_models (member_id, model_id) "
+                            "SELECT $1, id FROM m ON CONFLICT DO NOTHING) "
+                            "SELECT id FROM m",
+  [PPM_PG_ALLOW_LIST_REMOVE] = "DELETE FROM allowed_models WHERE member_id = $1 "
+                               "AND model_id = $2 RETURNING model_id",
   [PPM_PG_OPEN] = "SELECT replay_body, rate, member_name, secured FROM "
                   "ppm_open($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
   [PPM_PG_OPEN_BODY] = "UPDATE sessions SET open_body = $2 WHERE public_id = $1",

@@ -28,6 +28,13 @@ typedef enum
   PPM_PG_HANDLE_LINK,
   PPM_PG_HANDLE_UNLINK,
   PPM_PG_LOOKUP,
+  PPM_PG_OPEN_COUNT,
+  PPM_PG_ALLOW_LIST_ONLY,
+  PPM_PG_ALLOW_LIST_ALLOWED,
+  PPM_PG_ALLOW_LIST_SUGGESTED,
+  PPM_PG_ALLOW_LIST_SET_ONLY,
+  PPM_PG_ALLOW_LIST_ADD,
+  PPM_PG_ALLOW_LIST_REMOVE,
   PPM_PG_OPEN,
   PPM_PG_OPEN_BODY,
   PPM_PG_CHARGE_BATCH,
@@ -146,6 +153,18 @@ gboolean ppm_pg_sessions_page(PpmStore *store, gint64 user_id, gint64 before, in
                               PpmPage *page, GError **error);
 gboolean ppm_pg_transactions_page(PpmStore *store, gint64 user_id, gint64 before, int limit,
                                   PpmPage *page, GError **error);
+
+/* store-pg-allow.c */
+gboolean ppm_pg_session_open_count(PpmStore *store, gint64 model_id, const PpmOpenParams *params,
+                                   gint64 now_ms, gint64 *retry_after_s, GError **error);
+gboolean ppm_pg_allow_list_get(PpmStore *store, gint64 member_id, PpmAllowList *list,
+                               GError **error);
+gboolean ppm_pg_allow_list_set_only(PpmStore *store, gint64 member_id, gboolean only,
+                                    GError **error);
+gboolean ppm_pg_allow_list_add(PpmStore *store, gint64 member_id, gint64 model_id,
+                               const char *protocol, const char *handle, GError **error);
+gboolean ppm_pg_allow_list_remove(PpmStore *store, gint64 member_id, gint64 model_id,
+                                  GError **error);
 
 /* store-pg-admin.c */
 gboolean ppm_pg_fund(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms,

@@ -69,7 +69,8 @@ ppm_pg_verify(PpmStore *store, char **problem, GError **error)
   return TRUE;
 }
 
-/* "SELECT a::text, b::text FROM t ORDER BY id" for a table of the schema. */
+/* "SELECT a::text, b::text FROM t ORDER BY 1, 2" for a table of the schema:
+ * its first columns are its key (id, or e.g. protocol and handle). */
 static char *
 export_sql(const PpmStoreTable *table)
 {
@@ -77,8 +78,7 @@ export_sql(const PpmStoreTable *table)
 
   for (int i = 0; table->columns[i] != NULL; i++)
     g_string_append_printf(sql, "%s%s::text", i > 0 ? ", " : "", table->columns[i]);
-  g_string_append_printf(sql, " FROM %s ORDER BY %s", table->name,
-                         g_str_equal(table->name, "handles") ? "protocol, handle" : "id");
+  g_string_append_printf(sql, " FROM %s ORDER BY 1, 2", table->name);
   return g_string_free(sql, FALSE);
 }
 

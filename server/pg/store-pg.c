@@ -359,6 +359,7 @@ pg_lookup(PpmStore *store, gint64 model_id, const char *protocol, const char *ha
     lookup->status = PPM_LOOKUP_NOT_MEMBER;
   lookup->display_name = g_strdup(ppm_pg_text(result, 0, 1));
   lookup->minutes_affordable = ppm_pg_int(result, 0, 2);
+  lookup->billing_allowed = g_strcmp0(ppm_pg_text(result, 0, 3), "t") == 0;
   return lookup;
 }
 
@@ -382,6 +383,11 @@ static const PpmStoreOps pg_ops = {
   .handle_link = pg_handle_link,
   .handle_unlink = pg_handle_unlink,
   .lookup = pg_lookup,
+  .session_open_count = ppm_pg_session_open_count,
+  .allow_list_get = ppm_pg_allow_list_get,
+  .allow_list_set_only = ppm_pg_allow_list_set_only,
+  .allow_list_add = ppm_pg_allow_list_add,
+  .allow_list_remove = ppm_pg_allow_list_remove,
   .session_open = ppm_pg_session_open,
   .session_charge_submit = ppm_pg_session_charge_submit,
   .session_close = ppm_pg_session_close,

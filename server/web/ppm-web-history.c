@@ -106,6 +106,14 @@ history_render(PpmHttpRequest *request, const PpmUser *user, gint64 before, GErr
     }
   append_pager(html, request, before, page.next_before);
   g_string_append(html, "</div>");
+  if (user->role == PPM_ROLE_MEMBER)
+    {
+      g_autofree char *settings = ppm_web_url(request, "/account/settings");
+
+      ppm_web_append(html,
+                     "<p class=\"after\"><a href=\"%s\">Choose which models may bill you</a></p>",
+                     settings);
+    }
   return g_string_free(g_steal_pointer(&html), FALSE);
 }
 

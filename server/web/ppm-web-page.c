@@ -27,6 +27,11 @@ static const char page_style[]
       "box-shadow:0 1px 3px rgba(30,20,60,.06);overflow-x:auto}"
       ".narrow{max-width:27rem;margin:0 auto}"
       "h1{font-size:1.45rem;margin:0 0 1rem}"
+      "h2{font-size:1.1rem;margin:1.4rem 0 .4rem}"
+      "select{padding:.5rem;font:inherit;border:1px solid #c8c2d8;border-radius:.5rem}"
+      "form button:not(.primary){font:inherit;padding:.3rem .8rem;margin-top:.5rem;"
+      "color:var(--brand);background:#fff;border:1px solid var(--brand);border-radius:.4rem;"
+      "cursor:pointer}td form{margin:0}td form button:not(.primary){margin:0}"
       "label,legend{display:block;font-weight:600;margin:.9rem 0 .3rem}"
       "input[type=email],input[type=text],input[type=password],textarea{width:100%;"
       "padding:.6rem .7rem;font:inherit;border:1px solid #c8c2d8;border-radius:.5rem}"
@@ -140,6 +145,7 @@ append_navigation(GString *html, PpmHttpRequest *request, const PpmUser *user)
 {
   g_autofree char *history = ppm_web_url(request, "/account/payments/history");
   g_autofree char *password = ppm_web_url(request, "/account/password");
+  g_autofree char *settings = ppm_web_url(request, "/account/settings");
   g_autofree char *login = ppm_web_url(request, "/account/login");
   g_autofree char *signup = ppm_web_url(request, "/account/signup");
 
@@ -152,8 +158,11 @@ append_navigation(GString *html, PpmHttpRequest *request, const PpmUser *user)
     }
   else
     {
-      ppm_web_append(html, "<span>%s</span><a href=\"%s\">History</a><a href=\"%s\">Password</a>",
-                     user->display_name, history, password);
+      ppm_web_append(html, "<span>%s</span><a href=\"%s\">History</a>", user->display_name,
+                     history);
+      if (user->role == PPM_ROLE_MEMBER)
+        ppm_web_append(html, "<a href=\"%s\">Settings</a>", settings);
+      ppm_web_append(html, "<a href=\"%s\">Password</a>", password);
       ppm_web_form_begin(html, request, "/account/logout", TRUE);
       g_string_append(html, "<button type=\"submit\">Sign out</button></form>");
     }

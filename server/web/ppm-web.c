@@ -17,7 +17,9 @@
   ROUTE("POST", "/account/password", ppm_web_password_post)                                        \
   ROUTE("GET", "/account/payments/history", ppm_web_history_get)                                   \
   ROUTE("GET", "/account/sessions/{id}/rate", ppm_web_rate_get)                                    \
-  ROUTE("POST", "/account/sessions/{id}/rate", ppm_web_rate_post)
+  ROUTE("POST", "/account/sessions/{id}/rate", ppm_web_rate_post)                                  \
+  ROUTE("GET", "/account/settings", ppm_web_settings_get)                                          \
+  ROUTE("POST", "/account/settings", ppm_web_settings_post)
 
 #define ROUTE_STRING(method, pattern, handler) method " " pattern,
 #define ROUTE_ENTRY(method, pattern, handler) { method, pattern, handler },

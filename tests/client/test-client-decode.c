@@ -341,6 +341,33 @@ test_fuzz_seeds(void)
   g_assert_cmpuint(seeds, >=, 10);
 }
 
+/* billing_allowed is optional: absent or true bills, false is the member's
+ * allow-list leaving this model out; anything else breaks the contract. */
+static void
+test_lookup_billing_allowed(void)
+{
+  static const struct
+  {
+    const char *text;
+    gboolean refused;
+  } cases[] = {
+    { "{\"status\": \"funded\", \"minutes_affordable\": 3}", FALSE },
+    { "{\"status\": \"funded\", \"minutes_affordable\": 3, \"billing_allowed\": true}", FALSE },
+    { "{\"status\": \"unfunded\", \"billing_allowed\": false}", TRUE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+    {
+      g_autoptr(JsonNode) root = parse(cases[i].text);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PpmLookup) lookup = ppm_api_decode_lookup(root, &error);
+
+      g_assert_no_error(error);
+      g_assert_cmpint(lookup->billing_refused, ==, cases[i].refused);
+    }
+  assert_protocol_error("lookup", "{\"status\": \"funded\", \"billing_allowed\": 0}");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -353,6 +380,7 @@ main(int argc, char **argv)
   g_test_add_func("/client/decode/close", test_close);
   g_test_add_func("/client/decode/login-and-me", test_login_and_me);
   g_test_add_func("/client/decode/lists", test_lists);
+  g_test_add_func("/client/decode/lookup-billing-allowed", test_lookup_billing_allowed);
   g_test_add_func("/client/url/validation", test_url);
   g_test_add_func("/client/json/string-escaping", test_string_escaping);
   g_test_add_func("/client/decode/fuzz-seeds-decode", test_fuzz_seeds);

@@ -37,6 +37,11 @@ assert_sql(PpmTestServer *server, const char *sql, const char *expected)
   g_assert_cmpstr(got, ==, expected);
 }
 
+/* What schema-5.sql adds, taken away again. */
+#define UNDO_SCHEMA_5                                                                              \
+  "ALTER TABLE lookups DROP COLUMN protocol, DROP COLUMN handle; DROP TABLE allowed_models; "      \
+  "ALTER TABLE users DROP COLUMN allowed_models_only"
+
 static void
 test_upgrade_from_1(void)
 {
@@ -52,6 +57,7 @@ test_upgrade_from_1(void)
   ppm_test_server_stop(server);
 
   /* Back to what schema-1.sql left. */
+  g_free(ppm_pg_test_psql(server, UNDO_SCHEMA_5));
   g_free(ppm_pg_test_psql(server, "CREATE INDEX sessions_deadline_open ON sessions (deadline_ms) "
                                   "WHERE state = 'open'; "
                                   "CREATE INDEX entries_transaction ON entries (transaction_id); "
@@ -70,6 +76,7 @@ test_upgrade_from_1(void)
   assert_sql(server, "SELECT array_to_string(reloptions, ',') FROM pg_class "
                      "WHERE relname = 'sessions'",
              "fillfactor=50");
+  assert_sql(server, "SELECT count(*) FROM pg_indexes WHERE indexname = 'lookups_handle'", "1");
 
   /* The session of version 1 goes on where it was. */
   charge(server, &pair, session_id, 1);
@@ -100,6 +107,7 @@ test_pending_fees_folded(void)
 
   /* As version 2 left a charge's fee until its tick: the entry written with
    * no balance after, listed in fees_pending, the wallet not yet credited. */
+  g_free(ppm_pg_test_psql(server, UNDO_SCHEMA_5));
   g_free(ppm_pg_test_psql(
       server, "CREATE TABLE fees_pending (entry_id bigint PRIMARY KEY); "
               "INSERT INTO fees_pending SELECT e.id FROM entries e "

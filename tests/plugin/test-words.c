@@ -144,6 +144,8 @@ test_auto_decline_only_after_lookup(void)
 {
   g_assert_true(ppm_caller_kind_declines(PPM_CALLER_NOT_MEMBER));
   g_assert_true(ppm_caller_kind_declines(PPM_CALLER_UNFUNDED));
+  /* A member who does not accept billing from this model: not billable. */
+  g_assert_true(ppm_caller_kind_declines(PPM_CALLER_NOT_ALLOWED));
   g_assert_false(ppm_caller_kind_declines(PPM_CALLER_FUNDED));
   /* Never on a failed lookup, never when not billing. */
   g_assert_false(ppm_caller_kind_declines(PPM_CALLER_UNKNOWN));
@@ -156,6 +158,8 @@ test_caller_status(void)
   g_assert_cmpstr(ppm_text_caller_status(PPM_CALLER_FUNDED), ==, "funded member");
   g_assert_cmpstr(ppm_text_caller_status(PPM_CALLER_UNFUNDED), ==, "member");
   g_assert_cmpstr(ppm_text_caller_status(PPM_CALLER_NOT_MEMBER), ==, "not a member");
+  g_assert_cmpstr(ppm_text_caller_status(PPM_CALLER_NOT_ALLOWED), ==,
+                  "member, does not accept billing from you");
   /* A failed or skipped lookup says nothing about the caller. */
   g_assert_null(ppm_text_caller_status(PPM_CALLER_UNKNOWN));
   g_assert_null(ppm_text_caller_status(PPM_CALLER_SIGNED_OUT));
@@ -170,6 +174,8 @@ test_banner(void)
   g_autofree char *stranger = ppm_text_banner(PPM_CALLER_NOT_MEMBER, "eve@x", NULL, -1);
   g_autofree char *unknown = ppm_text_banner(PPM_CALLER_UNKNOWN, "eve@x", NULL, -1);
   g_autofree char *signed_out = ppm_text_banner(PPM_CALLER_SIGNED_OUT, "eve@x", NULL, -1);
+  g_autofree char *refused = ppm_text_banner(PPM_CALLER_NOT_ALLOWED, "bob@x", "Bob", -1);
+  g_assert_cmpstr(refused, ==, "Incoming call from Bob: member, does not accept billing from you");
   g_assert_cmpstr(funded, ==, "Incoming call from Bob: funded member, 12 minutes affordable");
   g_assert_nonnull(strstr(capped, "60+ minutes"));
   g_assert_nonnull(strstr(unfunded, "without enough funds"));

@@ -1,0 +1,223 @@
+/* My Account > Settings: a member chooses which models may bill it (its
+ * allow-list, billing.md's guards). */
+#include "ppm-web-page.h"
+#include "ppm-web-pages.h"
+
+#define SETTINGS_PATH "/account/settings"
+#define SETTINGS_TITLE "Settings"
+#define PROBLEM "Something went wrong on our side. Try again later."
+/* The one answer for an email or handle of nobody and of someone who is not
+ * a model: the page must not tell which emails exist. */
+#define NO_SUCH_MODEL "No model has that email or IM handle."
+
+/* The signed-in member, or NULL after answering. */
+static PpmUser *
+settings_begin(PpmHttpRequest *request)
+{
+  g_autoptr(PpmUser) user = ppm_web_require_user(request);
+
+  if (user == NULL)
+    return NULL;
+  if (user->role != PPM_ROLE_MEMBER)
+    {
+      ppm_web_respond_message(request, 403, user, SETTINGS_TITLE,
+                              "Only members choose which models may bill them.");
+      return NULL;
+    }
+  return g_steal_pointer(&user);
+}
+
+/* A one-button form that posts `action` with one more field. */
+static void
+append_button_form(GString *html, PpmHttpRequest *request, const char *action, const char *fields,
+                   const char *label)
+{
+  ppm_web_form_begin(html, request, SETTINGS_PATH, TRUE);
+  ppm_web_append(html, "<input type=\"hidden\" name=\"action\" value=\"%s\">", action);
+  g_string_append(html, fields);
+  ppm_web_append(html, "<button type=\"submit\">%s</button></form>", label);
+}
+
+static void
+append_allowed(GString *html, PpmHttpRequest *request, const PpmAllowList *list)
+{
+  g_string_append(html, "<h2>Models you allow</h2>");
+  if (list->allowed->len == 0)
+    {
+      g_string_append(html, "<p class=\"empty\">No model yet.</p>");
+      return;
+    }
+  g_string_append(html, "<table id=\"allowed\"><tbody>");
+  for (guint i = 0; i < list->allowed->len; i++)
+    {
+      const PpmAllowedModel *model = g_ptr_array_index(list->allowed, i);
+      g_autoptr(GString) fields = g_string_new(NULL);
+
+      ppm_web_append(fields,
+                     "<input type=\"hidden\" name=\"model\" value=\"%" G_GINT64_FORMAT "\">",
+                     model->id);
+      ppm_web_append(html, "<tr><td><strong>%s</strong></td><td class=\"num\">",
+                     model->display_name);
+      append_button_form(html, request, "remove", fields->str, "Remove");
+      g_string_append(html, "</td></tr>");
+    }
+  g_string_append(html, "</tbody></table>");
+}
+
+static void
+append_suggested(GString *html, PpmHttpRequest *request, const PpmAllowList *list)
+{
+  if (list->suggested->len == 0)
+    return;
+  g_string_append(html, "<h2>Models you had calls with</h2><table id=\"suggested\"><tbody>");
+  for (guint i = 0; i < list->suggested->len; i++)
+    {
+      const PpmAllowedModel *model = g_ptr_array_index(list->suggested, i);
+      g_autoptr(GString) fields = g_string_new(NULL);
+
+      ppm_web_append(fields,
+                     "<input type=\"hidden\" name=\"kind\" value=\"%s\">"
+                     "<input type=\"hidden\" name=\"who\" value=\"%s\">",
+                     model->protocol, model->handle);
+      ppm_web_append(html,
+                     "<tr><td><strong>%s</strong><span class=\"sub\">%s</span></td>"
+                     "<td class=\"num\">",
+                     model->display_name, model->handle);
+      append_button_form(html, request, "add", fields->str, "Allow");
+      g_string_append(html, "</td></tr>");
+    }
+  g_string_append(html, "</tbody></table>");
+}
+
+static void
+settings_render(PpmHttpRequest *request, guint status, const PpmUser *user, const char *message,
+                const char *who)
+{
+  PpmStore *store = ppm_http_request_get_platform(request)->store;
+  g_auto(PpmAllowList) list = { 0 };
+  g_autoptr(GString) html = g_string_new(NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!store->ops->allow_list_get(store, user->id, &list, &error))
+    {
+      g_warning("settings page failed: %s", error->message);
+      ppm_web_respond_message(request, 500, user, SETTINGS_TITLE, PROBLEM);
+      return;
+    }
+  g_string_append(html, "<p class=\"crumbs\">My Account › Settings</p><h1>Settings</h1>"
+                        "<div class=\"card\">");
+  if (message != NULL)
+    ppm_web_append_message(html, status >= 400, message);
+  g_string_append(html, "<h2>Who may bill me</h2>");
+  ppm_web_form_begin(html, request, SETTINGS_PATH, TRUE);
+  ppm_web_append(html,
+                 "<input type=\"hidden\" name=\"action\" value=\"only\">"
+                 "<label><input type=\"checkbox\" name=\"only\" value=\"on\"%s> "
+                 "Only models I allow may bill me</label>"
+                 "<p class=\"hint\">When this is on, a call with any other model is not billed "
+                 "to you.</p><button type=\"submit\">Save</button></form>",
+                 list.only ? " checked" : "");
+  append_allowed(html, request, &list);
+  g_string_append(html, "<h2>Allow a model</h2>");
+  ppm_web_form_begin(html, request, SETTINGS_PATH, TRUE);
+  ppm_web_append(html,
+                 "<input type=\"hidden\" name=\"action\" value=\"add\">"
+                 "<label for=\"kind\">By</label><select id=\"kind\" name=\"kind\">"
+                 "<option value=\"email\">Email on this platform</option>"
+                 "<option value=\"prpl-jabber\">XMPP address</option></select>"
+                 "<label for=\"who\">Email or IM handle</label>"
+                 "<input id=\"who\" name=\"who\" type=\"text\" required value=\"%s\">"
+                 "<button class=\"primary\" type=\"submit\">Allow</button></form>",
+                 who);
+  append_suggested(html, request, &list);
+  g_string_append(html, "</div>");
+  ppm_web_respond_page(request, status, user, SETTINGS_TITLE, html->str);
+}
+
+void
+ppm_web_settings_get(PpmHttpRequest *request, const char *id)
+{
+  g_autoptr(PpmUser) user = settings_begin(request);
+
+  if (user != NULL)
+    settings_render(request, 200, user, NULL, "");
+}
+
+/* Adds the model named by the form's kind ("email" or a protocol id) and
+ * who; returns the message for the page and sets *status. */
+static const char *
+settings_add(PpmStore *store, const PpmUser *user, GHashTable *form, guint *status)
+{
+  const char *kind = ppm_web_field(form, "kind");
+  const char *who = ppm_web_field(form, "who");
+  g_autoptr(GError) error = NULL;
+  gboolean email = g_str_equal(kind, "email");
+
+  if (ppm_store_allow_model(store, user->id, email ? who : NULL, kind, who, &error))
+    {
+      *status = 200;
+      return "The model was added to your list.";
+    }
+  *status = ppm_store_error_status(error);
+  if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INVALID))
+    return email ? "Enter a valid email address." : "Enter a valid IM handle.";
+  if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND))
+    return NO_SUCH_MODEL;
+  g_warning("allow-list add failed: %s", error->message);
+  return PROBLEM;
+}
+
+static const char *
+settings_change(PpmHttpRequest *request, const PpmUser *user, GHashTable *form, guint *status)
+{
+  PpmStore *store = ppm_http_request_get_platform(request)->store;
+  const char *action = ppm_web_field(form, "action");
+  g_autoptr(GError) error = NULL;
+  gboolean only = g_str_equal(ppm_web_field(form, "only"), "on");
+  guint64 model_id;
+
+  if (g_str_equal(action, "add"))
+    return settings_add(store, user, form, status);
+  *status = 422;
+  if (g_str_equal(action, "only"))
+    {
+      if (!store->ops->allow_list_set_only(store, user->id, only, &error))
+        goto failed;
+      *status = 200;
+      return only ? "Only the models on your list may bill you now."
+                  : "Any model may bill you now.";
+    }
+  if (!g_str_equal(action, "remove"))
+    return "This form cannot be used that way.";
+  if (!g_ascii_string_to_unsigned(ppm_web_field(form, "model"), 10, 1, G_MAXINT64, &model_id, NULL))
+    return "That model is not on your list.";
+  if (!store->ops->allow_list_remove(store, user->id, (gint64)model_id, &error))
+    {
+      if (!g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND))
+        goto failed;
+      *status = 404;
+      return "That model is not on your list.";
+    }
+  *status = 200;
+  return "The model was removed from your list.";
+
+failed:
+  g_warning("settings change failed: %s", error->message);
+  *status = 500;
+  return PROBLEM;
+}
+
+void
+ppm_web_settings_post(PpmHttpRequest *request, const char *id)
+{
+  g_autoptr(PpmUser) user = settings_begin(request);
+  GHashTable *form = user != NULL ? ppm_web_post_form(request, user) : NULL;
+  const char *message;
+  guint status;
+
+  if (form == NULL)
+    return;
+  message = settings_change(request, user, form, &status);
+  /* A refused address stays in the field to be corrected. */
+  settings_render(request, status, user, message, status == 200 ? "" : ppm_web_field(form, "who"));
+}
