@@ -86,7 +86,8 @@ gboolean ppm_ledger_reverse_charge(PpmSqlite *s, gint64 charge_id, gint64 now_ms
 /* Reverses every standing charge of a session (ppm-admin refund). */
 gboolean ppm_sqlite_reverse_all(PpmSqlite *s, gint64 session_row, gint64 now_ms, gint64 *reversed,
                                 GError **error);
-/* Closes every open session whose deadline passed, as "expired". */
+/* Closes every open session whose deadline passed, as "expired", each
+ * settled at `now_ms` (ppm-sqlite-sessions.c). */
 gboolean ppm_sessions_expire_due(PpmSqlite *s, gint64 now_ms, GError **error);
 
 /* The op tables are filled in by each part of the engine. */

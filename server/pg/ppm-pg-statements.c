@@ -36,7 +36,7 @@ const char *const ppm_pg_statements[PPM_PG_N_STATEMENTS] = {
   [PPM_PG_HANDLE_UNLINK] = "DELETE FROM handles WHERE user_id = $1 AND protocol = $2 "
                            "AND handle = $3 RETURNING user_id",
   [PPM_PG_LOOKUP] = "SELECT status, display_name, minutes FROM ppm_lookup($1, $2, $3, $4, $5)",
-  [PPM_PG_OPEN] = "SELECT replay_body, rate, member_name, secured FROM "
+  [PPM_PG_OPEN] = "SELECT replay_body, rate, member_name, secured, offset_ms FROM "
                   "ppm_open($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
   [PPM_PG_OPEN_BODY] = "UPDATE sessions SET open_body = $2 WHERE public_id = $1",
   [PPM_PG_CHARGE_BATCH] = "SELECT body, replayed, error, words, retry_after FROM "
