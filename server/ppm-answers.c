@@ -35,7 +35,8 @@ add_string(JsonBuilder *builder, const char *member, const char *value)
 
 char *
 ppm_answer_open(const char *session_id, gint64 rate_minor, const char *currency, int period_seconds,
-                int fee_bps, const char *member_display_name, gint64 secured_periods)
+                gint64 offset_ms, int fee_bps, const char *member_display_name,
+                gint64 secured_periods)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new();
 
@@ -43,7 +44,7 @@ ppm_answer_open(const char *session_id, gint64 rate_minor, const char *currency,
   add_string(builder, "session_id", session_id);
   ppm_json_add_money(builder, "rate", rate_minor, currency);
   add_int(builder, "period_seconds", period_seconds);
-  add_int(builder, "offset_ms", 1000);
+  add_int(builder, "offset_ms", offset_ms);
   add_int(builder, "fee_bps", fee_bps);
   add_string(builder, "member_display_name", member_display_name);
   add_int(builder, "secured_periods", secured_periods);

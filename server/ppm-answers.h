@@ -13,8 +13,8 @@ void ppm_json_add_money(JsonBuilder *builder, const char *member, gint64 minor,
 char *ppm_json_to_string(JsonBuilder *builder);
 
 char *ppm_answer_open(const char *session_id, gint64 rate_minor, const char *currency,
-                      int period_seconds, int fee_bps, const char *member_display_name,
-                      gint64 secured_periods);
+                      int period_seconds, gint64 offset_ms, int fee_bps,
+                      const char *member_display_name, gint64 secured_periods);
 char *ppm_answer_charge(gint64 seq, gint64 charged_minor, gint64 total_minor, const char *currency,
                         gint64 secured_periods, gint64 member_balance_periods);
 char *ppm_answer_close(const char *session_id, gint64 periods_charged, gint64 total_minor,

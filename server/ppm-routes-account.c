@@ -85,7 +85,7 @@ ppm_route_me(PpmRouteContext *ctx)
   json_builder_set_member_name(b, "period_seconds");
   json_builder_add_int_value(b, billing->period_seconds);
   json_builder_set_member_name(b, "offset_ms");
-  json_builder_add_int_value(b, PPM_OFFSET_MS);
+  json_builder_add_int_value(b, PPM_OFFSET_MS); /* a session may add its shift */
   json_builder_set_member_name(b, "hold_periods");
   json_builder_add_int_value(b, billing->hold_periods);
   json_builder_set_member_name(b, "fee_bps");

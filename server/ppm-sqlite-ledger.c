@@ -141,13 +141,3 @@ ppm_ledger_reverse_charge(PpmSqlite *s, gint64 charge_id, gint64 now_ms, gboolea
   *reversed = TRUE;
   return TRUE;
 }
-
-gboolean
-ppm_sessions_expire_due(PpmSqlite *s, gint64 now_ms, GError **error)
-{
-  return ppm_sql_exec(s, error,
-                      "UPDATE sessions SET state = 'closed', reason = 'expired',"
-                      " ended_ms = deadline_ms, hold_minor = 0"
-                      " WHERE state = 'open' AND deadline_ms <= ?",
-                      "i", now_ms);
-}

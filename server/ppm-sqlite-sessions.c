@@ -20,6 +20,7 @@ typedef struct
   gint64 hold_periods;
   gint64 hold;
   gint64 t0_ms;
+  gint64 offset_ms;
   gint64 deadline_ms;
   gint64 timeout_ms;
   char *close_body;
@@ -47,7 +48,7 @@ session_load(PpmSqlite *s, const char *public_id, gint64 model_id, Session *sess
                        " period_seconds * 1000, fee_bps, hold_periods, hold_minor, t0_ms,"
                        " deadline_ms, timeout_ms, close_body,"
                        " (SELECT id FROM wallets WHERE user_id = member_id),"
-                       " (SELECT id FROM wallets WHERE user_id = model_id)"
+                       " (SELECT id FROM wallets WHERE user_id = model_id), offset_ms"
                        " FROM sessions WHERE public_id = ?",
                        "s", public_id);
 
@@ -74,7 +75,91 @@ session_load(PpmSqlite *s, const char *public_id, gint64 model_id, Session *sess
   session->close_body = ppm_sql_text(stmt, 13);
   session->member_wallet = sqlite3_column_int64(stmt, 14);
   session->model_wallet = sqlite3_column_int64(stmt, 15);
+  session->offset_ms = sqlite3_column_int64(stmt, 16);
   sqlite3_reset(stmt);
+  return TRUE;
+}
+
+/* Reverses the session's standing charges due (offset + seq·period after t0)
+ * after `elapsed_ms` (all of them when elapsed_ms < 0); adds the amount returned to *reversed. */
+static gboolean
+reverse_after(PpmSqlite *s, gint64 session_row, gint64 elapsed_ms, gint64 now_ms, gint64 *reversed,
+              GError **error)
+{
+  g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ppm_sql_query(s, error,
+                       "SELECT c.id FROM charges c JOIN sessions s ON s.id = c.session_id"
+                       " WHERE c.session_id = ? AND c.reversal_id IS NULL"
+                       " AND (? < 0 OR s.offset_ms + c.seq * s.period_seconds * 1000 > ?)"
+                       " ORDER BY c.seq",
+                       "iii", session_row, elapsed_ms, elapsed_ms);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = ppm_sql_step(s, stmt, error)) == 1)
+    {
+      gint64 id = sqlite3_column_int64(stmt, 0);
+      g_array_append_val(ids, id);
+    }
+  if (rc < 0)
+    return FALSE;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gboolean done;
+      gint64 amount;
+
+      if (!ppm_ledger_reverse_charge(s, g_array_index(ids, gint64, i), now_ms, &done, &amount,
+                                     error))
+        return FALSE;
+      if (done)
+        *reversed += amount;
+    }
+  return TRUE;
+}
+
+/* A session the platform ends (superseded, expired) is settled as a close at
+ * `instant` would be, but never before its last charge: the charges whose
+ * interval had not begun are reversed. */
+static gboolean
+session_settle(PpmSqlite *s, gint64 session_row, gint64 instant, GError **error)
+{
+  gint64 elapsed_ms, reversed = 0;
+
+  if (!ppm_sql_int(s, &elapsed_ms, error,
+                   "SELECT MAX (?1, COALESCE ((SELECT MAX (time_ms) FROM charges"
+                   " WHERE session_id = ?2), 0)) - t0_ms FROM sessions WHERE id = ?2",
+                   "ii", instant, session_row))
+    return FALSE;
+  return reverse_after(s, session_row, elapsed_ms, instant, &reversed, error);
+}
+
+gboolean
+ppm_sessions_expire_due(PpmSqlite *s, gint64 now_ms, GError **error)
+{
+  g_autoptr(GArray) rows = g_array_new(FALSE, FALSE, sizeof(gint64));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = ppm_sql_query(
+      s, error, "SELECT id FROM sessions WHERE state = 'open' AND deadline_ms <= ?", "i", now_ms);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = ppm_sql_step(s, stmt, error)) == 1)
+    {
+      gint64 row = sqlite3_column_int64(stmt, 0);
+      g_array_append_val(rows, row);
+    }
+  if (rc < 0)
+    return FALSE;
+  for (guint i = 0; i < rows->len; i++)
+    if (!session_settle(s, g_array_index(rows, gint64, i), now_ms, error)
+        || !ppm_sql_exec(s, error,
+                         "UPDATE sessions SET state = 'closed', reason = 'expired',"
+                         " ended_ms = deadline_ms, hold_minor = 0 WHERE id = ?",
+                         "i", g_array_index(rows, gint64, i)))
+      return FALSE;
   return TRUE;
 }
 
@@ -135,6 +220,49 @@ open_replay(PpmSqlite *s, Open *o, gboolean *found, GError **error)
   return TRUE;
 }
 
+/* Step 5: the pair's open session, if any, settled and closed as superseded. */
+static gboolean
+open_supersede(PpmSqlite *s, Open *o, gint64 member_id, GError **error)
+{
+  gint64 previous;
+
+  if (!ppm_sql_int(s, &previous, error,
+                   "SELECT id FROM sessions WHERE model_id = ? AND member_id = ?"
+                   " AND state = 'open'",
+                   "ii", o->model_id, member_id))
+    return FALSE;
+  return previous == 0
+         || (session_settle(s, previous, o->now_ms, error)
+             && ppm_sql_exec(s, error,
+                             "UPDATE sessions SET state = 'closed', reason = 'superseded',"
+                             " ended_ms = ?, hold_minor = 0 WHERE id = ?",
+                             "ii", o->now_ms, previous));
+}
+
+/* A standing charge's interval begins at most period/2 (the clock guard's
+ * tolerance) after the charge, so it ends at most 1.5 periods after its
+ * session ended, and a period is at most an hour: sessions of the pair that
+ * ended longer ago than this cannot reach past a new t0. */
+#define PAIR_REACH_MS (2 * 3600 * G_GINT64_CONSTANT(1000))
+
+/* billing.md's shift: how far past t0 the pair's standing charges already
+ * pay, once its previous session is settled (none of its sessions is open). */
+static gboolean
+open_shift(PpmSqlite *s, Open *o, gint64 member_id, gint64 t0_ms, gint64 *shift_ms, GError **error)
+{
+  gint64 paid_up_to;
+
+  if (!ppm_sql_int(s, &paid_up_to, error,
+                   "SELECT MAX (s.t0_ms + s.offset_ms - ?4 + (c.seq + 1) * s.period_seconds * 1000)"
+                   " FROM sessions s JOIN charges c ON c.session_id = s.id"
+                   " WHERE s.model_id = ?1 AND s.member_id = ?2 AND s.ended_ms > ?3"
+                   " AND c.reversal_id IS NULL",
+                   "iiii", o->model_id, member_id, t0_ms - PAIR_REACH_MS, (gint64)PPM_OFFSET_MS))
+    return FALSE;
+  *shift_ms = MAX(0, paid_up_to - t0_ms);
+  return TRUE;
+}
+
 static gboolean
 open_job(PpmSqlite *s, gpointer data, GError **error)
 {
@@ -146,11 +274,14 @@ open_job(PpmSqlite *s, gpointer data, GError **error)
   g_autofree char *member_name = NULL, *public_id = NULL, *body = NULL;
   gint64 timeout_ms
       = MAX(c->max_backdate_seconds, 2 * c->period_seconds + 60) * G_GINT64_CONSTANT(1000);
-  gint64 t0_ms = o->now_ms - MIN(p->elapsed_ms, c->max_backdate_seconds * G_GINT64_CONSTANT(1000));
+  gint64 t0_ms, shift_ms;
   gboolean found, allowed;
   sqlite3_stmt *stmt;
   int rc;
 
+  /* The platform's instant, read on the writer: every earlier write is
+   * committed or in this transaction, no later one can come between. */
+  o->now_ms = g_get_real_time() / 1000;
   if (!open_replay(s, o, &found, error))
     return FALSE;
   if (found)
@@ -186,12 +317,7 @@ open_job(PpmSqlite *s, gpointer data, GError **error)
   if (rate <= 0 || rate > max_rate || rate > c->max_rate_minor)
     return ppm_sql_fail(error, PPM_STORE_ERROR_RATE_NOT_ACCEPTED,
                         "the rate is not set or above the member's or the platform's cap");
-  if (!ppm_sessions_expire_due(s, o->now_ms, error)
-      || !ppm_sql_exec(s, error,
-                       "UPDATE sessions SET state = 'closed', reason = 'superseded',"
-                       " ended_ms = ?, hold_minor = 0"
-                       " WHERE model_id = ? AND member_id = ? AND state = 'open'",
-                       "iii", o->now_ms, o->model_id, member_id)
+  if (!ppm_sessions_expire_due(s, o->now_ms, error) || !open_supersede(s, o, member_id, error)
       || !ppm_sql_int(s, &open_count, error,
                       "SELECT COUNT (*) FROM sessions WHERE member_id = ? AND state = 'open'", "i",
                       member_id))
@@ -206,18 +332,22 @@ open_job(PpmSqlite *s, gpointer data, GError **error)
     return ppm_sql_fail(error, PPM_STORE_ERROR_INSUFFICIENT_FUNDS,
                         "the member cannot pay one period");
   hold = periods * rate;
+  t0_ms = o->now_ms - MIN(p->elapsed_ms, c->max_backdate_seconds * G_GINT64_CONSTANT(1000));
+  if (!open_shift(s, o, member_id, t0_ms, &shift_ms, error))
+    return FALSE;
   public_id = ppm_token_new_id();
-  body = ppm_answer_open(public_id, rate, s->parent.currency, c->period_seconds, c->fee_bps,
-                         member_name, periods);
+  body = ppm_answer_open(public_id, rate, s->parent.currency, c->period_seconds,
+                         PPM_OFFSET_MS + shift_ms, c->fee_bps, member_name, periods);
   if (!ppm_sql_exec(s, error,
                     "INSERT INTO sessions (public_id, model_id, member_id, client_session_id,"
                     " protocol, model_handle, member_handle, rate_minor, period_seconds, fee_bps,"
                     " hold_periods, hold_minor, t0_ms, opened_ms, deadline_ms, timeout_ms, state,"
-                    " open_body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-                    " ?14, ?14 + ?15, ?15, 'open', ?16)",
-                    "siissssinnniiiis", public_id, o->model_id, member_id, p->client_session_id,
+                    " open_body, offset_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+                    " ?12, ?13, ?14, ?14 + ?15, ?15, 'open', ?16, ?17)",
+                    "siissssinnniiiisi", public_id, o->model_id, member_id, p->client_session_id,
                     p->protocol, p->model_handle, p->member_handle, rate, c->period_seconds,
-                    c->fee_bps, c->hold_periods, hold, t0_ms, o->now_ms, timeout_ms, body))
+                    c->fee_bps, c->hold_periods, hold, t0_ms, o->now_ms, timeout_ms, body,
+                    PPM_OFFSET_MS + shift_ms))
     return FALSE;
   o->answer->body = g_steal_pointer(&body);
   o->answer->replayed = FALSE;
@@ -262,17 +392,18 @@ charge_replay(PpmSqlite *s, Session *session, Charge *c, gboolean *found, GError
   return TRUE;
 }
 
-/* billing.md's clock guard: charge k not before t0 + k·period − max(5 s,
- * 0.5 % of k·period). */
+/* billing.md's clock guard: charge k not before its interval's start, t0 +
+ * (offset − PPM_OFFSET_MS) + k·period, − min(max(5 s, 0.5 % of k·period),
+ * period/2). */
 static gboolean
 charge_check_clock(Session *session, Charge *c, GError **error)
 {
-  gint64 since_t0, tolerance, earliest;
+  gint64 since_start, tolerance, earliest;
 
-  if (!ppm_int64_mul_checked(c->seq, session->period_ms, &since_t0))
+  if (!ppm_int64_mul_checked(c->seq, session->period_ms, &since_start))
     return ppm_sql_fail(error, PPM_STORE_ERROR_INVALID, "seq out of range");
-  tolerance = MAX(5000, since_t0 / 200);
-  earliest = session->t0_ms + since_t0 - tolerance;
+  tolerance = MIN(MAX(5000, since_start / 200), session->period_ms / 2);
+  earliest = session->t0_ms + session->offset_ms - PPM_OFFSET_MS + since_start - tolerance;
   if (c->now_ms >= earliest)
     return TRUE;
   c->retry_after_s = MAX(1, (earliest - c->now_ms + 999) / 1000);
@@ -432,45 +563,6 @@ typedef struct
   PpmStoredAnswer *answer;
 } Close;
 
-/* Reverses the session's standing charges due after `elapsed_ms` (all of
- * them when elapsed_ms < 0); adds the amount returned to *reversed. */
-static gboolean
-reverse_after(PpmSqlite *s, gint64 session_row, gint64 elapsed_ms, gint64 now_ms, gint64 *reversed,
-              GError **error)
-{
-  g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = ppm_sql_query(s, error,
-                       "SELECT c.id FROM charges c JOIN sessions s ON s.id = c.session_id"
-                       " WHERE c.session_id = ? AND c.reversal_id IS NULL"
-                       " AND (? < 0 OR 1000 + c.seq * s.period_seconds * 1000 > ?)"
-                       " ORDER BY c.seq",
-                       "iii", session_row, elapsed_ms, elapsed_ms);
-  if (stmt == NULL)
-    return FALSE;
-  while ((rc = ppm_sql_step(s, stmt, error)) == 1)
-    {
-      gint64 id = sqlite3_column_int64(stmt, 0);
-      g_array_append_val(ids, id);
-    }
-  if (rc < 0)
-    return FALSE;
-  for (guint i = 0; i < ids->len; i++)
-    {
-      gboolean done;
-      gint64 amount;
-
-      if (!ppm_ledger_reverse_charge(s, g_array_index(ids, gint64, i), now_ms, &done, &amount,
-                                     error))
-        return FALSE;
-      if (done)
-        *reversed += amount;
-    }
-  return TRUE;
-}
-
 static gboolean
 close_job(PpmSqlite *s, gpointer data, GError **error)
 {
@@ -480,6 +572,8 @@ close_job(PpmSqlite *s, gpointer data, GError **error)
   g_autofree char *rate_url = NULL, *body = NULL;
   sqlite3_stmt *stmt;
 
+  /* Read on the writer, as open does: the end is never before a charge. */
+  c->now_ms = g_get_real_time() / 1000;
   if (!session_load(s, c->session_id, c->model_id, &session, error))
     return FALSE;
   if (session.close_body != NULL)

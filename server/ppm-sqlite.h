@@ -89,7 +89,8 @@ gboolean ppm_ledger_standing(PpmSqlite *s, gint64 session_row, gint64 *count, gi
 /* Reverses every standing charge of a session (ppm-admin refund). */
 gboolean ppm_sqlite_reverse_all(PpmSqlite *s, gint64 session_row, gint64 now_ms, gint64 *reversed,
                                 GError **error);
-/* Closes every open session whose deadline passed, as "expired". */
+/* Closes every open session whose deadline passed, as "expired", each
+ * settled at `now_ms` (ppm-sqlite-sessions.c). */
 gboolean ppm_sessions_expire_due(PpmSqlite *s, gint64 now_ms, GError **error);
 
 /* Whether the member lets the model bill it: its allow-list is off, or the

@@ -23,7 +23,9 @@
  *                period_seconds, fee_bps, hold_periods, hold_minor, t0_ms,
  *                opened_ms, deadline_ms, timeout_ms, state ('open'|'closed'),
  *                reason (NULL while open), ended_ms (NULL), close_elapsed_ms
- *                (NULL), open_body, close_body (NULL))
+ *                (NULL), open_body, close_body (NULL), offset_ms (the open
+ *                answer's: 1000 + shift; charge k's interval starts at t0 +
+ *                offset_ms − 1000 + k·period))
  *                unique (model_id, client_session_id)
  * charges       (id, session_id (sessions.id), seq, amount_minor, fee_minor,
  *                time_ms, transaction_id, reversal_id (NULL: stands), body)

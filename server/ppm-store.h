@@ -25,7 +25,14 @@
  *   given.
  * - Every operation that reads or changes sessions first closes the open
  *   sessions whose deadline passed, as sessions_tick() does (reason
- *   "expired", hold released), so that available funds never count them.
+ *   "expired", settled, hold released), so that available funds never count
+ *   them.
+ * - Charge k of a session pays for the interval [t0 + offset_ms − 1000 +
+ *   k·period, + period) and is due at t0 + offset_ms + k·period, offset_ms
+ *   being the session's (1000 + its shift, see session_open).  A session the
+ *   platform ends (superseded, expired) is "settled at" an instant T: every
+ *   charge due later than max(T, the time of its last charge) is reversed as
+ *   close reverses it (billing.md, "Money moves no faster than time").
  * - Users are identified by int64 ids; sessions by their public id, a
  *   string of 32 lowercase hex characters (ppm_token_new_id()).
  */
@@ -86,6 +93,8 @@ typedef struct
   const char *public_url;   /* rate_url = public_url + "/account/sessions/ID/rate" */
 } PpmBillingConfig;
 
+/* billing.md's offset: a charge falls due this long after its interval
+ * starts.  A session's offset_ms is this plus its shift. */
 #define PPM_OFFSET_MS 1000
 /* A member's max_rate when never set: 10.00 in a two-digit currency, i.e.
  * 10 · 10^digits minor units (ppm_money_unit()). */
@@ -408,16 +417,21 @@ typedef struct
    *    on it → MODEL_NOT_ALLOWED;
    * 4. the model has a rate, rate ≤ the member's max_rate (default 10.00) and
    *    ≤ config->max_rate_minor, else RATE_NOT_ACCEPTED;
-   * 5. the pair's open session, if any, is closed with reason "superseded"
-   *    (its hold released, nothing reversed);
+   * 5. the pair's open session, if any, is locked, then the platform's
+   *    instant T is read (on PostgreSQL the database's clock; on SQLite the
+   *    writer's, at the start of the job) and that session is settled at T
+   *    and closed with reason "superseded", ended at T, its hold released;
    * 6. the member has PPM_MAX_OPEN_SESSIONS open sessions → TOO_MANY_SESSIONS;
    * 7. n = min(hold_periods, available / rate); n < 1 → INSUFFICIENT_FUNDS.
    * A failure at any step leaves everything as it was (also step 5).
    * Then the session opens with rate, period, offset, fee_bps, hold_periods
-   * fixed; t0 = now − min(elapsed_ms, max_backdate_seconds·1000); hold =
-   * n·rate; its expiry timeout = max(max_backdate_s, 2·period_s + 60) s after
-   * the last successful request.  The 201 body (ppm_answer_open()) is stored
-   * for replay. */
+   * fixed; t0 = T − min(elapsed_ms, max_backdate_seconds·1000); offset_ms =
+   * PPM_OFFSET_MS + shift, shift = max(0, paid_up_to − t0), paid_up_to the
+   * end of the interval of the pair's latest standing charge (over its
+   * sessions that ended in the last two hours: older ones cannot reach past
+   * t0); hold = n·rate; its expiry timeout = max(max_backdate_s, 2·period_s
+   * + 60) s after the last successful request.  The 201 body
+   * (ppm_answer_open(), with that offset_ms) is stored for replay. */
   gboolean (*session_open)(PpmStore *store, gint64 model_id, const PpmOpenParams *params,
                            const PpmBillingConfig *config, gint64 now_ms, PpmStoredAnswer *answer,
                            GError **error);
@@ -431,8 +445,9 @@ typedef struct
    *    released, and that change stays although the request fails) →
    *    SESSION_EXPIRED;
    * 4. seq > next seq (= number of charges) → SEQ_GAP;
-   * 5. now < t0 + seq·period − max(5000, seq·period/200) ms → TOO_EARLY,
-   *    retry_after_s = ceil(difference / 1000), at least 1;
+   * 5. now < the start of charge seq's interval (t0 + offset_ms − 1000 +
+   *    seq·period) − tol, tol = min(max(5000, seq·period/200), period/2) ms
+   *    → TOO_EARLY, retry_after_s = ceil(difference / 1000), at least 1;
    * 6. amount = rate, taken first from the session's hold and the rest from
    *    the member's available funds; not enough → INSUFFICIENT_FUNDS.
    * Then, atomically: member balance −rate by one conditional update
@@ -452,8 +467,9 @@ typedef struct
                                 gpointer user_data);
   /* Close.  1. unknown / another model's → NOT_FOUND; 2. closed by an earlier
    * close → its stored answer, replayed; 3. closed as superseded →
-   * SESSION_CLOSED; expired (as in charge) → SESSION_EXPIRED.  Then: unless
-   * reason is "client_restart", every charge whose due time (1000 +
+   * SESSION_CLOSED; expired (as in charge) → SESSION_EXPIRED.  now is read
+   * once the session is locked.  Then: unless reason is "client_restart",
+   * every charge whose due time after t0 (the session's offset_ms +
    * seq·period ms) is later than elapsed_ms is reversed (member +amount,
    * model −(amount − fee), platform:fees −fee, the model's debit conditional:
    * a charge whose reversal would take the model below zero stays).  The hold
@@ -463,9 +479,9 @@ typedef struct
   gboolean (*session_close)(PpmStore *store, gint64 model_id, const char *session_id,
                             const char *reason, gint64 elapsed_ms, const PpmBillingConfig *config,
                             gint64 now_ms, PpmStoredAnswer *answer, GError **error);
-  /* Expires every open session whose deadline passed (hold released, reason
-   * "expired", ended at its deadline) and records now as the last time the
-   * platform was alive. */
+  /* Expires every open session whose deadline passed (settled at now, hold
+   * released, reason "expired", ended at its deadline) and records now as the
+   * last time the platform was alive. */
   gboolean (*sessions_tick)(PpmStore *store, gint64 now_ms, GError **error);
   /* At start: moves the deadline of every open session later by
    * now − (the last recorded alive time), the downtime. */

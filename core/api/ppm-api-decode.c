@@ -6,6 +6,9 @@
 #include <string.h>
 
 #define PPM_DECODE_MAX_ITEMS 1000
+/* An open's offset_ms: 1 s plus the platform's shift, which is at most
+ * max_backdate_seconds (a day at most) plus 1.5 periods (an hour at most). */
+#define PPM_DECODE_MAX_OPEN_OFFSET_MS ((86400 + 2 * 3600 + 1) * G_GINT64_CONSTANT(1000))
 
 static gboolean
 ppm_decode_user(JsonObject *object, PpmUser *user, GError **error)
@@ -272,7 +275,8 @@ ppm_api_decode_open(JsonNode *root, char currency[4], GPtrArray *strings, PpmOpe
   out->session_id = ppm_decode_keep(strings, session_id);
   if (!ppm_json_require_money(object, "rate", 1, PPM_MONEY_MAX, currency, &rate, error)
       || !ppm_json_require_int(object, "period_seconds", 1, 3600, &period, error)
-      || !ppm_json_require_int(object, "offset_ms", 0, 3600000, &offset, error)
+      || !ppm_json_require_int(object, "offset_ms", 0, PPM_DECODE_MAX_OPEN_OFFSET_MS, &offset,
+                               error)
       || !ppm_json_require_int(object, "fee_bps", 0, 10000, &fee, error)
       || !ppm_json_require_int(object, "secured_periods", 1, 60, &secured, error)
       || !ppm_json_optional_string(object, "member_display_name", &name, error))

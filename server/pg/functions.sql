@@ -292,13 +292,37 @@ END $$;
 
 -- ---------------------------------------------------------------- sessions
 
--- Marks an open session whose deadline passed as expired.
-CREATE OR REPLACE FUNCTION ppm_expire(p_session bigint) RETURNS void
-LANGUAGE sql AS $$
+-- Where charge `seq` of a session starts to pay (billing.md, "Money moves no
+-- faster than time"): t0 + shift + seq·period; it falls due 1 s (the offset
+-- without shift) later.
+CREATE OR REPLACE FUNCTION ppm_interval_start(t0_ms bigint, offset_ms bigint, seq bigint,
+                                              period_ms bigint)
+RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+  SELECT t0_ms + offset_ms - 1000 + seq * period_ms
+$$;
+
+-- A session the platform ends (superseded, expired) is settled as a close at
+-- `p_now` would be, but never before its last charge: the charges whose
+-- interval had not begun are reversed.  The caller holds the session's lock.
+CREATE OR REPLACE FUNCTION ppm_settle(p_session bigint, p_now bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM ppm_reverse_after(p_session,
+                            greatest(p_now, (SELECT max(c.time_ms) FROM charges c
+                                               WHERE c.session_id = p_session))
+                              - (SELECT s.t0_ms FROM sessions s WHERE s.id = p_session),
+                            p_now);
+END $$;
+
+-- Marks an open session whose deadline passed as expired, settled at `p_now`.
+CREATE OR REPLACE FUNCTION ppm_expire(p_session bigint, p_now bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM ppm_settle(p_session, p_now);
   UPDATE sessions SET state = 'closed', reason = 'expired', ended_ms = deadline_ms,
                       hold_minor = 0
-    WHERE id = p_session AND state = 'open'
-$$;
+    WHERE id = p_session AND state = 'open';
+END $$;
 
 -- Refuses a request on a closed session: expired or closed.
 CREATE OR REPLACE FUNCTION ppm_closed(reason text) RETURNS void LANGUAGE plpgsql AS $$
@@ -319,7 +343,8 @@ CREATE OR REPLACE FUNCTION ppm_open(p_model bigint, p_public_id text, p_csid tex
                                     p_max_rate bigint, p_default_max_rate bigint,
                                     p_max_backdate_s integer, p_now bigint,
                                     OUT replay_body text, OUT rate bigint,
-                                    OUT member_name text, OUT secured bigint)
+                                    OUT member_name text, OUT secured bigint,
+                                    OUT offset_ms bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
   s sessions%ROWTYPE;
@@ -330,6 +355,7 @@ DECLARE
   available bigint;
   periods bigint;
   timeout bigint;
+  t0 bigint;
 BEGIN
   p_now := coalesce(p_now, ppm_clock_ms());
   -- The model's row serializes its opens: a repeat waits for the first.
@@ -366,7 +392,11 @@ BEGIN
 
   SELECT id INTO previous FROM sessions
     WHERE model_id = p_model AND member_id = member.id AND state = 'open' FOR UPDATE;
+  -- The platform's instant, read once that session is locked: a charge of it
+  -- that we waited for is not later.
+  p_now := ppm_clock_ms();
   IF previous IS NOT NULL THEN
+    PERFORM ppm_settle(previous, p_now);
     UPDATE sessions SET state = 'closed', reason = 'superseded', ended_ms = p_now,
                         hold_minor = 0
       WHERE id = previous;
@@ -384,14 +414,26 @@ BEGIN
   END IF;
 
   timeout := greatest(p_max_backdate_s, 2 * p_period + 60) * 1000::bigint;
+  t0 := p_now - least(p_elapsed, p_max_backdate_s * 1000::bigint);
+  -- billing.md's shift: how far past t0 the pair's standing charges already
+  -- pay.  None of its sessions is open now.  A standing charge's interval
+  -- begins at most period/2 (the clock guard's tolerance) after the charge,
+  -- so it ends at most 1.5 periods after its session ended, and a period is
+  -- at most an hour: older sessions cannot reach past t0.
+  SELECT 1000 + greatest(0, coalesce(max(ppm_interval_start(o.t0_ms, o.offset_ms, c.seq + 1,
+                                                            o.period_seconds * 1000::bigint)),
+                                     0) - t0)
+    INTO offset_ms
+    FROM sessions o JOIN charges c ON c.session_id = o.id AND c.reversal_id IS NULL
+    WHERE o.model_id = p_model AND o.member_id = member.id
+      AND o.ended_ms > t0 - 2 * 3600 * 1000::bigint;
   INSERT INTO sessions (public_id, model_id, member_id, client_session_id, protocol,
                         model_handle, member_handle, rate_minor, period_seconds, fee_bps,
                         hold_periods, hold_minor, t0_ms, opened_ms, deadline_ms, timeout_ms,
-                        state, open_body)
+                        state, open_body, offset_ms)
     VALUES (p_public_id, p_model, member.id, p_csid, p_protocol, p_model_handle,
             p_member_handle, rate, p_period, p_fee_bps, p_hold_periods, periods * rate,
-            p_now - least(p_elapsed, p_max_backdate_s * 1000::bigint), p_now,
-            p_now + timeout, timeout, 'open', '');
+            t0, p_now, p_now + timeout, timeout, 'open', '', ppm_open.offset_ms);
   member_name := member.display_name;
   secured := periods;
 END $$;
@@ -444,7 +486,7 @@ BEGIN
   -- its rate, so its total is a count.
   SELECT ss.id, ss.state, ss.reason, ss.member_id, ss.model_id, ss.rate_minor,
          ss.period_seconds, ss.fee_bps, ss.hold_periods, ss.hold_minor, ss.t0_ms,
-         ss.deadline_ms, ss.timeout_ms,
+         ss.offset_ms, ss.deadline_ms, ss.timeout_ms,
          (SELECT c.body FROM charges c WHERE c.session_id = ss.id AND c.seq = p_seq)
            AS stored_body,
          (SELECT coalesce(max(c.seq) + 1, 0) FROM charges c
@@ -471,7 +513,7 @@ BEGIN
     RETURN;
   END IF;
   IF s.deadline_ms < p_now THEN
-    PERFORM ppm_expire(s.id);
+    PERFORM ppm_expire(s.id, p_now);
     SELECT 'session_expired', 'the session expired' INTO error, words;
     RETURN;
   END IF;
@@ -482,7 +524,8 @@ BEGIN
   END IF;
 
   period_ms := s.period_seconds * 1000::bigint;
-  due := s.t0_ms + p_seq * period_ms - greatest(5000, p_seq * period_ms / 200);
+  due := ppm_interval_start(s.t0_ms, s.offset_ms, p_seq, period_ms)
+         - least(greatest(5000, p_seq * period_ms / 200), period_ms / 2);
   IF p_now < due THEN
     SELECT 'too_early', format('charge %s is not due yet', p_seq),
            greatest(1, ceil((due - p_now) / 1000.0)::bigint)
@@ -634,19 +677,21 @@ BEGIN
   RETURN true;
 END $$;
 
--- Reverses the standing charges of a session due after `after_ms` (NULL:
--- all); the amount given back.
+-- Reverses the standing charges of a session due (offset + seq·period after
+-- t0) after `after_ms` (NULL: all); the amount given back.
 CREATE OR REPLACE FUNCTION ppm_reverse_after(p_session bigint, after_ms bigint, p_now bigint)
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
   c charges%ROWTYPE;
   period_ms bigint;
+  offset_ms bigint;
   reversed bigint := 0;
 BEGIN
-  SELECT period_seconds * 1000::bigint INTO period_ms FROM sessions WHERE id = p_session;
+  SELECT s.period_seconds * 1000::bigint, s.offset_ms INTO period_ms, offset_ms
+    FROM sessions s WHERE s.id = p_session;
   FOR c IN SELECT * FROM charges
              WHERE session_id = p_session AND reversal_id IS NULL
-               AND (after_ms IS NULL OR 1000 + seq * period_ms > after_ms)
+               AND (after_ms IS NULL OR offset_ms + seq * period_ms > after_ms)
              ORDER BY seq LOOP
     IF ppm_reverse(c.id, p_now) THEN
       reversed := reversed + c.amount_minor;
@@ -666,8 +711,10 @@ DECLARE
   periods bigint;
   total bigint;
 BEGIN
-  p_now := coalesce(p_now, ppm_clock_ms());
   s := ppm_session_of(p_model, p_public_id);
+  -- Read once the session is locked, as open does: the end is never before
+  -- a charge.
+  p_now := coalesce(p_now, ppm_clock_ms());
   IF s.close_body IS NOT NULL THEN
     body := s.close_body;
     replayed := true;
@@ -678,7 +725,7 @@ BEGIN
     PERFORM ppm_closed(s.reason);
   END IF;
   IF s.deadline_ms < p_now THEN
-    PERFORM ppm_expire(s.id);
+    PERFORM ppm_expire(s.id, p_now);
     error := 'session_expired';
     RETURN;
   END IF;
@@ -698,13 +745,15 @@ BEGIN
 END $$;
 
 CREATE OR REPLACE FUNCTION ppm_tick(p_now bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  due bigint;
 BEGIN
   p_now := coalesce(p_now, ppm_clock_ms());
   -- Sessions busy in a charge right now are not past their deadline.
-  UPDATE sessions SET state = 'closed', reason = 'expired', ended_ms = deadline_ms,
-                      hold_minor = 0
-    WHERE id IN (SELECT id FROM sessions WHERE state = 'open' AND deadline_ms < p_now
-                 FOR UPDATE SKIP LOCKED);
+  FOR due IN SELECT id FROM sessions WHERE state = 'open' AND deadline_ms < p_now
+               ORDER BY id FOR UPDATE SKIP LOCKED LOOP
+    PERFORM ppm_expire(due, p_now);
+  END LOOP;
   INSERT INTO meta (key, value) VALUES ('alive_ms', p_now::text)
     ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 END $$;

@@ -59,7 +59,7 @@ const char *const ppm_pg_statements[PPM_PG_N_STATEMENTS] = {
                             "SELECT id FROM m",
   [PPM_PG_ALLOW_LIST_REMOVE] = "DELETE FROM allowed_models WHERE member_id = $1 "
                                "AND model_id = $2 RETURNING model_id",
-  [PPM_PG_OPEN] = "SELECT replay_body, rate, member_name, secured FROM "
+  [PPM_PG_OPEN] = "SELECT replay_body, rate, member_name, secured, offset_ms FROM "
                   "ppm_open($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
   [PPM_PG_OPEN_BODY] = "UPDATE sessions SET open_body = $2 WHERE public_id = $1",
   [PPM_PG_CHARGE_BATCH] = "SELECT body, replayed, error, words, retry_after FROM "

@@ -42,8 +42,8 @@ session_open_in(PpmStore *store, PGconn *conn, gint64 model_id, const PpmOpenPar
       return TRUE;
     }
   body = ppm_answer_open(public_id, ppm_pg_int(result, 0, 1), store->currency,
-                         config->period_seconds, config->fee_bps, ppm_pg_text(result, 0, 2),
-                         ppm_pg_int(result, 0, 3));
+                         config->period_seconds, ppm_pg_int(result, 0, 4), config->fee_bps,
+                         ppm_pg_text(result, 0, 2), ppm_pg_int(result, 0, 3));
   params.n = 0;
   ppm_pg_params_text(&params, public_id);
   ppm_pg_params_text(&params, body);

@@ -18,6 +18,7 @@ typedef struct
   gint64 total_minor;
   gint64 periods_charged;
   int secured_periods;
+  gint64 offset_ms;
 } Billing;
 
 static void
@@ -47,6 +48,7 @@ on_open(const PpmOutcome *outcome, const PpmOpenAnswer *answer, gpointer user_da
     {
       billing->session_id = g_strdup(answer->session_id);
       billing->secured_periods = answer->secured_periods;
+      billing->offset_ms = answer->offset_ms;
       g_assert_cmpint(answer->rate_minor, ==, PPM_TEST_RATE_MINOR);
       g_assert_cmpint(answer->period_ms, ==, 1000);
     }
@@ -89,7 +91,11 @@ static void
 open_session(PpmApi *api, guint member, const char *client_session_id, Billing *billing)
 {
   g_autofree char *handle = ppm_test_member_handle(member);
-  PpmOpenRequest request = { client_session_id, "prpl-jabber", PPM_TEST_MODEL_HANDLE, handle, 0 };
+  /* Connected 10 s ago: the 1 s periods of seq 0 and 1 have begun, also when
+   * an earlier session of the pair paid for part of that time (this one is
+   * then shifted past it). */
+  PpmOpenRequest request
+      = { client_session_id, "prpl-jabber", PPM_TEST_MODEL_HANDLE, handle, 10000 };
 
   ppm_api_open(api, &request, NULL, on_open, billing);
   billing_wait(billing);
@@ -272,10 +278,12 @@ test_billing_routes(void)
   g_autofree char *csid = g_uuid_string_random();
   g_autofree char *session_id = NULL;
   Billing billing = { 0 };
+  gint64 offset_ms;
 
   open_session(api, 2, csid, &billing);
   g_assert_cmpint(billing.kind, ==, PPM_OUTCOME_OK);
   g_assert_cmpint(billing.secured_periods, >=, 1);
+  offset_ms = billing.offset_ms;
   session_id = g_strdup(billing.session_id);
   billing_clear(&billing);
 
@@ -306,7 +314,8 @@ test_billing_routes(void)
   g_assert_cmpint(billing.kind, ==, PPM_OUTCOME_OK);
   billing_clear(&billing);
 
-  close_session(api, session_id, 2500, &billing);
+  /* Half a period after seq 1 fell due. */
+  close_session(api, session_id, offset_ms + 1500, &billing);
   g_assert_cmpint(billing.kind, ==, PPM_OUTCOME_OK);
   g_assert_cmpint(billing.periods_charged, ==, 2);
   g_assert_cmpint(billing.total_minor, ==, 2 * PPM_TEST_RATE_MINOR);

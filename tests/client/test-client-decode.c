@@ -151,6 +151,26 @@ test_open(void)
                                          " \"fee_bps\": 2000, \"secured_periods\": 0}");
 }
 
+/* A shift of a day's backdate and more than a period still decodes: the
+ * platform may send up to 1 s + 1 day + 2 h, not beyond. */
+static void
+test_open_shifted_offset(void)
+{
+  g_autoptr(JsonNode) root = parse("{\"session_id\": \"s-9\", \"rate\": " MONEY(
+      250) ", \"period_seconds\": 3600,"
+           " \"offset_ms\": 93601000, \"fee_bps\": 2000, \"secured_periods\": 2}");
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GError) error = NULL;
+  char currency[4] = "";
+  PpmOpenAnswer answer;
+
+  g_assert_true(ppm_api_decode_open(root, currency, strings, &answer, &error));
+  g_assert_cmpint(answer.offset_ms, ==, 93601000);
+  assert_protocol_error("open", "{\"session_id\": \"s-9\", \"rate\": " MONEY(
+                                    250) ", \"period_seconds\": 60, \"offset_ms\": 93601001,"
+                                         " \"fee_bps\": 2000, \"secured_periods\": 2}");
+}
+
 static void
 test_close(void)
 {
@@ -377,6 +397,7 @@ main(int argc, char **argv)
   g_test_add_func("/client/decode/currency-must-match", test_currency_must_match_platform);
   g_test_add_func("/client/decode/parse-faults", test_parse_faults);
   g_test_add_func("/client/decode/open", test_open);
+  g_test_add_func("/client/decode/open-shifted-offset", test_open_shifted_offset);
   g_test_add_func("/client/decode/close", test_close);
   g_test_add_func("/client/decode/login-and-me", test_login_and_me);
   g_test_add_func("/client/decode/lists", test_lists);

@@ -259,6 +259,31 @@ test_two_hours_zero_drift(void)
   g_assert_cmpuint(f->hangups + f->not_charging + f->stopped, ==, 0);
 }
 
+/* The platform shifted the session (the pair had paid 330 s past t0): the
+ * open answer's offset_ms moves every due time, and nothing is posted or
+ * owed before the shifted first interval. */
+static void
+test_charges_follow_shifted_offset(void)
+{
+  g_autoptr(Fixture) f = fixture_new(60000, 2);
+
+  f->fake->offset_ms = 1000 + 330000;
+  fixture_start(f);
+  run_to(f, 330 * SEC);
+  g_assert_cmpuint(fake_port_count(f->fake, FAKE_CHARGE), ==, 0);
+  run_to(f, (331 + 3 * 60 + 30) * SEC);
+  g_assert_cmpuint(fake_port_count(f->fake, FAKE_CHARGE), ==, 4);
+  for (guint k = 0; k < 4; k++)
+    g_assert_cmpint(fake_port_nth(f->fake, FAKE_CHARGE, k)->posted_us, ==,
+                    T0 + (331 + 60 * k) * SEC);
+  assert_charged_in_order(f, 4);
+  end_call(f, PPM_END_REMOTE_HANGUP, (331 + 3 * 60 + 30) * SEC);
+  run_to(f, 20 * 60 * SEC);
+  g_assert_cmpuint(fake_port_count(f->fake, FAKE_CHARGE), ==, 4);
+  g_assert_cmpint(only_close(f)->elapsed_ms, ==, (331 + 3 * 60 + 30) * 1000);
+  g_assert_cmpuint(f->hangups + f->not_charging + f->stopped, ==, 0);
+}
+
 typedef struct
 {
   gint64 end_ms;
@@ -1006,6 +1031,7 @@ main(int argc, char **argv)
   g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
 
   g_test_add_func("/meter/two-hours-zero-drift", test_two_hours_zero_drift);
+  g_test_add_func("/meter/charges-follow-a-shifted-offset", test_charges_follow_shifted_offset);
   for (guint i = 0; i < G_N_ELEMENTS(owed_cases); i++)
     {
       g_autofree char *path = g_strdup_printf(

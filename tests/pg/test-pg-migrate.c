@@ -64,6 +64,7 @@ test_upgrade_from_1(void)
                                   "ALTER TABLE sessions RESET (fillfactor); "
                                   "CREATE TABLE fees_pending (entry_id bigint PRIMARY KEY); "
                                   "ALTER TABLE sessions DROP COLUMN offset_ms; "
+                                  "DROP INDEX sessions_pair_ended; "
                                   "UPDATE ppm_schema_version SET version = 1"));
 
   ppm_test_server_restart(server, &error);
@@ -118,6 +119,7 @@ test_pending_fees_folded(void)
               "UPDATE wallets SET balance_minor = balance_minor - 40 "
               "WHERE name = 'platform:fees'; "
               "ALTER TABLE sessions DROP COLUMN offset_ms; "
+              "DROP INDEX sessions_pair_ended; "
               "UPDATE ppm_schema_version SET version = 2"));
   assert_sql(server, FEES_BALANCE, "40");
 

@@ -40,26 +40,17 @@ write_offset(SecClockServer *clock)
   g_assert_no_error(error);
 }
 
-SecClockServer *
-sec_clock_server_start(const char *const *args, GError **error)
+/* Starts (server NULL) or restarts the server under libfaketime. */
+static gboolean
+spawn_faked(SecClockServer *clock, const char *db_uri, const char *const *args, GError **error)
 {
-  g_autoptr(SecClockServer) clock = g_new0(SecClockServer, 1);
   g_autofree char *library = faketime_library(error);
   g_autofree char *saved_asan = g_strdup(g_getenv("ASAN_OPTIONS"));
   g_autofree char *asan = NULL;
-  g_autofree char *db_uri = NULL;
+  gboolean ok;
 
   if (library == NULL)
-    return NULL;
-  clock->dir = g_dir_make_tmp("ppm-sec-clock-XXXXXX", error);
-  if (clock->dir == NULL)
-    return NULL;
-  clock->offset_file = g_build_filename(clock->dir, "offset", NULL);
-  write_offset(clock);
-  /* SQLite, whatever the environment says: with PostgreSQL the platform's
-   * time is the database's, which libfaketime does not move. */
-  db_uri = g_strdup_printf("sqlite:%s/ppm.db", clock->dir);
-
+    return FALSE;
   /* Only the server inherits these: they are unset again right after.
    * libfaketime is loaded before an AddressSanitizer runtime. */
   asan = g_strconcat(saved_asan ? saved_asan : "", ":verify_asan_link_order=0", NULL);
@@ -68,7 +59,13 @@ sec_clock_server_start(const char *const *args, GError **error)
   g_setenv("FAKETIME_NO_CACHE", "1", TRUE);
   g_setenv("FAKETIME_DONT_FAKE_MONOTONIC", "1", TRUE);
   g_setenv("ASAN_OPTIONS", asan, TRUE);
-  clock->server = ppm_test_server_start(db_uri, args, error);
+  if (clock->server == NULL)
+    {
+      clock->server = ppm_test_server_start(db_uri, args, error);
+      ok = clock->server != NULL;
+    }
+  else
+    ok = ppm_test_server_restart(clock->server, error);
   g_unsetenv("LD_PRELOAD");
   g_unsetenv("FAKETIME_TIMESTAMP_FILE");
   g_unsetenv("FAKETIME_NO_CACHE");
@@ -77,10 +74,41 @@ sec_clock_server_start(const char *const *args, GError **error)
     g_setenv("ASAN_OPTIONS", saved_asan, TRUE);
   else
     g_unsetenv("ASAN_OPTIONS");
-  if (clock->server == NULL)
+  return ok;
+}
+
+SecClockServer *
+sec_clock_server_start(const char *const *args, GError **error)
+{
+  g_autoptr(SecClockServer) clock = g_new0(SecClockServer, 1);
+  const char *pg_clock = g_getenv("PPM_TEST_PG_FAKETIME_FILE");
+  g_autofree char *db_uri = NULL;
+
+  clock->dir = g_dir_make_tmp("ppm-sec-clock-XXXXXX", error);
+  if (clock->dir == NULL)
+    return NULL;
+  /* With PostgreSQL the platform's time is the database's: only a cluster
+   * whose postgres reads an offset file (with-pg-cluster, PPM_PG_FAKETIME)
+   * will do, and the server then reads the same file.  Else SQLite, whatever
+   * the environment says. */
+  if (pg_clock != NULL && g_getenv("PPM_TEST_PG_HOST") != NULL)
+    clock->offset_file = g_strdup(pg_clock);
+  else
+    {
+      clock->offset_file = g_build_filename(clock->dir, "offset", NULL);
+      db_uri = g_strdup_printf("sqlite:%s/ppm.db", clock->dir);
+    }
+  write_offset(clock);
+  if (!spawn_faked(clock, db_uri, args, error))
     return NULL;
   sec_server_guard(clock->server);
   return g_steal_pointer(&clock);
+}
+
+gboolean
+sec_clock_server_restart(SecClockServer *clock, GError **error)
+{
+  return spawn_faked(clock, NULL, NULL, error);
 }
 
 void

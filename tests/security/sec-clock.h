@@ -1,7 +1,9 @@
 /* A ppm-server whose wall clock the test moves forward, for token lifetimes
  * and throttling windows that last minutes or days.  The server runs under
  * libfaketime (Debian's faketime package) reading its offset from a file on
- * every clock read; its monotonic clock is left alone. */
+ * every clock read; its monotonic clock is left alone.  On PostgreSQL
+ * (PPM_TEST_PG_HOST) only when the cluster's postgres reads an offset file
+ * too (PPM_TEST_PG_FAKETIME_FILE, with-pg-cluster): both then move. */
 #pragma once
 
 #include "ppm-test-server.h"
@@ -18,6 +20,8 @@ typedef struct
 
 /* NULL and G_IO_ERROR_NOT_SUPPORTED when faketime is not installed. */
 SecClockServer *sec_clock_server_start(const char *const *args, GError **error);
+/* Stops the server and starts it again, still under libfaketime. */
+gboolean sec_clock_server_restart(SecClockServer *clock, GError **error);
 /* Moves the server's wall clock `seconds` further ahead. */
 void sec_clock_server_advance(SecClockServer *clock, gint64 seconds);
 void sec_clock_server_free(SecClockServer *clock);

@@ -315,7 +315,8 @@ test_clock_guard_waiting_client(void)
 
   ppm_test_pair_init(&pair, server, "model", "member", "20.00");
   id = open_session(server, &pair, 0);
-  /* 1 s periods, 5 s of tolerance: seq 0..5 pass at once, seq 6 waits. */
+  /* 1 s periods, so half a period (0.5 s) of tolerance: seq 0 passes at
+   * once, every later seq waits for its interval. */
   while (seq <= 7)
     {
       g_autoptr(PpmTestResponse) r = ppm_test_charge(server, pair.model_token, id, seq);
@@ -343,7 +344,9 @@ test_close_reverses_early_charge(void)
   g_autofree char *id = NULL;
 
   ppm_test_pair_init(&pair, server, "model", "member", "20.00");
-  id = open_session(server, &pair, 0);
+  /* Opened 3.2 s after t0: seq 2's interval starts 0.8 s later, within the
+   * clock guard's tolerance (half a period, 1 s), so it is taken early. */
+  id = open_session(server, &pair, 3200);
   for (int seq = 0; seq < 3; seq++)
     {
       g_autoptr(PpmTestResponse) r = ppm_test_charge(server, pair.model_token, id, seq);

@@ -133,8 +133,9 @@ class Scenario:
                   query=f"?protocol={PROTOCOL}&handle={MEMBER[2]}")
 
     def call_flow(self):
+        # Connected 2 s ago: the 1 s periods of seq 0 and 1 have begun.
         body = {"client_session_id": str(uuid.uuid4()), "protocol": PROTOCOL,
-                "model_handle": MODEL[2], "member_handle": MEMBER[2], "elapsed_ms": 0}
+                "model_handle": MODEL[2], "member_handle": MEMBER[2], "elapsed_ms": 2000}
         self.call("POST", "/v1/sessions", 404, dict(body, member_handle="nobody@example.test"),
                   self.model_token)
         opened = self.call("POST", "/v1/sessions", 201, body, self.model_token)

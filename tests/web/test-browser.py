@@ -133,9 +133,10 @@ def setup_model(server):
 def drive_call(server):
     """A three-minute call through the API as the model's plugin makes it."""
     token = server.login(MODEL_EMAIL, MODEL_PASSWORD)
+    # Connected 3 s ago: the 1 s periods of seq 0, 1 and 2 have begun.
     opened = server.api("POST", "/v1/sessions", {
         "client_session_id": str(uuid.uuid4()), "protocol": PROTOCOL,
-        "model_handle": MODEL_HANDLE, "member_handle": MEMBER_HANDLE, "elapsed_ms": 0}, token)
+        "model_handle": MODEL_HANDLE, "member_handle": MEMBER_HANDLE, "elapsed_ms": 3000}, token)
     assert opened.status == 201, f"open: {opened.status} {opened.body!r}"
     session_id = opened.json()["session_id"]
     for seq in range(3):
