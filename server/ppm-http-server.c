@@ -41,9 +41,7 @@ typedef struct
   gboolean answered;
 } Exchange;
 
-/* Headers and query arguments as libmicrohttpd parsed them.  It refuses a
- * NUL byte in a header name itself (400); one in a value ends the value
- * there, and its API reports no more of it. */
+/* Headers and query arguments as libmicrohttpd parsed them. */
 static enum MHD_Result
 collect_value(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
@@ -56,6 +54,61 @@ collect_value(void *cls, enum MHD_ValueKind kind, const char *key, const char *v
   else
     ppm_http_request_add_query(request, key, value ? value : "");
   return MHD_YES;
+}
+
+static enum MHD_Result
+collect_mark(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+  GPtrArray *marks = cls;
+
+  g_ptr_array_add(marks, (gpointer)key);
+  if (value != NULL)
+    g_ptr_array_add(marks, (gpointer)value);
+  return MHD_YES;
+}
+
+static gint
+compare_marks(gconstpointer a, gconstpointer b)
+{
+  const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Whether every header name and value is whole.  libmicrohttpd refuses a NUL
+ * in a name itself, but ends a value at a NUL and reports nothing of the
+ * rest.  It parses the head in place, in one buffer that starts at the
+ * method and is `header_size` long, writing NULs over what ends a name or a
+ * line: so between the end of one name or value and the start of the next
+ * (or the end of the head) there may only be NULs, CR, LF, spaces and tabs.
+ * Anything else is the rest of a value cut at a NUL.  A name or value
+ * outside the buffer is a folded line libmicrohttpd joined elsewhere, which
+ * RFC 9112 (5.2) allows refusing with 400 as well. */
+static gboolean
+head_whole(struct MHD_Connection *connection, const char *method)
+{
+  const union MHD_ConnectionInfo *info
+      = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+  g_autoptr(GPtrArray) marks = g_ptr_array_new();
+  const char *end;
+
+  if (info == NULL)
+    return FALSE;
+  end = method + info->header_size;
+  MHD_get_connection_values(connection, MHD_HEADER_KIND, collect_mark, marks);
+  g_ptr_array_sort(marks, compare_marks);
+  for (guint i = 0; i < marks->len; i++)
+    {
+      const char *mark = marks->pdata[i];
+      const char *next = i + 1 < marks->len ? marks->pdata[i + 1] : end;
+
+      if (mark < method || mark >= end)
+        return FALSE;
+      for (const char *c = mark + strnlen(mark, end - mark); c < next; c++)
+        if (*c != '\0' && *c != '\r' && *c != '\n' && *c != ' ' && *c != '\t')
+          return FALSE;
+    }
+  return TRUE;
 }
 
 /* The connection's place in the request deadlines' queue. */
@@ -119,6 +172,8 @@ exchange_new(PpmHttpServer *server, struct MHD_Connection *connection, const cha
       = ppm_http_request_new(server->platform, method, url, address, server->tls != NULL);
   MHD_get_connection_values(connection, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, collect_value,
                             exchange->request);
+  if (!head_whole(connection, method))
+    ppm_http_request_set_malformed(exchange->request, "a NUL byte or a folded line in a header");
   return exchange;
 }
 

@@ -308,37 +308,50 @@ test_concurrent_guesses_counted_exactly(void)
   g_assert_cmpint(throttled, ==, 50);
 }
 
-/* Framings RFC 9112 forbids: each is 400 and the connection closes, so no
- * body can be read as a request of its own. */
+/* Framings RFC 9112 forbids, NUL bytes in headers and folded lines: each is
+ * 400 and the connection closes, so no body can be read as a request of its
+ * own. */
 static void
 test_ambiguous_framing_refused(void)
 {
-  static const char *const requests[] = {
+#define RAW(text)                                                                                  \
+  {                                                                                                \
+    text, sizeof text - 1                                                                          \
+  }
+  static const struct
+  {
+    const char *text;
+    gsize length;
+  } requests[] = {
     /* Content-Length and Transfer-Encoding */
-    "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
-    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    RAW("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
     /* two different Content-Length values */
-    "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 0\r\n\r\n",
+    RAW("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 0\r\n\r\n"),
     /* an unknown transfer coding */
-    "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nabc",
-    "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+    RAW("POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nabc"),
+    RAW("POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"),
     /* chunked twice */
-    "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    RAW("POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+    /* NUL bytes: libmicrohttpd refuses one in a name itself, and would cut a
+     * value at one */
+    RAW("GET /healthz HTTP/1.1\r\nHost: x\r\nX-\0A: 1\r\n\r\n"),
+    RAW("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: ab\0cd\r\n\r\n"),
+    RAW("GET /healthz HTTP/1.1\r\nHost: x\0y\r\n\r\n"),
+    /* a folded line (RFC 9112, 5.2) */
+    RAW("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: one\r\n two\r\n\r\n"),
   };
-  /* A NUL in a header name (libmicrohttpd refuses it itself). */
-  static const char nul_name[] = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-\0A: 1\r\n\r\n";
+#undef RAW
   g_autoptr(SecServer) server = sec_server_start(NULL);
 
-  for (gsize i = 0; i <= G_N_ELEMENTS(requests); i++)
+  for (gsize i = 0; i < G_N_ELEMENTS(requests); i++)
     {
-      const char *request = i < G_N_ELEMENTS(requests) ? requests[i] : nul_name;
-      gsize length = i < G_N_ELEMENTS(requests) ? strlen(request) : sizeof nul_name - 1;
       int fd = connect_from(server, NULL);
       g_autoptr(GString) answer = NULL;
       gboolean closed;
 
-      g_assert_true(sec_raw_send(fd, request, length));
+      g_assert_true(sec_raw_send(fd, requests[i].text, requests[i].length));
       answer = sec_raw_read(fd, READ_MS, &closed);
       close(fd);
       if (sec_raw_status(answer->str) != 400 || !closed)
