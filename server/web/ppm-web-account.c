@@ -64,20 +64,10 @@ ppm_web_signup_get(PpmHttpRequest *request, const char *id)
   signup_render(request, 200, NULL, "", "");
 }
 
-/* "Try again in 3 minutes." for a Retry-After in seconds. */
-static char *
-retry_text(gint64 retry_after_s)
-{
-  gint64 minutes = (retry_after_s + 59) / 60;
-
-  return g_strdup_printf("Try again in %" G_GINT64_FORMAT " minute%s.", minutes,
-                         minutes == 1 ? "" : "s");
-}
-
 /* Creates the member account of a sign-up form; on failure *status and the
- * returned message (owned by the caller) say why.  Each well-formed sign-up
- * counts against its client address's limit before its password is hashed. */
-static char *
+ * returned message say why.  Each well-formed sign-up counts against its
+ * client address's limit before its password is hashed. */
+static const char *
 signup_create(PpmHttpRequest *request, const char *email, const char *display_name,
               const char *password, guint *status)
 {
@@ -89,21 +79,20 @@ signup_create(PpmHttpRequest *request, const char *email, const char *display_na
 
   *status = 422;
   if (!ppm_email_valid(email))
-    return g_strdup("Enter a valid email address.");
+    return "Enter a valid email address.";
   if (!ppm_display_name_valid(display_name))
-    return g_strdup(
-        "Enter a display name of up to 100 characters (accents and emoji count as more).");
+    return "Enter a display name of up to 100 characters (accents and emoji count as more).";
   if (!ppm_password_acceptable(password))
-    return g_strdup("Choose a password of 8 to 1024 characters.");
+    return "Choose a password of 8 to 1024 characters.";
   if (!ppm_throttle_take(platform->signups, ppm_http_request_get_client_address(request),
                          ppm_http_request_get_time_ms(request), &retry_after_s))
     {
       g_autofree char *retry = g_strdup_printf("%" G_GINT64_FORMAT, retry_after_s);
-      g_autofree char *wait = retry_text(retry_after_s);
 
       ppm_http_add_header(request, "Retry-After", retry);
       *status = 429;
-      return g_strconcat("Too many accounts were created from your address. ", wait, NULL);
+      return "Too many accounts were created from your address in the last hour. "
+             "Try again later.";
     }
   hash = ppm_password_hash(password, &error);
   if (hash != NULL
@@ -112,9 +101,9 @@ signup_create(PpmHttpRequest *request, const char *email, const char *display_na
     return NULL;
   *status = ppm_store_error_status(error);
   if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_EMAIL_TAKEN))
-    return g_strdup("An account with this email exists already. Sign in instead.");
+    return "An account with this email exists already. Sign in instead.";
   g_warning("sign-up failed: %s", error->message);
-  return g_strdup("Something went wrong on our side. Try again later.");
+  return "Something went wrong on our side. Try again later.";
 }
 
 void
@@ -125,8 +114,7 @@ ppm_web_signup_post(PpmHttpRequest *request, const char *id)
   GHashTable *form = ppm_web_post_form(request, NULL);
   g_autofree char *email = NULL;
   g_autofree char *display_name = NULL;
-  g_autofree char *problem = NULL;
-  const char *password;
+  const char *password, *problem;
   g_auto(PpmTokenPair) pair = { 0 };
   g_autoptr(GError) error = NULL;
   gint64 retry_after_s = 0;
@@ -187,6 +175,16 @@ ppm_web_login_get(PpmHttpRequest *request, const char *id)
     ppm_web_redirect(request, next_page(next));
   else
     login_render(request, 200, NULL, "", next);
+}
+
+/* "Try again in 3 minutes." for a Retry-After in seconds. */
+static char *
+retry_text(gint64 retry_after_s)
+{
+  gint64 minutes = (retry_after_s + 59) / 60;
+
+  return g_strdup_printf("Try again in %" G_GINT64_FORMAT " minute%s.", minutes,
+                         minutes == 1 ? "" : "s");
 }
 
 void

@@ -274,7 +274,7 @@ test_signup_throttled_per_address(void)
   retry_after = g_ascii_strtoll(limited->retry_after, NULL, 10);
   g_assert_cmpint(retry_after, >=, 1);
   g_assert_cmpint(retry_after, <=, 3600);
-  g_assert_nonnull(strstr(limited->body, "Too many accounts were created from your address."));
+  g_assert_nonnull(strstr(limited->body, "Too many accounts were created from your address"));
   /* The refused one was not created. */
   balance = ppm_test_admin(server, NULL, &missing, "balance", "--email",
                            "new-127.0.0.2-5@example.com", NULL);
