@@ -6,14 +6,6 @@
 
 #include "ppm-validate.h"
 
-/* argon2id is memory-hard: two at once bound the memory a burst of logins can
- * take. */
-#define PPM_PARALLEL_HASHES 2
-
-static GMutex hash_lock;
-static GCond hash_cond;
-static int hashes_running;
-
 gboolean
 ppm_auth_init(GError **error)
 {
@@ -23,25 +15,6 @@ ppm_auth_init(GError **error)
       return FALSE;
     }
   return TRUE;
-}
-
-static void
-hash_slot_take(void)
-{
-  g_mutex_lock(&hash_lock);
-  while (hashes_running >= PPM_PARALLEL_HASHES)
-    g_cond_wait(&hash_cond, &hash_lock);
-  hashes_running++;
-  g_mutex_unlock(&hash_lock);
-}
-
-static void
-hash_slot_give(void)
-{
-  g_mutex_lock(&hash_lock);
-  hashes_running--;
-  g_cond_signal(&hash_cond);
-  g_mutex_unlock(&hash_lock);
 }
 
 gboolean
@@ -117,13 +90,10 @@ char *
 ppm_password_hash(const char *password, GError **error)
 {
   char hash[crypto_pwhash_STRBYTES];
-  int failed;
 
-  hash_slot_take();
-  failed = crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                             crypto_pwhash_MEMLIMIT_INTERACTIVE);
-  hash_slot_give();
-  if (failed != 0)
+  if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE)
+      != 0)
     {
       g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL,
                   "out of memory while hashing a password");
@@ -135,12 +105,29 @@ ppm_password_hash(const char *password, GError **error)
 gboolean
 ppm_password_verify(const char *hash, const char *password)
 {
-  int result;
+  return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
 
-  hash_slot_take();
-  result = crypto_pwhash_str_verify(hash, password, strlen(password));
-  hash_slot_give();
-  return result == 0;
+/* A hash of no one's password, made with the same limits as every stored
+ * one: checking against it costs what checking a real one does. */
+static const char *
+dummy_hash(void)
+{
+  static char *hash;
+
+  if (g_once_init_enter(&hash))
+    {
+      guint8 secret[32];
+      char text[2 * sizeof secret + 1];
+      char *made;
+
+      randombytes_buf(secret, sizeof secret);
+      made = ppm_password_hash(sodium_bin2hex(text, sizeof text, secret, sizeof secret), NULL);
+      if (made == NULL)
+        g_error("out of memory while hashing a password");
+      g_once_init_leave(&hash, made);
+    }
+  return hash;
 }
 
 char *
@@ -209,8 +196,10 @@ ppm_auth_login(PpmStore *store, const char *typed_email, const char *password, c
   g_autoptr(GError) lookup_error = NULL;
   gboolean good;
 
+  /* Made before the first check, so that no login pays for it. */
+  dummy_hash();
   if (email == NULL
-      || !store->ops->login_check(store, email, address, now_ms, retry_after_s, error))
+      || !store->ops->login_attempt(store, email, address, now_ms, retry_after_s, error))
     return FALSE;
   user = store->ops->get_user_by_email(store, email, &lookup_error);
   if (user == NULL && !g_error_matches(lookup_error, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND))
@@ -218,11 +207,13 @@ ppm_auth_login(PpmStore *store, const char *typed_email, const char *password, c
       g_propagate_error(error, g_steal_pointer(&lookup_error));
       return FALSE;
     }
-  good = user != NULL && ppm_password_verify(user->password_hash, password) && !user->disabled;
-  if (!store->ops->login_record(store, email, address, good, now_ms, error))
-    return FALSE;
+  /* An unknown email costs the same time as a wrong password. */
+  good = ppm_password_verify(user != NULL ? user->password_hash : dummy_hash(), password)
+         && user != NULL && !user->disabled;
   if (!good)
     return fail_unauthorized(error);
+  if (!store->ops->login_forget(store, email, address, error))
+    return FALSE;
   pair_fill(pair, &access_hash, &refresh_hash);
   if (!store->ops->tokens_issue(store, user->id, access_hash, refresh_hash, now_ms, error))
     return FALSE;

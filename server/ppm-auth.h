@@ -10,8 +10,9 @@ G_BEGIN_DECLS
 /* libsodium must be initialized once per process before any of these. */
 gboolean ppm_auth_init(GError **error);
 
-/* crypto_pwhash_str (argon2id, interactive limits); at most two hashes or
- * verifications run at once in a process (they are memory-hard). */
+/* crypto_pwhash_str (argon2id, interactive limits).  Memory-hard and slow
+ * on purpose: ppm-server runs every request that hashes or verifies in its
+ * bounded hashing pool (PPM_HTTP_LANE_HASHING, ppm-http-request.h). */
 char *ppm_password_hash(const char *password, GError **error);
 gboolean ppm_password_verify(const char *hash, const char *password);
 #define PPM_PASSWORD_MAX_BYTES 1024
@@ -46,10 +47,11 @@ void ppm_token_pair_clear(PpmTokenPair *pair);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PpmTokenPair, ppm_token_pair_clear)
 
 /* Login as api.md says: the email normalized (INVALID when it is not a
- * plausible address, ppm_email_normalize()), throttling check, user lookup,
- * password check
- * (UNAUTHORIZED for an unknown email, a wrong password or a disabled user),
- * the failure or success recorded, then a new token pair. */
+ * plausible address, ppm_email_normalize()), the attempt counted as a failure
+ * in advance (login_attempt, RATE_LIMITED), user lookup, password check
+ * (UNAUTHORIZED for an unknown email, a wrong password or a disabled user; an
+ * unknown email is checked against a dummy hash, so it takes as long), the
+ * failures forgotten on success, then a new token pair. */
 gboolean ppm_auth_login(PpmStore *store, const char *email, const char *password,
                         const char *address, gint64 now_ms, PpmTokenPair *pair,
                         gint64 *retry_after_s, GError **error);

@@ -14,6 +14,7 @@ struct _PpmHttpRequest
   GHashTable *form;
   GByteArray *body;
   gboolean too_large;
+  const char *malformed; /* why, or NULL */
   char *address;
   gboolean tls;
   gint64 time_ms;
@@ -190,7 +191,7 @@ ppm_http_respond_gerror(PpmHttpRequest *request, const GError *error, gint64 ret
 {
   guint status = ppm_store_error_status(error);
 
-  if (retry_after_s > 0 && (status == 425 || status == 429))
+  if (retry_after_s > 0 && (status == 425 || status == 429 || status == 503))
     {
       g_autofree char *value = g_strdup_printf("%" G_GINT64_FORMAT, retry_after_s);
       ppm_http_add_header(request, "Retry-After", value);
@@ -276,17 +277,52 @@ parse_cookies(GHashTable *cookies, const char *header)
     }
 }
 
+/* RFC 9112, 6.1 and 6.3: one unambiguous body length or the request is
+ * refused, so that no party in front of us reads its end elsewhere. */
+static void
+check_framing(PpmHttpRequest *request, const char *lower, const char *value)
+{
+  const char *before = g_hash_table_lookup(request->headers, lower);
+
+  if (g_str_equal(lower, "content-length") && before != NULL && !g_str_equal(before, value))
+    ppm_http_request_set_malformed(request, "differing Content-Length values");
+  else if (g_str_equal(lower, "transfer-encoding"))
+    {
+      g_autofree char *coding = g_strstrip(g_strdup(value));
+
+      if (before != NULL || g_ascii_strcasecmp(coding, "chunked") != 0)
+        ppm_http_request_set_malformed(request, "unknown transfer coding");
+    }
+}
+
 void
 ppm_http_request_add_header(PpmHttpRequest *request, const char *name, const char *value)
 {
   char *lower = g_ascii_strdown(name, -1);
 
+  check_framing(request, lower, value);
   if (g_str_equal(lower, "cookie"))
     parse_cookies(request->cookies, value);
   else if (g_str_equal(lower, "content-length")
            && g_ascii_strtoull(value, NULL, 10) > PPM_HTTP_MAX_BODY)
     request->too_large = TRUE;
   g_hash_table_insert(request->headers, lower, g_strdup(value));
+  if (g_hash_table_contains(request->headers, "content-length")
+      && g_hash_table_contains(request->headers, "transfer-encoding"))
+    ppm_http_request_set_malformed(request, "both Content-Length and Transfer-Encoding");
+}
+
+void
+ppm_http_request_set_malformed(PpmHttpRequest *request, const char *reason)
+{
+  if (request->malformed == NULL)
+    request->malformed = reason;
+}
+
+gboolean
+ppm_http_request_is_malformed(PpmHttpRequest *request)
+{
+  return request->malformed != NULL;
 }
 
 void
@@ -353,7 +389,12 @@ ppm_http_request_run(PpmHttpRequest *request, PpmHttpHandler handler, PpmHttpDon
   /* The body gets a NUL after its end (ppm_http_request_get_body()). */
   g_byte_array_append(request->body, (const guint8 *)"", 1);
   g_byte_array_set_size(request->body, request->body->len - 1);
-  if (request->too_large)
+  if (request->malformed != NULL)
+    {
+      ppm_http_add_header(request, "Connection", "close");
+      ppm_http_respond_error(request, 400, "bad_request", request->malformed);
+    }
+  else if (request->too_large)
     ppm_http_respond_error(request, 413, "too_large", "the body is larger than 64 KiB");
   else
     handler(request);

@@ -9,14 +9,29 @@ G_BEGIN_DECLS
 
 typedef void (*PpmHttpHandler)(PpmHttpRequest *request);
 
+/* Where the listener runs a request's handler. */
+typedef enum
+{
+  PPM_HTTP_LANE_WORKERS, /* a worker thread: it may block on the store */
+  PPM_HTTP_LANE_QUICK,   /* the polling thread: it returns at once (it may defer) */
+  PPM_HTTP_LANE_HASHING, /* the bounded hashing pool: it checks or hashes a password */
+} PpmHttpLane;
+
 /* `path` is the percent-decoded path without the query string. */
 PpmHttpRequest *ppm_http_request_new(PpmPlatform *platform, const char *method, const char *path,
                                      const char *client_address, gboolean tls);
 void ppm_http_request_free(PpmHttpRequest *request);
 
 /* A header as received; a Cookie header also fills the cookies, and a
- * Content-Length above PPM_HTTP_MAX_BODY marks the request too large. */
+ * Content-Length above PPM_HTTP_MAX_BODY marks the request too large.  A
+ * framing RFC 9112 forbids marks it malformed: Content-Length with
+ * Transfer-Encoding, two different Content-Length values, a transfer coding
+ * other than chunked (alone, once). */
 void ppm_http_request_add_header(PpmHttpRequest *request, const char *name, const char *value);
+/* Marks the request malformed, `reason` saying why (a static string): it is
+ * then answered 400 and its connection closed, whatever its route. */
+void ppm_http_request_set_malformed(PpmHttpRequest *request, const char *reason);
+gboolean ppm_http_request_is_malformed(PpmHttpRequest *request);
 void ppm_http_request_add_query(PpmHttpRequest *request, const char *name, const char *value);
 /* Parses "a=1&b=2" (percent-decoded) into the query arguments; FALSE (and
  * no argument added) for a malformed query. */
@@ -27,9 +42,9 @@ void ppm_http_request_append_body(PpmHttpRequest *request, const char *data, gsi
 
 typedef void (*PpmHttpDone)(PpmHttpRequest *request, gpointer data);
 
-/* Hands the complete request to `handler`: 413 when too large, 500 when the
- * handler gave no answer.  `done` is called once the answer is there: before
- * this returns, or later from another thread when the handler deferred it
+/* Hands the complete request to `handler`: 400 (with Connection: close) when
+ * malformed, 413 when too large, 500 when the handler gave no answer.  `done` is called once the
+ * answer is there: before this returns, or later from another thread when the handler deferred it
  * (ppm_http_request_defer()).  With `done` NULL, this waits for the answer. */
 void ppm_http_request_run(PpmHttpRequest *request, PpmHttpHandler handler, PpmHttpDone done,
                           gpointer done_data);

@@ -9,9 +9,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ppm-http-deadline.h"
 #include "ppm-tls.h"
 
 #define PPM_HTTP_WORKERS 16
+#define PPM_HTTP_MAX_CONNECTIONS 1000
 #define PPM_HTTP_DRAIN_SECONDS 30
 
 /* One libmicrohttpd daemon for the server's life; a TLS reload only swaps the
@@ -19,9 +21,12 @@
 struct _PpmHttpServer
 {
   PpmPlatform *platform;
-  PpmHttpHandler handler;
-  PpmHttpQuick quick;
+  PpmHttpRouting routing;
+  PpmHttpSettings settings; /* its strings are not kept */
   GThreadPool *workers;
+  GThreadPool *hashers;
+  gint hashing; /* requests queued or running in `hashers` */
+  PpmHttpDeadlines *deadlines;
   PpmTls *tls; /* NULL for plain HTTP */
   struct MHD_Daemon *daemon;
   gint active; /* requests not completed yet */
@@ -33,6 +38,7 @@ typedef struct
   PpmHttpRequest *request;
   struct MHD_Connection *connection;
   gboolean dispatched;
+  gboolean answered;
 } Exchange;
 
 /* Headers and query arguments as libmicrohttpd parsed them. */
@@ -48,6 +54,92 @@ collect_value(void *cls, enum MHD_ValueKind kind, const char *key, const char *v
   else
     ppm_http_request_add_query(request, key, value ? value : "");
   return MHD_YES;
+}
+
+static enum MHD_Result
+collect_mark(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+  GPtrArray *marks = cls;
+
+  g_ptr_array_add(marks, (gpointer)key);
+  if (value != NULL)
+    g_ptr_array_add(marks, (gpointer)value);
+  return MHD_YES;
+}
+
+static gint
+compare_marks(gconstpointer a, gconstpointer b)
+{
+  const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Whether every header name and value is whole.  libmicrohttpd refuses a NUL
+ * in a name itself, but ends a value at a NUL and reports nothing of the
+ * rest.  It parses the head in place, in one buffer that starts at the
+ * method and is `header_size` long, writing NULs over what ends a name or a
+ * line: so between the end of one name or value and the start of the next
+ * (or the end of the head) there may only be NULs, CR, LF, spaces and tabs.
+ * Anything else is the rest of a value cut at a NUL.  A name or value
+ * outside the buffer is a folded line libmicrohttpd joined elsewhere, which
+ * RFC 9112 (5.2) allows refusing with 400 as well. */
+static gboolean
+head_whole(struct MHD_Connection *connection, const char *method)
+{
+  const union MHD_ConnectionInfo *info
+      = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+  g_autoptr(GPtrArray) marks = g_ptr_array_new();
+  const char *end;
+
+  if (info == NULL)
+    return FALSE;
+  end = method + info->header_size;
+  MHD_get_connection_values(connection, MHD_HEADER_KIND, collect_mark, marks);
+  g_ptr_array_sort(marks, compare_marks);
+  for (guint i = 0; i < marks->len; i++)
+    {
+      const char *mark = marks->pdata[i];
+      const char *next = i + 1 < marks->len ? marks->pdata[i + 1] : end;
+
+      if (mark < method || mark >= end)
+        return FALSE;
+      for (const char *c = mark + strnlen(mark, end - mark); c < next; c++)
+        if (*c != '\0' && *c != '\r' && *c != '\n' && *c != ' ' && *c != '\t')
+          return FALSE;
+    }
+  return TRUE;
+}
+
+/* The connection's place in the request deadlines' queue. */
+static PpmHttpWait *
+connection_wait(struct MHD_Connection *connection)
+{
+  const union MHD_ConnectionInfo *info
+      = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+  return info != NULL ? info->socket_context : NULL;
+}
+
+static void
+connection_notified(void *cls, struct MHD_Connection *connection, void **socket_context,
+                    enum MHD_ConnectionNotificationCode code)
+{
+  PpmHttpServer *server = cls;
+
+  if (code == MHD_CONNECTION_NOTIFY_STARTED)
+    {
+      const union MHD_ConnectionInfo *info
+          = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+      if (info != NULL)
+        *socket_context = ppm_http_deadlines_add(server->deadlines, info->connect_fd);
+    }
+  else if (*socket_context != NULL)
+    {
+      ppm_http_deadlines_remove(server->deadlines, *socket_context);
+      *socket_context = NULL;
+    }
 }
 
 static char *
@@ -80,6 +172,8 @@ exchange_new(PpmHttpServer *server, struct MHD_Connection *connection, const cha
       = ppm_http_request_new(server->platform, method, url, address, server->tls != NULL);
   MHD_get_connection_values(connection, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, collect_value,
                             exchange->request);
+  if (!head_whole(connection, method))
+    ppm_http_request_set_malformed(exchange->request, "a NUL byte or a folded line in a header");
   return exchange;
 }
 
@@ -98,7 +192,59 @@ worker_run(gpointer data, gpointer user_data)
   Exchange *exchange = data;
   PpmHttpServer *server = user_data;
 
-  ppm_http_request_run(exchange->request, server->handler, exchange_answered, exchange);
+  ppm_http_request_run(exchange->request, server->routing.handle, exchange_answered, exchange);
+}
+
+static void
+hasher_run(gpointer data, gpointer user_data)
+{
+  PpmHttpServer *server = user_data;
+
+  worker_run(data, server);
+  g_atomic_int_add(&server->hashing, -1);
+}
+
+/* A place in the hashing pool, running or queued, if one is free. */
+static gboolean
+hashing_admit(PpmHttpServer *server)
+{
+  gint limit = (gint)(server->settings.hash_threads + server->settings.hash_queue);
+
+  if (g_atomic_int_add(&server->hashing, 1) < limit)
+    return TRUE;
+  g_atomic_int_add(&server->hashing, -1);
+  return FALSE;
+}
+
+/* The whole request is in: it runs in its lane while the connection is
+ * suspended, and no deadline runs meanwhile. */
+static void
+exchange_dispatch(PpmHttpServer *server, Exchange *exchange, const char *method, const char *url)
+{
+  PpmHttpWait *wait = connection_wait(exchange->connection);
+
+  exchange->dispatched = TRUE;
+  if (wait != NULL)
+    ppm_http_deadlines_pause(server->deadlines, wait);
+  MHD_suspend_connection(exchange->connection);
+  switch (server->routing.lane(server->platform, method, url))
+    {
+      case PPM_HTTP_LANE_QUICK:
+        /* Here rather than on a worker: one thread hand-over less. */
+        ppm_http_request_run(exchange->request, server->routing.handle, exchange_answered,
+                             exchange);
+        break;
+      case PPM_HTTP_LANE_HASHING:
+        if (hashing_admit(server))
+          g_thread_pool_push(server->hashers, exchange, NULL);
+        else
+          ppm_http_request_run(exchange->request, server->routing.busy, exchange_answered,
+                               exchange);
+        break;
+      case PPM_HTTP_LANE_WORKERS:
+        g_thread_pool_push(server->workers, exchange, NULL);
+        break;
+    }
 }
 
 static enum MHD_Result
@@ -114,6 +260,7 @@ queue_answer(Exchange *exchange)
   for (guint i = 0; i + 1 < headers->len; i += 2)
     MHD_add_response_header(response, headers->pdata[i], headers->pdata[i + 1]);
   MHD_add_response_header(response, "Cache-Control", "no-store");
+  exchange->answered = TRUE;
   result = MHD_queue_response(exchange->connection, ppm_http_request_get_status(exchange->request),
                               response);
   MHD_destroy_response(response);
@@ -130,8 +277,19 @@ access_handler(void *cls, struct MHD_Connection *connection, const char *url, co
 
   if (exchange == NULL)
     {
-      *con_cls = exchange_new(server, connection, method, url);
+      *con_cls = exchange = exchange_new(server, connection, method, url);
       g_atomic_int_inc(&server->active);
+      if (!ppm_http_request_is_malformed(exchange->request))
+        return MHD_YES;
+      /* Answered before the body, whose end is in doubt; the answer closes
+       * the connection. */
+      exchange->dispatched = TRUE;
+      ppm_http_request_run(exchange->request, server->routing.handle, NULL, NULL);
+      return queue_answer(exchange);
+    }
+  if (exchange->answered)
+    {
+      *upload_data_size = 0;
       return MHD_YES;
     }
   if (*upload_data_size > 0)
@@ -143,15 +301,7 @@ access_handler(void *cls, struct MHD_Connection *connection, const char *url, co
   if (ppm_http_request_get_status(exchange->request) != 0)
     return queue_answer(exchange);
   if (!exchange->dispatched)
-    {
-      exchange->dispatched = TRUE;
-      MHD_suspend_connection(connection);
-      /* Here rather than on a worker: one thread hand-over less. */
-      if (server->quick != NULL && server->quick(server->platform, method, url))
-        ppm_http_request_run(exchange->request, server->handler, exchange_answered, exchange);
-      else
-        g_thread_pool_push(server->workers, exchange, NULL);
-    }
+    exchange_dispatch(server, exchange, method, url);
   return MHD_YES;
 }
 
@@ -161,8 +311,12 @@ request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
 {
   PpmHttpServer *server = cls;
   Exchange *exchange = *con_cls;
+  PpmHttpWait *wait = connection_wait(connection);
   PpmHttpRequest *request;
 
+  /* The connection stays for another request, which has its own time. */
+  if (wait != NULL && code == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+    ppm_http_deadlines_restart(server->deadlines, wait);
   if (exchange == NULL)
     return;
   request = exchange->request;
@@ -240,8 +394,10 @@ server_start_daemon(PpmHttpServer *server, int listen_fd, GError **error)
 
   server->daemon = MHD_start_daemon(
       flags, 0, NULL, NULL, access_handler, server, MHD_OPTION_LISTEN_SOCKET, listen_fd,
-      MHD_OPTION_NOTIFY_COMPLETED, request_completed, server, MHD_OPTION_CONNECTION_TIMEOUT,
-      (unsigned int)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
+      MHD_OPTION_NOTIFY_COMPLETED, request_completed, server, MHD_OPTION_NOTIFY_CONNECTION,
+      connection_notified, server, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
+      MHD_OPTION_CONNECTION_LIMIT, (unsigned int)PPM_HTTP_MAX_CONNECTIONS,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, server->settings.max_connections_per_address,
       server->tls ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END, ppm_tls_retrieve,
       MHD_OPTION_HTTPS_PRIORITIES, PPM_TLS_PRIORITIES, MHD_OPTION_END);
   if (server->daemon == NULL)
@@ -259,33 +415,39 @@ server_free(PpmHttpServer *server)
 {
   if (server->workers != NULL)
     g_thread_pool_free(server->workers, FALSE, TRUE);
+  if (server->hashers != NULL)
+    g_thread_pool_free(server->hashers, FALSE, TRUE);
+  g_clear_pointer(&server->deadlines, ppm_http_deadlines_free);
   g_clear_pointer(&server->tls, ppm_tls_free);
   g_free(server);
 }
 
 PpmHttpServer *
-ppm_http_server_start(const char *address, const char *cert_file, const char *key_file,
-                      PpmPlatform *platform, PpmHttpHandler handler, PpmHttpQuick quick,
-                      GError **error)
+ppm_http_server_start(const PpmHttpSettings *settings, PpmPlatform *platform,
+                      const PpmHttpRouting *routing, GError **error)
 {
   PpmHttpServer *server = g_new0(PpmHttpServer, 1);
   int listen_fd;
 
   server->platform = platform;
-  server->handler = handler;
-  server->quick = quick;
-  if (cert_file != NULL && (server->tls = ppm_tls_new(cert_file, key_file, error)) == NULL)
+  server->routing = *routing;
+  server->settings = *settings;
+  if (settings->cert_file != NULL
+      && (server->tls = ppm_tls_new(settings->cert_file, settings->key_file, error)) == NULL)
     {
       server_free(server);
       return NULL;
     }
-  listen_fd = listen_socket(address, error);
+  listen_fd = listen_socket(settings->address, error);
   if (listen_fd < 0)
     {
       server_free(server);
       return NULL;
     }
   server->workers = g_thread_pool_new(worker_run, server, PPM_HTTP_WORKERS, FALSE, NULL);
+  server->hashers
+      = g_thread_pool_new(hasher_run, server, (gint)settings->hash_threads, FALSE, NULL);
+  server->deadlines = ppm_http_deadlines_new(settings->request_seconds);
   if (!server_start_daemon(server, listen_fd, error))
     {
       server_free(server);

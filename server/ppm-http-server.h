@@ -1,6 +1,11 @@
 /* The HTTP listener: libmicrohttpd with an internal polling thread; every
- * complete request is handed to a pool of worker threads while its
- * connection is suspended, so the polling thread never waits on the store. */
+ * complete request is handed to its lane (PpmHttpLane) while its connection
+ * is suspended, so the polling thread never waits on the store, and no
+ * request waits behind a password hash unless it needs one itself.
+ *
+ * Floods: at most max_connections_per_address connections from one address
+ * (libmicrohttpd closes the others at once), and a whole request must arrive
+ * within request_seconds however slowly its bytes trickle in. */
 #pragma once
 
 #include <netinet/in.h>
@@ -14,15 +19,30 @@ typedef struct _PpmHttpServer PpmHttpServer;
 /* "IPv4:PORT" → address; G_IO_ERROR_INVALID_ARGUMENT naming --listen. */
 gboolean ppm_http_parse_address(const char *address, struct sockaddr_in *addr, GError **error);
 
-/* Whether `handler` answers this request without blocking (it may defer its
- * answer): it then runs on the polling thread rather than a worker. */
-typedef gboolean (*PpmHttpQuick)(PpmPlatform *platform, const char *method, const char *path);
+typedef struct
+{
+  const char *address;   /* "IP:PORT" */
+  const char *cert_file; /* with key_file: over TLS; NULL: plain HTTP */
+  const char *key_file;
+  guint max_connections_per_address; /* open connections from one client address */
+  guint request_seconds;             /* to receive a whole request (ppm-http-deadline.h) */
+  guint hash_threads;                /* password checks at once */
+  guint hash_queue;                  /* requests waiting for one of them; more get `busy` */
+} PpmHttpSettings;
 
-/* Listens on `address` ("IP:PORT"); with cert_file and key_file set, over
- * TLS.  Fails when the port is taken.  `quick` may be NULL. */
-PpmHttpServer *ppm_http_server_start(const char *address, const char *cert_file,
-                                     const char *key_file, PpmPlatform *platform,
-                                     PpmHttpHandler handler, PpmHttpQuick quick, GError **error);
+/* Which lane runs a request (PpmHttpLane). */
+typedef PpmHttpLane (*PpmHttpLaneFunc)(PpmPlatform *platform, const char *method, const char *path);
+
+typedef struct
+{
+  PpmHttpHandler handle; /* every request */
+  PpmHttpLaneFunc lane;
+  PpmHttpHandler busy; /* a request of the hashing lane when its pool and queue are full */
+} PpmHttpRouting;
+
+/* Listens on settings->address.  Fails when the port is taken. */
+PpmHttpServer *ppm_http_server_start(const PpmHttpSettings *settings, PpmPlatform *platform,
+                                     const PpmHttpRouting *routing, GError **error);
 /* Reads the TLS files again and serves new handshakes with them, without
  * closing the listening socket or any connection.  FALSE (the old files stay
  * in use) when they cannot be read or parsed. */

@@ -8,28 +8,32 @@
 #include "ppm-web.h"
 
 static const PpmRoute routes[] = {
-  { "POST", "/v1/auth/login", PPM_WHO_ANYONE, TRUE, ppm_route_login, FALSE },
-  { "POST", "/v1/auth/refresh", PPM_WHO_ANYONE, TRUE, ppm_route_refresh, FALSE },
-  { "POST", "/v1/auth/logout", PPM_WHO_USER, FALSE, ppm_route_logout, FALSE },
-  { "GET", "/v1/me", PPM_WHO_USER, FALSE, ppm_route_me, FALSE },
-  { "PUT", "/v1/me/rate", PPM_WHO_MODEL, TRUE, ppm_route_set_rate, FALSE },
-  { "PUT", "/v1/me/max-rate", PPM_WHO_MEMBER, TRUE, ppm_route_set_max_rate, FALSE },
-  { "POST", "/v1/me/handles", PPM_WHO_USER, TRUE, ppm_route_handle_link, FALSE },
-  { "DELETE", "/v1/me/handles", PPM_WHO_USER, TRUE, ppm_route_handle_unlink, FALSE },
-  { "GET", "/v1/members/lookup", PPM_WHO_MODEL, FALSE, ppm_route_lookup, FALSE },
-  { "POST", "/v1/sessions", PPM_WHO_MODEL, TRUE, ppm_route_session_open, FALSE },
-  { "POST", "/v1/sessions/{id}/charges", PPM_WHO_MODEL, TRUE, ppm_route_session_charge, TRUE },
-  { "POST", "/v1/sessions/{id}/close", PPM_WHO_MODEL, TRUE, ppm_route_session_close, FALSE },
-  { "POST", "/v1/sessions/{id}/rating", PPM_WHO_USER, TRUE, ppm_route_session_rating, FALSE },
-  { "POST", "/v1/app-rating", PPM_WHO_USER, TRUE, ppm_route_app_rating, FALSE },
-  { "GET", "/v1/me/sessions", PPM_WHO_USER, FALSE, ppm_route_my_sessions, FALSE },
-  { "GET", "/v1/me/transactions", PPM_WHO_USER, FALSE, ppm_route_my_transactions, FALSE },
-  { "GET", "/v1/me/allowed-models", PPM_WHO_MEMBER, FALSE, ppm_route_allowed_models, FALSE },
-  { "PUT", "/v1/me/allowed-models", PPM_WHO_MEMBER, TRUE, ppm_route_allowed_models_only, FALSE },
-  { "POST", "/v1/me/allowed-models", PPM_WHO_MEMBER, TRUE, ppm_route_allowed_model_add, FALSE },
-  { "DELETE", "/v1/me/allowed-models", PPM_WHO_MEMBER, TRUE, ppm_route_allowed_model_remove,
+  { "POST", "/v1/auth/login", PPM_WHO_ANYONE, TRUE, ppm_route_login, FALSE, TRUE },
+  { "POST", "/v1/auth/refresh", PPM_WHO_ANYONE, TRUE, ppm_route_refresh, FALSE, FALSE },
+  { "POST", "/v1/auth/logout", PPM_WHO_USER, FALSE, ppm_route_logout, FALSE, FALSE },
+  { "GET", "/v1/me", PPM_WHO_USER, FALSE, ppm_route_me, FALSE, FALSE },
+  { "PUT", "/v1/me/rate", PPM_WHO_MODEL, TRUE, ppm_route_set_rate, FALSE, FALSE },
+  { "PUT", "/v1/me/max-rate", PPM_WHO_MEMBER, TRUE, ppm_route_set_max_rate, FALSE, FALSE },
+  { "POST", "/v1/me/handles", PPM_WHO_USER, TRUE, ppm_route_handle_link, FALSE, FALSE },
+  { "DELETE", "/v1/me/handles", PPM_WHO_USER, TRUE, ppm_route_handle_unlink, FALSE, FALSE },
+  { "GET", "/v1/members/lookup", PPM_WHO_MODEL, FALSE, ppm_route_lookup, FALSE, FALSE },
+  { "POST", "/v1/sessions", PPM_WHO_MODEL, TRUE, ppm_route_session_open, FALSE, FALSE },
+  { "POST", "/v1/sessions/{id}/charges", PPM_WHO_MODEL, TRUE, ppm_route_session_charge, TRUE,
     FALSE },
-  { "GET", "/healthz", PPM_WHO_ANYONE, FALSE, ppm_route_healthz, FALSE },
+  { "POST", "/v1/sessions/{id}/close", PPM_WHO_MODEL, TRUE, ppm_route_session_close, FALSE, FALSE },
+  { "POST", "/v1/sessions/{id}/rating", PPM_WHO_USER, TRUE, ppm_route_session_rating, FALSE,
+    FALSE },
+  { "POST", "/v1/app-rating", PPM_WHO_USER, TRUE, ppm_route_app_rating, FALSE, FALSE },
+  { "GET", "/v1/me/sessions", PPM_WHO_USER, FALSE, ppm_route_my_sessions, FALSE, FALSE },
+  { "GET", "/v1/me/transactions", PPM_WHO_USER, FALSE, ppm_route_my_transactions, FALSE, FALSE },
+  { "GET", "/v1/me/allowed-models", PPM_WHO_MEMBER, FALSE, ppm_route_allowed_models, FALSE, FALSE },
+  { "PUT", "/v1/me/allowed-models", PPM_WHO_MEMBER, TRUE, ppm_route_allowed_models_only, FALSE,
+    FALSE },
+  { "POST", "/v1/me/allowed-models", PPM_WHO_MEMBER, TRUE, ppm_route_allowed_model_add, FALSE,
+    FALSE },
+  { "DELETE", "/v1/me/allowed-models", PPM_WHO_MEMBER, TRUE, ppm_route_allowed_model_remove,
+    FALSE, FALSE },
+  { "GET", "/healthz", PPM_WHO_ANYONE, FALSE, ppm_route_healthz, FALSE, FALSE },
 };
 
 /* Matches `path` against `pattern`; *param gets the {id} segment. */
@@ -215,16 +219,31 @@ out:
   g_clear_pointer(&ctx.user, ppm_user_free);
 }
 
-gboolean
-ppm_router_is_quick(PpmPlatform *platform, const char *method, const char *path)
+PpmHttpLane
+ppm_router_lane(PpmPlatform *platform, const char *method, const char *path)
 {
   g_autofree char *param = NULL;
 
+  if (g_str_has_prefix(path, "/account/"))
+    return ppm_web_hashes(method, path) ? PPM_HTTP_LANE_HASHING : PPM_HTTP_LANE_WORKERS;
   for (gsize i = 0; i < G_N_ELEMENTS(routes); i++)
-    if (routes[i].submits && g_str_equal(routes[i].method, method)
-        && path_matches(routes[i].path, path, &param))
-      return TRUE;
-  return FALSE;
+    if (g_str_equal(routes[i].method, method) && path_matches(routes[i].path, path, &param))
+      return routes[i].submits  ? PPM_HTTP_LANE_QUICK
+             : routes[i].hashes ? PPM_HTTP_LANE_HASHING
+                                : PPM_HTTP_LANE_WORKERS;
+  return PPM_HTTP_LANE_WORKERS;
+}
+
+void
+ppm_router_busy(PpmHttpRequest *request)
+{
+  g_autoptr(GError) error = g_error_new_literal(PPM_STORE_ERROR, PPM_STORE_ERROR_BUSY,
+                                                "too many password checks at once, try again");
+
+  if (g_str_has_prefix(ppm_http_request_get_path(request), "/account/"))
+    ppm_web_busy(request, PPM_ROUTER_BUSY_RETRY_SECONDS);
+  else
+    ppm_http_respond_gerror(request, error, PPM_ROUTER_BUSY_RETRY_SECONDS);
 }
 
 void

@@ -1,7 +1,7 @@
 /* The API routes (api.md, Routes) and what their handlers share. */
 #pragma once
 
-#include "ppm-http.h"
+#include "ppm-http-request.h"
 
 G_BEGIN_DECLS
 
@@ -38,13 +38,20 @@ typedef struct
    * answers from the engine's thread.  So the body is checked before the
    * token on this route. */
   gboolean submits;
+  /* Checks a password: runs in the listener's hashing pool. */
+  gboolean hashes;
 } PpmRoute;
 
 /* Answers every request: the API routes, /account/ pages, 404 and 405. */
 void ppm_router_handle(PpmHttpRequest *request);
-/* Whether the request's handler returns at once, without blocking on the
- * store: the listener may then run it on its own thread. */
-gboolean ppm_router_is_quick(PpmPlatform *platform, const char *method, const char *path);
+/* Where the listener runs the request (PpmHttpLane): on its own thread when
+ * the handler returns at once without blocking on the store, in the hashing
+ * pool when it checks or hashes a password, else on a worker. */
+PpmHttpLane ppm_router_lane(PpmPlatform *platform, const char *method, const char *path);
+/* The answer to a request of the hashing lane when that pool's queue is
+ * full: 503 busy with Retry-After (a page for /account/ paths). */
+#define PPM_ROUTER_BUSY_RETRY_SECONDS 2
+void ppm_router_busy(PpmHttpRequest *request);
 /* Every route and page as "METHOD /path", one per line. */
 void ppm_router_print_routes(void);
 

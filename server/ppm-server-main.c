@@ -23,6 +23,10 @@ typedef struct
   int max_backdate_seconds;
   char *tls_cert;
   char *tls_key;
+  int max_connections_per_address;
+  int request_deadline_seconds;
+  int hash_threads;
+  int hash_queue;
   gboolean print_routes;
 } Options;
 
@@ -57,6 +61,13 @@ parse_options(int argc, char **argv, Options *o)
       "Longest backdating of an open", "N" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &o->tls_cert, "TLS certificate (PEM)", "F" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &o->tls_key, "TLS key (PEM)", "F" },
+    { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &o->max_connections_per_address,
+      "Open connections from one client address", "N" },
+    { "request-deadline-seconds", 0, 0, G_OPTION_ARG_INT, &o->request_deadline_seconds,
+      "Longest time to receive a whole request", "N" },
+    { "hash-threads", 0, 0, G_OPTION_ARG_INT, &o->hash_threads, "Password checks at once", "N" },
+    { "hash-queue", 0, 0, G_OPTION_ARG_INT, &o->hash_queue, "Requests waiting for a password check",
+      "N" },
     { "print-routes", 0, 0, G_OPTION_ARG_NONE, &o->print_routes, "Print the routes and exit",
       NULL },
     G_OPTION_ENTRY_NULL,
@@ -68,6 +79,10 @@ parse_options(int argc, char **argv, Options *o)
   o->fee_bps = 2000;
   o->hold_periods = 2;
   o->max_backdate_seconds = 330;
+  o->max_connections_per_address = 64;
+  o->request_deadline_seconds = 30;
+  o->hash_threads = 2;
+  o->hash_queue = 32;
   g_option_context_add_main_entries(context, entries, NULL);
   if (!g_option_context_parse(context, &argc, &argv, &error))
     ppm_die("%s", error->message);
@@ -77,6 +92,10 @@ parse_options(int argc, char **argv, Options *o)
   check_range("--fee-bps", o->fee_bps, 0, 10000);
   check_range("--hold-periods", o->hold_periods, 1, 60);
   check_range("--max-backdate-seconds", o->max_backdate_seconds, 60, 86400);
+  check_range("--max-connections-per-address", o->max_connections_per_address, 1, 1000);
+  check_range("--request-deadline-seconds", o->request_deadline_seconds, 1, 3600);
+  check_range("--hash-threads", o->hash_threads, 1, 64);
+  check_range("--hash-queue", o->hash_queue, 0, 10000);
   if ((o->tls_cert == NULL) != (o->tls_key == NULL))
     ppm_die("--tls-cert and --tls-key go together");
   if (o->currency != NULL && !ppm_currency_valid(o->currency))
@@ -179,9 +198,13 @@ main(int argc, char **argv)
   if (!platform.store->ops->sessions_resume(platform.store, g_get_real_time() / 1000, &error))
     ppm_die("%s", error->message);
 
+  platform.signups = ppm_throttle_new(PPM_SIGNUP_MAX_PER_ADDRESS, PPM_SIGNUP_WINDOW_SECONDS);
+
   running.platform = &platform;
-  running.http = ppm_http_server_start(o.listen, o.tls_cert, o.tls_key, &platform,
-                                       ppm_router_handle, ppm_router_is_quick, &error);
+  running.http = ppm_http_server_start(
+      &(PpmHttpSettings){ o.listen, o.tls_cert, o.tls_key, o.max_connections_per_address,
+                          o.request_deadline_seconds, o.hash_threads, o.hash_queue },
+      &platform, &(PpmHttpRouting){ ppm_router_handle, ppm_router_lane, ppm_router_busy }, &error);
   if (running.http == NULL)
     ppm_die("%s", error->message);
   g_printerr("ppm-server: listening on %s (%s)\n", o.listen, o.public_url);
@@ -194,6 +217,7 @@ main(int argc, char **argv)
   g_main_loop_run(running.loop);
 
   ppm_http_server_stop(running.http);
+  ppm_throttle_free(platform.signups);
   ppm_store_free(platform.store);
   g_main_loop_unref(running.loop);
   options_clear(&o);

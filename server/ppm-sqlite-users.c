@@ -259,54 +259,56 @@ typedef struct
 {
   const char *email;
   const char *address;
-  gboolean success;
   gint64 now_ms;
   gint64 retry_after_s;
 } Login;
 
+/* The check and the failure it reserves are one job, so one transaction:
+ * concurrent guesses are counted one after the other. */
 static gboolean
-login_check_job(PpmSqlite *s, gpointer data, GError **error)
+login_attempt_job(PpmSqlite *s, gpointer data, GError **error)
 {
   Login *l = data;
   sqlite3_stmt *stmt;
-  gint64 failures, oldest;
+  gint64 failures, oldest, window_start = l->now_ms - PPM_LOGIN_WINDOW_SECONDS * 1000;
 
+  if (!ppm_sql_exec(s, error, "DELETE FROM login_failures WHERE time_ms <= ?", "i", window_start))
+    return FALSE;
   if (ppm_sql_row(s, &stmt, error,
                   "SELECT COUNT (*), MIN (time_ms) FROM login_failures"
                   " WHERE email = ? AND address = ? AND time_ms > ?",
-                  "ssi", l->email, l->address, l->now_ms - PPM_LOGIN_WINDOW_SECONDS * 1000)
+                  "ssi", l->email, l->address, window_start)
       != 1)
     return FALSE;
   failures = sqlite3_column_int64(stmt, 0);
   oldest = sqlite3_column_int64(stmt, 1);
   sqlite3_reset(stmt);
-  if (failures < PPM_LOGIN_MAX_FAILURES)
-    return TRUE;
-  l->retry_after_s = MAX(1, (oldest + PPM_LOGIN_WINDOW_SECONDS * 1000 - l->now_ms + 999) / 1000);
-  return ppm_sql_fail(error, PPM_STORE_ERROR_RATE_LIMITED, "too many failed logins");
+  if (failures >= PPM_LOGIN_MAX_FAILURES)
+    {
+      l->retry_after_s
+          = MAX(1, (oldest + PPM_LOGIN_WINDOW_SECONDS * 1000 - l->now_ms + 999) / 1000);
+      return ppm_sql_fail(error, PPM_STORE_ERROR_RATE_LIMITED, "too many failed logins");
+    }
+  return ppm_sql_exec(s, error,
+                      "INSERT INTO login_failures (email, address, time_ms) VALUES (?, ?, ?)",
+                      "ssi", l->email, l->address, l->now_ms);
 }
 
 static gboolean
-login_record_job(PpmSqlite *s, gpointer data, GError **error)
+login_forget_job(PpmSqlite *s, gpointer data, GError **error)
 {
   Login *l = data;
 
-  if (l->success)
-    return ppm_sql_exec(s, error, "DELETE FROM login_failures WHERE email = ? AND address = ?",
-                        "ss", l->email, l->address);
-  return ppm_sql_exec(s, error, "DELETE FROM login_failures WHERE time_ms <= ?", "i",
-                      l->now_ms - PPM_LOGIN_WINDOW_SECONDS * 1000)
-         && ppm_sql_exec(s, error,
-                         "INSERT INTO login_failures (email, address, time_ms) VALUES (?, ?, ?)",
-                         "ssi", l->email, l->address, l->now_ms);
+  return ppm_sql_exec(s, error, "DELETE FROM login_failures WHERE email = ? AND address = ?", "ss",
+                      l->email, l->address);
 }
 
 static gboolean
-sqlite_login_check(PpmStore *store, const char *email, const char *address, gint64 now_ms,
-                   gint64 *retry_after_s, GError **error)
+sqlite_login_attempt(PpmStore *store, const char *email, const char *address, gint64 now_ms,
+                     gint64 *retry_after_s, GError **error)
 {
-  Login l = { email, address, FALSE, now_ms, 0 };
-  gboolean ok = ppm_sqlite_run((PpmSqlite *)store, login_check_job, &l, error);
+  Login l = { email, address, now_ms, 0 };
+  gboolean ok = ppm_sqlite_run((PpmSqlite *)store, login_attempt_job, &l, error);
 
   if (retry_after_s)
     *retry_after_s = l.retry_after_s;
@@ -314,11 +316,10 @@ sqlite_login_check(PpmStore *store, const char *email, const char *address, gint
 }
 
 static gboolean
-sqlite_login_record(PpmStore *store, const char *email, const char *address, gboolean success,
-                    gint64 now_ms, GError **error)
+sqlite_login_forget(PpmStore *store, const char *email, const char *address, GError **error)
 {
-  Login l = { email, address, success, now_ms, 0 };
-  return ppm_sqlite_run((PpmSqlite *)store, login_record_job, &l, error);
+  Login l = { email, address, 0, 0 };
+  return ppm_sqlite_run((PpmSqlite *)store, login_forget_job, &l, error);
 }
 
 typedef struct
@@ -655,8 +656,8 @@ ppm_sqlite_users_ops(PpmStoreOps *ops)
   ops->set_password = sqlite_set_password;
   ops->disable_user = sqlite_disable_user;
   ops->revoke_tokens = sqlite_revoke_tokens;
-  ops->login_check = sqlite_login_check;
-  ops->login_record = sqlite_login_record;
+  ops->login_attempt = sqlite_login_attempt;
+  ops->login_forget = sqlite_login_forget;
   ops->tokens_issue = sqlite_tokens_issue;
   ops->tokens_refresh = sqlite_tokens_refresh;
   ops->tokens_authenticate = sqlite_tokens_authenticate;

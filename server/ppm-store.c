@@ -31,13 +31,14 @@ static const struct
   [PPM_STORE_ERROR_SEQ_GAP] = { 422, "seq_gap" },
   [PPM_STORE_ERROR_TOO_EARLY] = { 425, "too_early" },
   [PPM_STORE_ERROR_RATE_LIMITED] = { 429, "rate_limited" },
+  [PPM_STORE_ERROR_BUSY] = { 503, "busy" },
 };
 
 static int
 error_index(const GError *error)
 {
   if (error == NULL || error->domain != PPM_STORE_ERROR || error->code < 0
-      || error->code > PPM_STORE_ERROR_RATE_LIMITED)
+      || error->code >= (int)G_N_ELEMENTS(error_table))
     return PPM_STORE_ERROR_INTERNAL;
   return error->code;
 }

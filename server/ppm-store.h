@@ -67,6 +67,7 @@ typedef enum
   PPM_STORE_ERROR_SEQ_GAP,              /* 422 seq_gap */
   PPM_STORE_ERROR_TOO_EARLY,            /* 425 too_early: see retry_after_s */
   PPM_STORE_ERROR_RATE_LIMITED,         /* 429 rate_limited: see retry_after_s */
+  PPM_STORE_ERROR_BUSY,                 /* 503 busy: see retry_after_s */
 } PpmStoreError;
 
 guint ppm_store_error_status(const GError *error);
@@ -316,14 +317,17 @@ typedef struct
 
   /* --- Login throttling (per normalized email and client address) --- */
 
-  /* RATE_LIMITED (with *retry_after_s) when PPM_LOGIN_MAX_FAILURES failures
-   * were recorded within the PPM_LOGIN_WINDOW_SECONDS before now; the retry is
-   * when the oldest of them leaves the window (at least 1 s). */
-  gboolean (*login_check)(PpmStore *store, const char *email, const char *address, gint64 now_ms,
-                          gint64 *retry_after_s, GError **error);
-  /* Records a failure, or (success) forgets every failure of the pair. */
-  gboolean (*login_record)(PpmStore *store, const char *email, const char *address,
-                           gboolean success, gint64 now_ms, GError **error);
+  /* Before a password is checked: counts the attempt as a failure in the
+   * same atomic step as the check, so that concurrent guesses are counted
+   * one after the other.  RATE_LIMITED (with *retry_after_s, and nothing
+   * recorded) when PPM_LOGIN_MAX_FAILURES failures were recorded within the
+   * PPM_LOGIN_WINDOW_SECONDS before now; the retry is when the oldest of them
+   * leaves the window (at least 1 s). */
+  gboolean (*login_attempt)(PpmStore *store, const char *email, const char *address, gint64 now_ms,
+                            gint64 *retry_after_s, GError **error);
+  /* After a right password: forgets every failure of the pair, the
+   * attempt's own included. */
+  gboolean (*login_forget)(PpmStore *store, const char *email, const char *address, GError **error);
 
   /* --- Tokens (only BLAKE2b hashes, ppm_token_hash()) --- */
 

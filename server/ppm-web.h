@@ -12,6 +12,11 @@
 G_BEGIN_DECLS
 
 gboolean ppm_web_handle(PpmHttpRequest *request);
+/* Whether the page checks or hashes a password. */
+gboolean ppm_web_hashes(const char *method, const char *path);
+/* 503 with Retry-After: a page saying the server is too busy to check
+ * passwords now. */
+void ppm_web_busy(PpmHttpRequest *request, gint64 retry_after_s);
 
 /* Every page as "METHOD /path/{param}", NULL-terminated, for --print-routes. */
 extern const char *const ppm_web_routes[];

@@ -55,6 +55,7 @@ world_free(void)
   g_autofree char *wal = g_strconcat(db, "-wal", NULL), *shm = g_strconcat(db, "-shm", NULL);
 
   ppm_store_free(world->platform.store);
+  ppm_throttle_free(world->platform.signups);
   g_unlink(db);
   g_unlink(wal);
   g_unlink(shm);
@@ -84,6 +85,7 @@ world_init(void)
   if (store == NULL)
     g_error("fuzz world: %s", error->message);
   world->platform.store = store;
+  world->platform.signups = ppm_throttle_new(PPM_SIGNUP_MAX_PER_ADDRESS, PPM_SIGNUP_WINDOW_SECONDS);
   world->platform.billing = (PpmBillingConfig){ 60,  2000,
                                                 2,   1000 * ppm_money_unit(store->digits),
                                                 330, "http://127.0.0.1:8080" };

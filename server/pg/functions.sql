@@ -195,11 +195,21 @@ RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
          END
 $$;
 
-CREATE OR REPLACE FUNCTION ppm_login_check(p_email text, p_address text, p_now bigint)
+DROP FUNCTION IF EXISTS ppm_login_check(text, text, bigint);
+
+-- Counts a login attempt as a failure before its password is checked, in
+-- one step with the check: a lock per (email, address) serializes the
+-- pair's attempts, so concurrent guesses are counted one after the other.
+-- The two-key lock (class 1, then the pair's hash) is apart from the
+-- migration's one-key lock.
+CREATE OR REPLACE FUNCTION ppm_login_attempt(p_email text, p_address text, p_now bigint)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   retry bigint;
 BEGIN
+  PERFORM pg_advisory_xact_lock(1, hashtext(lower(p_email) || ' ' || p_address));
+  DELETE FROM login_failures
+    WHERE email = lower(p_email) AND address = p_address AND time_ms <= p_now - 15 * 60 * 1000;
   SELECT ppm_window_retry(min(time_ms), count(*), 10, 15 * 60 * 1000, p_now) INTO retry
     FROM login_failures
     WHERE email = p_email AND address = p_address
@@ -207,6 +217,7 @@ BEGIN
   IF retry IS NOT NULL THEN
     PERFORM ppm_fail('rate_limited', 'too many failed logins', retry);
   END IF;
+  INSERT INTO login_failures (email, address, time_ms) VALUES (lower(p_email), p_address, p_now);
 END $$;
 
 -- ---------------------------------------------------------------- lookup

@@ -12,10 +12,8 @@ const char *const ppm_pg_statements[PPM_PG_N_STATEMENTS] = {
   [PPM_PG_USER_BY_ID] = USER_SELECT "WHERE u.id = $1",
   [PPM_PG_CREATE_USER] = "SELECT ppm_create_user($1, $2, $3, $4, $5)",
   [PPM_PG_USER_UPDATE] = "SELECT ppm_user_update($1, $2, $3, $4)",
-  [PPM_PG_LOGIN_CHECK] = "SELECT ppm_login_check($1, $2, $3)",
-  [PPM_PG_LOGIN_FAIL] = "INSERT INTO login_failures (email, address, time_ms) "
-                        "VALUES ($1, $2, $3)",
-  [PPM_PG_LOGIN_RESET] = "DELETE FROM login_failures WHERE email = $1 AND address = $2",
+  [PPM_PG_LOGIN_ATTEMPT] = "SELECT ppm_login_attempt($1, $2, $3)",
+  [PPM_PG_LOGIN_FORGET] = "DELETE FROM login_failures WHERE email = $1 AND address = $2",
   [PPM_PG_TOKENS_ISSUE] = "INSERT INTO tokens (user_id, access_hash, refresh_hash, "
                           "access_expires_ms, refresh_expires_ms) "
                           "VALUES ($1, $2, $3, $4::bigint + 3600 * 1000, "

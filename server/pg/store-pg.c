@@ -151,8 +151,8 @@ pg_revoke_tokens(PpmStore *store, gint64 user_id, GError **error)
 }
 
 static gboolean
-pg_login_check(PpmStore *store, const char *email, const char *address, gint64 now_ms,
-               gint64 *retry_after_s, GError **error)
+pg_login_attempt(PpmStore *store, const char *email, const char *address, gint64 now_ms,
+                 gint64 *retry_after_s, GError **error)
 {
   PpmPgParams params = { 0 };
   g_autoptr(PGresult) result = NULL;
@@ -160,22 +160,18 @@ pg_login_check(PpmStore *store, const char *email, const char *address, gint64 n
   ppm_pg_params_text(&params, email);
   ppm_pg_params_text(&params, address);
   ppm_pg_params_int(&params, now_ms);
-  result = ppm_pg_query(PPM_PG_POOL(store), PPM_PG_LOGIN_CHECK, &params, retry_after_s, error);
+  result = ppm_pg_query(PPM_PG_POOL(store), PPM_PG_LOGIN_ATTEMPT, &params, retry_after_s, error);
   return result != NULL;
 }
 
 static gboolean
-pg_login_record(PpmStore *store, const char *email, const char *address, gboolean success,
-                gint64 now_ms, GError **error)
+pg_login_forget(PpmStore *store, const char *email, const char *address, GError **error)
 {
   PpmPgParams params = { 0 };
 
   ppm_pg_params_text(&params, email);
   ppm_pg_params_text(&params, address);
-  if (success)
-    return ppm_pg_store_run(store, PPM_PG_LOGIN_RESET, &params, error);
-  ppm_pg_params_int(&params, now_ms);
-  return ppm_pg_store_run(store, PPM_PG_LOGIN_FAIL, &params, error);
+  return ppm_pg_store_run(store, PPM_PG_LOGIN_FORGET, &params, error);
 }
 
 static gboolean
@@ -371,8 +367,8 @@ static const PpmStoreOps pg_ops = {
   .set_password = pg_set_password,
   .disable_user = pg_disable_user,
   .revoke_tokens = pg_revoke_tokens,
-  .login_check = pg_login_check,
-  .login_record = pg_login_record,
+  .login_attempt = pg_login_attempt,
+  .login_forget = pg_login_forget,
   .tokens_issue = pg_tokens_issue,
   .tokens_refresh = pg_tokens_refresh,
   .tokens_authenticate = pg_tokens_authenticate,

@@ -66,15 +66,18 @@ ppm_web_signup_get(PpmHttpRequest *request, const char *id)
 }
 
 /* Creates the member account of a sign-up form; on failure *status and the
- * returned message (to free) say why. */
+ * returned message (to free) say why.  Each well-formed sign-up counts
+ * against its client address's limit before its password is hashed. */
 static char *
-signup_create(PpmStore *store, const char *typed_email, const char *display_name,
+signup_create(PpmHttpRequest *request, const char *typed_email, const char *display_name,
               const char *password, guint *status)
 {
+  PpmPlatform *platform = ppm_http_request_get_platform(request);
+  PpmStore *store = platform->store;
   g_autofree char *hash = NULL;
   g_autofree char *email = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 user_id;
+  gint64 user_id, retry_after_s;
 
   *status = 422;
   email = ppm_email_normalize(typed_email, &error);
@@ -85,6 +88,16 @@ signup_create(PpmStore *store, const char *typed_email, const char *display_name
                     "more), without control or text-direction characters.");
   if (!ppm_password_choice_check(password, email, &error))
     return g_strdup_printf("Choose another password: %s.", error->message);
+  if (!ppm_throttle_take(platform->signups, ppm_http_request_get_client_address(request),
+                         ppm_http_request_get_time_ms(request), &retry_after_s))
+    {
+      g_autofree char *retry = g_strdup_printf("%" G_GINT64_FORMAT, retry_after_s);
+
+      ppm_http_add_header(request, "Retry-After", retry);
+      *status = 429;
+      return g_strdup("Too many accounts were created from your address in the last hour. "
+                      "Try again later.");
+    }
   hash = ppm_password_hash(password, &error);
   if (hash != NULL
       && store->ops->create_user(store, email, PPM_ROLE_MEMBER, display_name, hash, &user_id,
@@ -117,7 +130,7 @@ ppm_web_signup_post(PpmHttpRequest *request, const char *id)
   email = g_strstrip(g_strdup(ppm_web_field(form, "email")));
   display_name = g_strstrip(g_strdup(ppm_web_field(form, "display_name")));
   password = ppm_web_field(form, "password");
-  problem = signup_create(store, email, display_name, password, &status);
+  problem = signup_create(request, email, display_name, password, &status);
   if (problem != NULL)
     signup_render(request, status, problem, email, display_name);
   else if (ppm_auth_login(store, email, password, ppm_http_request_get_client_address(request),

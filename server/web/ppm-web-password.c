@@ -54,7 +54,7 @@ password_change(PpmHttpRequest *request, const PpmUser *user, GHashTable *form, 
   g_autoptr(GError) error = NULL;
   gint64 retry_after_s = 0;
 
-  if (!store->ops->login_check(store, user->email, address, now_ms, &retry_after_s, &error))
+  if (!store->ops->login_attempt(store, user->email, address, now_ms, &retry_after_s, &error))
     {
       *status = ppm_store_error_status(error);
       return g_strdup(*status == 429 ? "Too many wrong passwords. Wait a few minutes and try again."
@@ -62,11 +62,10 @@ password_change(PpmHttpRequest *request, const PpmUser *user, GHashTable *form, 
     }
   if (!ppm_password_verify(user->password_hash, ppm_web_field(form, "current_password")))
     {
-      store->ops->login_record(store, user->email, address, FALSE, now_ms, NULL);
       *status = 401;
       return g_strdup("Your current password is not right.");
     }
-  store->ops->login_record(store, user->email, address, TRUE, now_ms, NULL);
+  store->ops->login_forget(store, user->email, address, NULL);
   *status = 422;
   if (!ppm_password_choice_check(new_password, user->email, &error))
     return g_strdup_printf("Choose another new password: %s.", error->message);

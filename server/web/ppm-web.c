@@ -7,22 +7,25 @@
 
 /* Every page once: ppm_web_routes[] and the dispatch table both come from
  * this list, so --print-routes cannot drift from what is served. */
+/* Every page once: ppm_web_routes[] and the dispatch table both come from
+ * this list, so --print-routes cannot drift from what is served.  HASHES:
+ * the page checks or hashes a password (ppm_web_hashes()). */
 #define PPM_WEB_ROUTE_LIST(ROUTE)                                                                  \
-  ROUTE("GET", "/account/signup", ppm_web_signup_get)                                              \
-  ROUTE("POST", "/account/signup", ppm_web_signup_post)                                            \
-  ROUTE("GET", "/account/login", ppm_web_login_get)                                                \
-  ROUTE("POST", "/account/login", ppm_web_login_post)                                              \
-  ROUTE("POST", "/account/logout", ppm_web_logout_post)                                            \
-  ROUTE("GET", "/account/password", ppm_web_password_get)                                          \
-  ROUTE("POST", "/account/password", ppm_web_password_post)                                        \
-  ROUTE("GET", "/account/payments/history", ppm_web_history_get)                                   \
-  ROUTE("GET", "/account/sessions/{id}/rate", ppm_web_rate_get)                                    \
-  ROUTE("POST", "/account/sessions/{id}/rate", ppm_web_rate_post)                                  \
-  ROUTE("GET", "/account/settings", ppm_web_settings_get)                                          \
-  ROUTE("POST", "/account/settings", ppm_web_settings_post)
+  ROUTE("GET", "/account/signup", ppm_web_signup_get, FALSE)                                       \
+  ROUTE("POST", "/account/signup", ppm_web_signup_post, TRUE)                                      \
+  ROUTE("GET", "/account/login", ppm_web_login_get, FALSE)                                         \
+  ROUTE("POST", "/account/login", ppm_web_login_post, TRUE)                                        \
+  ROUTE("POST", "/account/logout", ppm_web_logout_post, FALSE)                                     \
+  ROUTE("GET", "/account/password", ppm_web_password_get, FALSE)                                   \
+  ROUTE("POST", "/account/password", ppm_web_password_post, TRUE)                                  \
+  ROUTE("GET", "/account/payments/history", ppm_web_history_get, FALSE)                            \
+  ROUTE("GET", "/account/sessions/{id}/rate", ppm_web_rate_get, FALSE)                             \
+  ROUTE("POST", "/account/sessions/{id}/rate", ppm_web_rate_post, FALSE)                           \
+  ROUTE("GET", "/account/settings", ppm_web_settings_get, FALSE)                                   \
+  ROUTE("POST", "/account/settings", ppm_web_settings_post, FALSE)
 
-#define ROUTE_STRING(method, pattern, handler) method " " pattern,
-#define ROUTE_ENTRY(method, pattern, handler) { method, pattern, handler },
+#define ROUTE_STRING(method, pattern, handler, hashes) method " " pattern,
+#define ROUTE_ENTRY(method, pattern, handler, hashes) { method, pattern, handler, hashes },
 
 const char *const ppm_web_routes[] = { PPM_WEB_ROUTE_LIST(ROUTE_STRING) NULL };
 
@@ -31,6 +34,7 @@ typedef struct
   const char *method;
   const char *pattern;
   void (*handle)(PpmHttpRequest *request, const char *id);
+  gboolean hashes;
 } PpmWebRoute;
 
 static const PpmWebRoute routes[] = { PPM_WEB_ROUTE_LIST(ROUTE_ENTRY) };
@@ -82,4 +86,27 @@ ppm_web_handle(PpmHttpRequest *request)
   ppm_http_add_header(request, "Allow", allowed->str);
   ppm_web_respond_message(request, 405, NULL, "Not possible", "This page cannot be used that way.");
   return TRUE;
+}
+
+gboolean
+ppm_web_hashes(const char *method, const char *path)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS(routes); i++)
+    {
+      g_autofree char *id = NULL;
+
+      if (strcmp(routes[i].method, method) == 0 && route_match(routes[i].pattern, path, &id))
+        return routes[i].hashes;
+    }
+  return FALSE;
+}
+
+void
+ppm_web_busy(PpmHttpRequest *request, gint64 retry_after_s)
+{
+  g_autofree char *retry = g_strdup_printf("%" G_GINT64_FORMAT, retry_after_s);
+
+  ppm_http_add_header(request, "Retry-After", retry);
+  ppm_web_respond_message(request, 503, NULL, "Busy",
+                          "Too many people are signing in right now. Try again in a few seconds.");
 }

@@ -43,7 +43,8 @@ sec_browser_visit(SecBrowser *browser, const char *path, const char *form)
   SecRequest request = { .ca_file = browser->ca_file,
                          .cookie = *cookie ? cookie : NULL,
                          .body = form,
-                         .content_type = "application/x-www-form-urlencoded" };
+                         .content_type = "application/x-www-form-urlencoded",
+                         .source_address = browser->source_address };
   g_autoptr(GError) error = NULL;
   SecResponse *r = sec_http_request(form ? "POST" : "GET", url, &request, &error);
 

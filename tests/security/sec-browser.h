@@ -10,8 +10,9 @@ G_BEGIN_DECLS
 typedef struct
 {
   PpmTestServer *server;
-  const char *ca_file; /* trusted for https://; NULL for plain HTTP */
-  GHashTable *cookies; /* name → value */
+  const char *ca_file;        /* trusted for https://; NULL for plain HTTP */
+  const char *source_address; /* the browser's IPv4 address; NULL: 127.0.0.1 */
+  GHashTable *cookies;        /* name → value */
 } SecBrowser;
 
 SecBrowser *sec_browser_new(PpmTestServer *server, const char *ca_file);

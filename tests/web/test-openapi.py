@@ -18,7 +18,7 @@ DOCUMENT_PATH = os.environ.get("PPM_OPENAPI") or os.path.join(
 # The contract's routes (api.md, "Routes" and "Web pages") with the error
 # codes each route must document.
 FROZEN = {
-    ("POST", "/v1/auth/login"): ["unauthorized", "rate_limited"],
+    ("POST", "/v1/auth/login"): ["unauthorized", "rate_limited", "busy"],
     ("POST", "/v1/auth/refresh"): ["unauthorized"],
     ("POST", "/v1/auth/logout"): ["unauthorized"],
     ("GET", "/v1/me"): ["unauthorized"],
@@ -51,7 +51,7 @@ ALL_CODES = ["bad_request", "unauthorized", "insufficient_funds", "forbidden",
              "rate_not_accepted", "not_found", "method_not_allowed", "session_closed",
              "idempotency_mismatch", "handle_taken", "too_many_sessions", "already_rated",
              "session_expired", "too_large", "unsupported_media_type", "invalid", "seq_gap",
-             "too_early", "rate_limited"]
+             "too_early", "rate_limited", "busy"]
 
 # Codes the platform added to api.md's (which may be added to, never changed),
 # with the routes that must document them.
