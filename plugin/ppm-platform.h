@@ -42,7 +42,7 @@ const PpmPort *ppm_platform_port(void);
 /* The platform's currency, once known. */
 const char *ppm_platform_currency(void);
 
-/* PUT /v1/me/rate with an amount in api.md's grammar ("2.50"). */
+/* PUT /v1/me/rate with an amount (docs/billing-rules.md#amounts, "2.50"). */
 void ppm_platform_set_rate(const char *amount);
 
 typedef void (*PpmLookupDone)(PpmCallerKind kind, const char *display_name, int minutes_affordable,

@@ -454,7 +454,7 @@ static const char *const migrations[] = {
   "DROP INDEX sessions_deadline;"
   "CREATE INDEX sessions_open ON sessions (id) WHERE state = 'open';",
   /* 3: money moves no faster than time: a session's charges cover intervals
-   * that start offset_ms − 1000 after its t0 (billing.md's shift). */
+   * that start offset_ms − 1000 after its t0 (docs/billing-rules.md, shift). */
   "ALTER TABLE sessions ADD COLUMN offset_ms INTEGER NOT NULL DEFAULT 1000;",
   /* 4: opens count as lookups; members choose who may bill them.  A lookup
    * records its handle, so that a recent one of the same handle is found by

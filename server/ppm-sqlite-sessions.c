@@ -1,5 +1,5 @@
 /* Sessions of the SQLite engine: open, charge, close, expiry, ratings
- * (billing.md: Guards, Holds, Idempotency, Ending). */
+ * (docs/billing-rules.md: Guards, Holds, Idempotency, Ending). */
 #include "ppm-sqlite.h"
 
 #include "ppm-amount.h"
@@ -262,7 +262,7 @@ charge_replay(PpmSqlite *s, Session *session, Charge *c, gboolean *found, GError
   return TRUE;
 }
 
-/* billing.md's clock guard: charge k not before t0 + k·period − max(5 s,
+/* docs/billing-rules.md#clock-guard: charge k not before t0 + k·period − max(5 s,
  * 0.5 % of k·period). */
 static gboolean
 charge_check_clock(Session *session, Charge *c, GError **error)

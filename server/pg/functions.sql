@@ -412,7 +412,7 @@ END $$;
 
 -- session_charge (ppm-store.h), refusals returned rather than raised, so that
 -- ppm_charge_batch() can take many charges in one transaction: `error` is
--- the api.md code, `words` its message, `retry_after` the seconds of
+-- the API's error code, `words` its message, `retry_after` the seconds of
 -- too_early; nothing is changed then, except the expiry of a session whose
 -- deadline passed, which must stay.  The hottest path of the platform: few
 -- statements, and no row that other sessions' charges need: a posted
