@@ -1,5 +1,5 @@
 /* The model's platform account: sign-in, the API client, what GET /v1/me
- * says, and the status.  Emits on the plugin handle (docs/plugin-design.md):
+ * says, and the status.  Emits on the plugin handle (docs/plugin-contract.md#ipc):
  *   "ppm-signed-in"   void (void)
  *   "ppm-signing-out" void (void): calls still billed end with signed_out
  *   "ppm-status-changed" void (void) */
