@@ -12,8 +12,8 @@
 
 G_BEGIN_DECLS
 
-/* How a request ended, as far as a caller needs to act on it (billing.md,
- * "Outcomes of a charge"; api.md, "Errors"). */
+/* How a request ended, as far as a caller needs to act on it (docs/billing-rules.md
+ * #outcomes-of-a-charge; docs/api-errors.md). */
 typedef enum
 {
   PPM_OUTCOME_OK,        /* 2xx: the answer struct is filled in */
@@ -28,7 +28,7 @@ typedef struct
 {
   PpmOutcomeKind kind;
   int http_status;        /* 0 when there was no HTTP answer */
-  const char *error_code; /* api.md's error.code ("insufficient_funds", ...); NULL when none */
+  const char *error_code; /* the answer's error.code ("insufficient_funds", ...); NULL when none */
   const char *message;    /* for logs and people; never parsed */
   gint64 retry_after_ms;  /* from Retry-After on 425 and 429; 0 otherwise */
 } PpmOutcome;

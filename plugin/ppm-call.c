@@ -485,7 +485,7 @@ on_state_changed(PurpleMedia *media, PurpleMediaState state, const char *sid,
   if (state == PURPLE_MEDIA_STATE_CONNECTED && sid != NULL && participant != NULL
       && call->clock == NULL)
     {
-      /* t0: the first CONNECTED with both names (calls-and-testing.md). */
+      /* t0: the first CONNECTED with both names (docs/billing-rules.md#timeline). */
       g_clear_handle_id(&call->ring_timer, g_source_remove);
       call->answered = TRUE;
       ppm_ui_incoming_call_done(call->handle);

@@ -1,5 +1,5 @@
 /* The model's platform account: sign-in, the API client, what GET /v1/me
- * says, and the status.  Emits on the plugin handle (docs/plugin-design.md):
+ * says, and the status.  Emits on the plugin handle (docs/plugin-contract.md#ipc):
  *   "ppm-signed-in"   void (void)
  *   "ppm-signing-out" void (void): calls still billed end with signed_out
  *   "ppm-status-changed" void (void) */
@@ -42,7 +42,7 @@ const PpmPort *ppm_platform_port(void);
 /* The platform's currency, once known. */
 const char *ppm_platform_currency(void);
 
-/* PUT /v1/me/rate with an amount in api.md's grammar ("2.50"). */
+/* PUT /v1/me/rate with an amount (docs/billing-rules.md#amounts, "2.50"). */
 void ppm_platform_set_rate(const char *amount);
 
 typedef void (*PpmLookupDone)(PpmCallerKind kind, const char *display_name, int minutes_affordable,

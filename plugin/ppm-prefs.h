@@ -1,4 +1,4 @@
-/* The plugin's preferences, exactly as api.md lists them. */
+/* The plugin's preferences, as docs/plugin-contract.md lists them. */
 #pragma once
 
 #define PPM_PREFS_ROOT "/plugins/core/ppm"

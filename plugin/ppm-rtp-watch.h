@@ -1,5 +1,5 @@
 /* Counts the caller's RTP and RTCP where they enter the call, upstream of
- * libpurple's mixer (calls-and-testing.md): buffer probes on the src pads of
+ * libpurple's mixer (docs/billing-rules.md#dead-calls): buffer probes on the src pads of
  * the `nicesrc` elements in the call's own conference bin, component 1 being
  * RTP and 2 RTCP.  The probes run on streaming threads and only store the
  * arrival time; the owner reads it from the main loop. */

@@ -1,4 +1,4 @@
-/* The default settings dialog: every preference of api.md and the model's
+/* The default settings dialog: every preference (docs/plugin-contract.md) and the model's
  * rate (GET /v1/me, PUT /v1/me/rate). */
 #include "ppm-i18n.h"
 #include "ppm-platform-api.h"

@@ -1,4 +1,4 @@
-/* The plugin's status (billing.md, "Status"): Connected when signed in to the
+/* The plugin's status (docs/billing-rules.md#status): Connected when signed in to the
  * platform and at least one IM account linked to the model is online;
  * otherwise what is missing.  Pure: the caller collects the facts. */
 #pragma once

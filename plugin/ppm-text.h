@@ -1,7 +1,7 @@
 /* The words the plugin shows to people: chat lines, messages to the member,
  * the incoming-call banner.  Pure functions over already formatted money
  * strings ("$2.00"), so they are unit-tested without libpurple.  Every line
- * starts with the prefix api.md fixes for it (in the C locale). */
+ * starts with the prefix docs/plugin-contract.md fixes (in the C locale). */
 #pragma once
 
 #include <glib.h>
@@ -10,9 +10,9 @@ G_BEGIN_DECLS
 
 /* Money for people in the current locale's style ("$2.00", "2,00 €"). */
 char *ppm_text_money(gint64 minor, const char *currency);
-/* The bare amount in api.md's grammar ("2.50"), as a rate field shows it. */
+/* The bare amount (docs/billing-rules.md#amounts), "2.50", as a rate field shows it. */
 char *ppm_text_amount_plain(gint64 minor, const char *currency);
-/* An amount in api.md's grammar ("2.50") to minor units of `currency`. */
+/* An amount (docs/billing-rules.md#amounts), "2.50", to minor units of `currency`. */
 gboolean ppm_text_parse_amount(const char *text, const char *currency, gint64 *minor,
                                GError **error);
 
@@ -26,12 +26,12 @@ char *ppm_text_not_charging_secured(int secured_periods);
 char *ppm_text_not_charging_reason(const char *reason);
 /* "Charging resumed" */
 char *ppm_text_charging_resumed(void);
-/* "Call ended: <why>" for a reason of billing.md's list. */
+/* "Call ended: <why>" (docs/billing-rules.md#end-reasons). */
 char *ppm_text_call_ended(const char *reason);
 /* What a reason means in words ("the member no longer has enough funds"). */
 const char *ppm_text_reason_words(const char *reason);
 
-/* A transaction's kind of api.md (deposit, charge, refund, earning, payout)
+/* A transaction's kind (deposit, charge, refund, earning, payout)
  * in words ("Charge"); an unknown kind is shown as it came. */
 const char *ppm_text_transaction_kind(const char *kind);
 /* An RFC 3339 time of the platform in the local time zone, to the minute

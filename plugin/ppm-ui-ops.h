@@ -3,7 +3,7 @@
  * core-ppm works in any libpurple UI with its defaults (purple_notify,
  * purple_request_fields, system lines in the conversation).  A UI plugin such
  * as gtk-ppm installs its own table without linking to core-ppm, through
- * libpurple's plugin IPC (docs/plugin-design.md):
+ * libpurple's plugin IPC (docs/plugin-contract.md#ipc):
  *
  *   PurplePlugin *core = purple_plugins_find_with_id (PPM_PLUGIN_ID);
  *   purple_plugin_ipc_call (core, PPM_IPC_SET_UI_OPS, NULL, &my_ops);

@@ -1,4 +1,4 @@
-/* ppm-admin: the platform's operator commands (api.md, Programs).  Every
+/* ppm-admin: the platform's operator commands (docs/man/ppm-admin.1).  Every
  * command prints one line on success; on error one line on stderr, exit 1,
  * and nothing changed, except a refund that could return only part of a
  * call (cmd_refund()). */

@@ -46,7 +46,7 @@ typedef struct
 void ppm_token_pair_clear(PpmTokenPair *pair);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PpmTokenPair, ppm_token_pair_clear)
 
-/* Login as api.md says: the email normalized (INVALID when it is not a
+/* Login (docs/openapi.json): the email normalized (INVALID when it is not a
  * plausible address, ppm_email_normalize()), the attempt counted as a failure
  * in advance (login_attempt, RATE_LIMITED), user lookup, password check
  * (UNAUTHORIZED for an unknown email, a wrong password or a disabled user; an

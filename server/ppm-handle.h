@@ -1,4 +1,4 @@
-/* Handles as the platform stores them (billing.md, Words): one handle, one
+/* Handles as the platform stores them (docs/billing-rules.md#words): one handle, one
  * spelling. */
 #pragma once
 

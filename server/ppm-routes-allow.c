@@ -1,5 +1,5 @@
 /* /v1/me/allowed-models: a member's allow-list, as the settings page shows
- * it (billing.md, Guards). */
+ * it (docs/billing-rules.md#allow-list). */
 #include "ppm-routes.h"
 
 

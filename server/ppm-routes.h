@@ -1,4 +1,4 @@
-/* The API routes (api.md, Routes) and what their handlers share. */
+/* The API routes (docs/openapi.json) and what their handlers share. */
 #pragma once
 
 #include "ppm-http-request.h"

@@ -1,4 +1,4 @@
-/* ppm-server: the billing platform's HTTP API (api.md, Programs). */
+/* ppm-server: the billing platform's HTTP API (docs/man/ppm-server.1). */
 #include <glib-unix.h>
 #include <locale.h>
 #include <stdio.h>

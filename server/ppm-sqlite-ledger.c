@@ -1,4 +1,4 @@
-/* Double-entry ledger of the SQLite engine (billing.md, Money movement). */
+/* Double-entry ledger of the SQLite engine (docs/billing-rules.md#ledger). */
 #include "ppm-sqlite.h"
 
 #include "ppm-amount.h"

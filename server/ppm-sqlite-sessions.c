@@ -1,5 +1,5 @@
 /* Sessions of the SQLite engine: open, charge, close, expiry, ratings
- * (billing.md: Guards, Holds, Idempotency, Ending). */
+ * (docs/billing-rules.md: Guards, Holds, Idempotency, Ending). */
 #include "ppm-sqlite.h"
 
 #include "ppm-amount.h"
@@ -245,8 +245,9 @@ open_supersede(PpmSqlite *s, Open *o, gint64 member_id, GError **error)
  * ended longer ago than this cannot reach past a new t0. */
 #define PAIR_REACH_MS (2 * 3600 * G_GINT64_CONSTANT(1000))
 
-/* billing.md's shift: how far past t0 the pair's standing charges already
- * pay, once its previous session is settled (none of its sessions is open). */
+/* The shift (docs/billing-rules.md#money-moves-no-faster-than-time): how far past t0 the pair's
+ * standing charges already pay, once its previous session is settled (none of its sessions is
+ * open). */
 static gboolean
 open_shift(PpmSqlite *s, Open *o, gint64 member_id, gint64 t0_ms, gint64 *shift_ms, GError **error)
 {
@@ -392,7 +393,7 @@ charge_replay(PpmSqlite *s, Session *session, Charge *c, gboolean *found, GError
   return TRUE;
 }
 
-/* billing.md's clock guard: charge k not before its interval's start, t0 +
+/* docs/billing-rules.md#clock-guard: charge k not before its interval's start, t0 +
  * (offset − PPM_OFFSET_MS) + k·period, − min(max(5 s, 0.5 % of k·period),
  * period/2). */
 static gboolean

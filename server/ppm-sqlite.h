@@ -79,7 +79,7 @@ gboolean ppm_ledger_post(PpmSqlite *s, gint64 transaction_id, gint64 wallet_id, 
                          GError **error);
 /* A member's balance minus the holds of its open sessions. */
 gboolean ppm_ledger_available(PpmSqlite *s, gint64 member_id, gint64 *available, GError **error);
-/* Reverses one charge (billing.md, Ending); *reversed FALSE when the model's
+/* Reverses one charge (docs/billing-rules.md#close); *reversed FALSE when the model's
  * earnings no longer cover it (then nothing changes). */
 gboolean ppm_ledger_reverse_charge(PpmSqlite *s, gint64 charge_id, gint64 now_ms,
                                    gboolean *reversed, gint64 *amount, GError **error);

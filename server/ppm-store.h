@@ -16,7 +16,7 @@
  *   checked ranges (ppm-amount.h) before the call, engines check the
  *   results of their own arithmetic (ppm_int64_*_checked(), ppm_fee_of()).
  * - Failures a client can act on are GErrors in PPM_STORE_ERROR (see
- *   PpmStoreError: each code maps to one api.md status and code through
+ *   PpmStoreError: each code maps to one status and code (docs/api-errors.md) through
  *   ppm_store_error_status() / ppm_store_error_code()).  Anything else
  *   (I/O, a database fault) is PPM_STORE_ERROR_INTERNAL.  On any error
  *   nothing was changed, except where an operation says otherwise.
@@ -32,7 +32,7 @@
  *   being the session's (1000 + its shift, see session_open).  A session the
  *   platform ends (superseded, expired) is "settled at" an instant T: every
  *   charge due later than max(T, the time of its last charge) is reversed as
- *   close reverses it (billing.md, "Money moves no faster than time").
+ *   close reverses it (docs/billing-rules.md, "Money moves no faster than time").
  * - Users are identified by int64 ids; sessions by their public id, a
  *   string of 32 lowercase hex characters (ppm_token_new_id()).
  */
@@ -94,7 +94,7 @@ typedef struct
   const char *public_url;   /* rate_url = public_url + "/account/sessions/ID/rate" */
 } PpmBillingConfig;
 
-/* billing.md's offset: a charge falls due this long after its interval
+/* The offset (docs/billing-rules.md#timeline): a charge falls due this long after its interval
  * starts.  A session's offset_ms is this plus its shift. */
 #define PPM_OFFSET_MS 1000
 /* A member's max_rate when never set: 10.00 in a two-digit currency, i.e.
@@ -196,7 +196,7 @@ typedef struct
   char *handle;
 } PpmAllowedModel;
 
-/* Who may bill a member (billing.md's allow-list). */
+/* Who may bill a member (docs/billing-rules.md#allow-list). */
 typedef struct
 {
   gboolean only;        /* only the allowed models may open sessions (off by default) */
@@ -381,7 +381,7 @@ typedef struct
   PpmLookup *(*lookup)(PpmStore *store, gint64 model_id, const char *protocol, const char *handle,
                        gint64 now_ms, gint64 *retry_after_s, GError **error);
   /* An open counts as a lookup of its member_handle, so that opens cannot
-   * probe who is a member (billing.md, Guards).  Called before session_open,
+   * probe who is a member (docs/billing-rules.md#guards).  Called before session_open,
    * in a transaction of its own, so that the count stays when the open is
    * then refused.  Nothing is counted (TRUE) when: an open by this model with
    * this client_session_id exists (session_open replays or refuses it);
@@ -407,7 +407,7 @@ typedef struct
   /* NOT_FOUND unless the model is on the member's list. */
   gboolean (*allow_list_remove)(PpmStore *store, gint64 member_id, gint64 model_id, GError **error);
 
-  /* --- Sessions (billing.md: Guards, Holds, Idempotency, Ending) --- */
+  /* --- Sessions (docs/billing-rules.md: Guards, Holds, Idempotency, Ending) --- */
 
   /* Checks, in this order:
    * 1. an open by this model with this client_session_id exists: protocol,
@@ -512,7 +512,7 @@ typedef struct
    * row ids. */
   gboolean (*sessions_page)(PpmStore *store, gint64 user_id, gint64 before, int limit,
                             PpmPage *page, GError **error);
-  /* The user's wallet entries, kinds as billing.md says: a member's charge
+  /* The user's wallet entries, kinds as docs/billing-rules.md#history-kinds says: a member's charge
    * is "charge" (negative), a model's "earning"; reversals are "refund". */
   gboolean (*transactions_page)(PpmStore *store, gint64 user_id, gint64 before, int limit,
                                 PpmPage *page, GError **error);

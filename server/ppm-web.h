@@ -1,4 +1,4 @@
-/* The account pages under /account/ (api.md, "Web pages").
+/* The account pages under /account/ (docs/openapi.json).
  *
  * The router calls ppm_web_handle() for every request whose path starts with
  * "/account/".  It answers the request (ppm-http.h) and

@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 
 const char *ppm_gtk_check_url(const char *text);
 const char *ppm_gtk_check_email(const char *text);
-/* A rate as api.md writes amounts: "2", "2.5", "2.50"; empty keeps the rate. */
+/* A rate (docs/billing-rules.md#amounts): "2", "2.5", "2.50"; empty keeps the rate. */
 const char *ppm_gtk_check_rate(const char *text);
 const char *ppm_gtk_check_ca_file(const char *text);
 

@@ -1,5 +1,5 @@
 /* Decoders from a parsed answer to the typed structs; any deviation from
- * api.md is a PPM_API_ERROR_PROTOCOL error, never a crash.  `currency` is the
+ * docs/openapi.json is a PPM_API_ERROR_PROTOCOL error, never a crash.  `currency` is the
  * deployment's currency as far as known ("" when not yet): amounts in another
  * currency are refused, and the first one seen fills it in. */
 #pragma once

@@ -1,4 +1,4 @@
-/* One error taxonomy for every platform request, keyed on api.md's error.code. */
+/* One error taxonomy for every platform request, keyed on the answer's error.code. */
 #pragma once
 
 #include "ppm-port.h"
@@ -12,13 +12,13 @@ typedef enum
 {
   /* Retry later: no answer, timeout, 5xx, or an answer we cannot read. */
   PPM_API_ERROR_RETRYABLE,
-  PPM_API_ERROR_PROTOCOL,     /* the answer broke api.md (retryable for billing requests) */
+  PPM_API_ERROR_PROTOCOL,     /* the answer broke docs/openapi.json (retryable for billing) */
   PPM_API_ERROR_RATE_LIMITED, /* 429: retry after retry_after_ms */
   PPM_API_ERROR_TOO_EARLY,    /* 425: retry after retry_after_ms */
   PPM_API_ERROR_UNAUTHORIZED, /* 401 after one refresh: sign in again */
   PPM_API_ERROR_NOT_SIGNED_IN,
   PPM_API_ERROR_INVALID_URL,
-  /* Final answers, one per api.md code. */
+  /* Final answers, one per code of docs/api-errors.md. */
   PPM_API_ERROR_BAD_REQUEST,
   PPM_API_ERROR_INSUFFICIENT_FUNDS,
   PPM_API_ERROR_FORBIDDEN,
@@ -45,7 +45,7 @@ typedef struct
   PpmOutcomeKind kind;
   PpmApiErrorCode code; /* meaningless when kind is PPM_OUTCOME_OK */
   int http_status;
-  char *error_code; /* api.md's code as sent, NULL when none */
+  char *error_code; /* the error code as sent, NULL when none */
   char *message;
   gint64 retry_after_ms;
 } PpmApiResult;

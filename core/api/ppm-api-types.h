@@ -1,4 +1,4 @@
-/* What the platform's answers decode into (api.md, "Routes").  Strings are owned. */
+/* What the platform's answers decode into (docs/openapi.json).  Strings are owned. */
 #pragma once
 
 #include <glib.h>

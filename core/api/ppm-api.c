@@ -676,7 +676,7 @@ ppm_api_billing_decode(PpmApiCall *call, GBytes *body, GPtrArray *strings,
   g_return_val_if_reached(FALSE);
 }
 
-/* Calls the port callback; a 2xx answer that breaks api.md is a retryable
+/* Calls the port callback; a 2xx answer that breaks docs/openapi.json is a retryable
  * protocol error. */
 static void
 ppm_api_billing_finish(PpmApiCall *call, PpmApiResult *result, GBytes *body)

@@ -1,4 +1,4 @@
-/* The platform client: every route a model's client uses (api.md), on the
+/* The platform client: every route a model's client uses (docs/openapi.json), on the
  * GLib main context that created it, never blocking it.
  *
  * Requests with a user token refresh it once on 401 and retry; if the
@@ -82,7 +82,7 @@ void ppm_api_list_transactions(PpmApi *api, int limit, const char *before,
 PpmPage *ppm_api_list_finish(PpmApi *api, GAsyncResult *result, GError **error);
 
 /* The billing requests, with core/ppm-port.h's contract (a cancelled request
- * never calls back).  An answer that breaks api.md is PPM_OUTCOME_RETRYABLE. */
+ * never calls back).  An answer that breaks docs/openapi.json is PPM_OUTCOME_RETRYABLE. */
 void ppm_api_open(PpmApi *api, const PpmOpenRequest *request, GCancellable *cancellable,
                   PpmOpenDone done, gpointer user_data);
 void ppm_api_charge(PpmApi *api, const char *session_id, gint64 seq, gint64 elapsed_ms,

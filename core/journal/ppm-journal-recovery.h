@@ -1,5 +1,5 @@
 /* What the next start does with a journal left by a crash or an unload
- * (billing.md, "Ending"): every session it shows open is closed on the
+ * (docs/billing-rules.md#crash-recovery): every session it shows open is closed on the
  * platform with reason client_restart and its last journaled elapsed_ms, a
  * close that was requested but not confirmed is sent again with its original
  * reason, no charge is posted, and each answer is written back.  An open that

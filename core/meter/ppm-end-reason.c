@@ -1,4 +1,4 @@
-/* billing.md's end reasons as they go on the wire. */
+/* The end reasons (docs/billing-rules.md#end-reasons) as they go on the wire. */
 #include "ppm-meter.h"
 
 static const char *const reason_names[] = {

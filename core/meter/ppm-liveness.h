@@ -1,4 +1,4 @@
-/* The dead-call watchdog (billing.md, "Dead calls").
+/* The dead-call watchdog (docs/billing-rules.md#dead-calls).
  *
  * Pure logic on a PpmClock: the plugin feeds it what it sees of the caller
  * (RTP and RTCP arrivals, ping answers and errors, presence) and it says when
@@ -22,7 +22,7 @@ typedef struct _PpmLiveness PpmLiveness;
 typedef struct
 {
   gint64 start_us;      /* the call's CONNECTED: counts as RTP and RTCP seen */
-  int no_media_seconds; /* billing.md's no_media_seconds: default 15, 0 = off */
+  int no_media_seconds; /* the no_media_seconds preference: default 15, 0 = off */
   gboolean can_ping;    /* the protocol can ping the caller's full JID (XMPP) */
 } PpmLivenessConfig;
 

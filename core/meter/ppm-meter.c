@@ -17,7 +17,7 @@ ppm_meter_error_quark(void)
 }
 
 #define ONE_SECOND G_USEC_PER_SEC
-/* billing.md, "Dead calls": a charge falling due after this long without RTP
+/* docs/billing-rules.md#deferred-charges: a charge falling due after this long without RTP
  * (or a ping answer) waits. */
 #define MEDIA_GAP_US (5 * G_USEC_PER_SEC)
 #define NO_SEQ G_MAXINT64
@@ -517,7 +517,7 @@ note_new_dues(PpmMeter *self, gint64 now)
   self->due_seen = MAX(self->due_seen, due_now);
 }
 
-/* billing.md, "unsecured".  Counts the owed, unconfirmed, non-deferred
+/* docs/billing-rules.md#unsecured.  Counts the owed, unconfirmed, non-deferred
  * charges that have failed once or stayed unconfirmed for 1 s past their due
  * time, and the time since the oldest unconfirmed one fell due.  Before the
  * open is confirmed only seq 0 (due at t0 + 1 s) can be owed. */

@@ -1,7 +1,7 @@
 /* The billing meter: one per billed call.
  *
  * It decides when to open the session, when to post each charge, when to
- * close, and when the call must be hung up, exactly as billing.md's
+ * close, and when the call must be hung up, exactly as docs/billing-rules.md's
  * "Timeline", "Outcomes of a charge", "Opening", "Ending" and "Dead calls"
  * say.  It reaches the platform through a PpmPort and keeps time with a
  * PpmClock; it never talks to libpurple.  The caller (the plugin) turns its
@@ -37,7 +37,7 @@ typedef enum
   PPM_METER_ERROR_JOURNAL, /* for journal hooks: the record could not be written */
 } PpmMeterError;
 
-/* billing.md, "Ending": why a call or a session ended. */
+/* docs/billing-rules.md#end-reasons: why a call or a session ended. */
 typedef enum
 {
   PPM_END_LOCAL_HANGUP,
@@ -135,7 +135,7 @@ typedef struct
    * PPM_END_UNBILLED_TOO_LONG or PPM_END_SESSION_GONE); the caller hangs up
    * and then calls ppm_meter_end() with that reason.  At most once. */
   void (*hangup_wanted)(PpmMeter *meter, PpmEndReason reason, gpointer user_data);
-  /* A final error: billing stopped, the call goes on.  `code` is api.md's
+  /* A final error: billing stopped, the call goes on.  `code` is the API's
    * error code ("rate_not_accepted", "not_found", "too_many_sessions",
    * "invalid", "unauthorized", ...) or "journal_error"; `message` may be NULL.
    * At most once. */

@@ -1,4 +1,4 @@
-/* The arithmetic of billing.md's timeline and of retries, kept apart from the
+/* The arithmetic of the timeline (docs/billing-rules.md) and of retries, kept apart from the
  * meter's state so it can be checked on its own. */
 #pragma once
 
@@ -6,7 +6,7 @@
 
 G_BEGIN_DECLS
 
-/* billing.md's offset before the open answer says otherwise. */
+/* The offset (docs/billing-rules.md#timeline) before the open answer says otherwise. */
 #define PPM_DEFAULT_OFFSET_US (1 * G_USEC_PER_SEC)
 /* The longest pause between two posts of one request. */
 #define PPM_BACKOFF_MAX_US (15 * G_USEC_PER_SEC)

@@ -1,6 +1,6 @@
 /* Money: an amount in integer minor units of an ISO 4217 currency.
  *
- * Never floating point (billing.md, "Words").  Parsing follows api.md's amount
+ * Never floating point (docs/billing-rules.md#words).  Parsing follows the amount
  * grammar `^[0-9]+(\.[0-9]{1,D})?$`, D being the currency's minor digits, and
  * rejects anything else with a GError.  The checked int64 helpers are shared
  * with the server so every sum and product of amounts detects overflow.
@@ -64,7 +64,7 @@ char *ppm_money_format_styled(const PpmMoney *money, const PpmMoneyStyle *style)
 /* ppm_money_format_styled() with the C style: "$2.00". */
 char *ppm_money_format(const PpmMoney *money);
 
-/* The bare amount in api.md's grammar, as ppm-admin prints it: "20.00", "-3.50",
+/* The bare amount (docs/billing-rules.md#amounts), as ppm-admin prints it: "20.00", "-3.50",
  * "500" (JPY).  Parsing the result with ppm_money_parse() gives back the same
  * amount when it is not negative. */
 char *ppm_money_format_plain(const PpmMoney *money);

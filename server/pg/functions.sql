@@ -303,8 +303,8 @@ END $$;
 
 -- ---------------------------------------------------------------- sessions
 
--- Where charge `seq` of a session starts to pay (billing.md, "Money moves no
--- faster than time"): t0 + shift + seq·period; it falls due 1 s (the offset
+-- Where charge `seq` of a session starts to pay
+-- (docs/billing-rules.md#money-moves-no-faster-than-time): t0 + shift + seq·period; it falls due 1 s (the offset
 -- without shift) later.
 CREATE OR REPLACE FUNCTION ppm_interval_start(t0_ms bigint, offset_ms bigint, seq bigint,
                                               period_ms bigint)
@@ -426,8 +426,8 @@ BEGIN
 
   timeout := greatest(p_max_backdate_s, 2 * p_period + 60) * 1000::bigint;
   t0 := p_now - least(p_elapsed, p_max_backdate_s * 1000::bigint);
-  -- billing.md's shift: how far past t0 the pair's standing charges already
-  -- pay.  None of its sessions is open now.  A standing charge's interval
+  -- The shift (docs/billing-rules.md#money-moves-no-faster-than-time): how
+  -- far past t0 the pair's standing charges already pay.  None of its sessions is open now.  A standing charge's interval
   -- begins at most period/2 (the clock guard's tolerance) after the charge,
   -- so it ends at most 1.5 periods after its session ended, and a period is
   -- at most an hour: older sessions cannot reach past t0.
@@ -465,7 +465,7 @@ END $$;
 
 -- session_charge (ppm-store.h), refusals returned rather than raised, so that
 -- ppm_charge_batch() can take many charges in one transaction: `error` is
--- the api.md code, `words` its message, `retry_after` the seconds of
+-- the API's error code, `words` its message, `retry_after` the seconds of
 -- too_early; nothing is changed then, except the expiry of a session whose
 -- deadline passed, which must stay.  The hottest path of the platform: few
 -- statements, and no row that other sessions' charges need: a posted

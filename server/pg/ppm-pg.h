@@ -95,7 +95,7 @@ gboolean ppm_pg_exec(PGconn *conn, const char *sql, GError **error);
 PGresult *ppm_pg_query(PpmPgPool *pool, PpmPgStatement statement, const PpmPgParams *params,
                        gint64 *retry_after_s, GError **error);
 
-/* The PpmStoreError whose api.md code is `code` (INTERNAL when none is). */
+/* The PpmStoreError whose API error code is `code` (INTERNAL when none is). */
 int ppm_pg_store_error_from_code(const char *code);
 
 /* Column helpers: NULL-safe text, integers (0 for NULL). */

@@ -1,5 +1,5 @@
 /* The PostgreSQL engine: sessions, ratings and history pages.  Platform time
- * is the database's clock_timestamp() (billing.md, Guards), so the billing
+ * is the database's clock_timestamp() (docs/billing-rules.md#platform-time), so the billing
  * functions get NULL for now_ms. */
 #include "ppm-amount.h"
 #include "ppm-answers.h"
@@ -239,7 +239,7 @@ ppm_pg_sessions_page(PpmStore *store, gint64 user_id, gint64 before, int limit, 
                    session_item_free, page, error);
 }
 
-/* billing.md's history kinds, from the ledger's transaction kind and the
+/* docs/billing-rules.md#history-kinds, from the ledger's transaction kind and the
  * sign of this user's entry. */
 static const char *
 history_kind(const char *kind, gint64 amount)

@@ -1,5 +1,5 @@
 /* My Account > Settings: a member chooses which models may bill it (its
- * allow-list, billing.md's guards). */
+ * allow-list, docs/billing-rules.md#allow-list). */
 #include "ppm-web-page.h"
 #include "ppm-web-pages.h"
 

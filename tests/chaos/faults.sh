@@ -7,7 +7,7 @@
 #   fault_settle F I    after the member's call, until the fault's own end is over
 #   fault_recover F I   after the model stopped, before the checks
 
-# Faults whose charges after the fault are given up (billing.md: forfeited on a
+# Faults whose charges after the fault are given up (docs/billing-rules.md: forfeited on a
 # crash, billing stops on a journal error) rather than owed.
 FAULTS_FORFEITING=" model-kill disk-full "
 

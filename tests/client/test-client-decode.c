@@ -1,5 +1,5 @@
 /* The answer decoders: valid answers decode to the right values, anything
- * that breaks api.md is a protocol error, never a crash. */
+ * that breaks docs/openapi.json is a protocol error, never a crash. */
 #include "ppm-api-decode.h"
 #include "ppm-api-error.h"
 #include "ppm-url.h"

@@ -337,7 +337,7 @@ test_seq_gap(void)
   assert_error_outcome("422 Unprocessable Entity", "", "seq_gap", PPM_OUTCOME_FINAL, 0);
 }
 
-/* The code decides, not the status: a 4xx without an api.md error body is
+/* The code decides, not the status: a 4xx without an error body is
  * an unreadable answer. */
 static void
 test_error_without_code(void)
@@ -512,7 +512,7 @@ on_close_end(const PpmOutcome *outcome, const PpmCloseAnswer *answer, gpointer u
   *end = (PortEnd){ TRUE, outcome->kind, answer != NULL };
 }
 
-/* A 2xx open or close answer that breaks api.md is retryable and brings no
+/* A 2xx open or close answer that breaks docs/openapi.json is retryable and brings no
  * answer, as for a charge. */
 static void
 test_unreadable_open_and_close(void)

@@ -89,7 +89,7 @@ test_summary(void)
   g_assert_cmpstr(line, ==, "Resumen de la llamada: 3:05, 4 minutos, $8.00 en total, ganas $6.40");
 }
 
-/* In the C locale the same functions speak api.md's English. */
+/* In the C locale the same functions speak docs/plugin-contract.md's English. */
 static void
 test_c_locale_english(void)
 {

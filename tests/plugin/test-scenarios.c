@@ -12,7 +12,7 @@
 
 static const char *const server_args[] = { "--period-seconds", "2", NULL };
 
-/* billing.md: a call that ends e seconds after t0 owes every charge due at or
+/* docs/billing-rules.md#timeline: a call that ends e seconds after t0 owes every charge due at or
  * before e (due at offset + k·period). */
 static guint
 charges_due(double elapsed)
@@ -372,7 +372,7 @@ test_platform_outage_too_long(void)
   g_assert_nonnull(why);
   double due3 = connected->t + OFFSET_S + 3 * PERIOD_S;
   g_assert_cmpfloat(why->t, >=, due3 - 0.1);
-  /* billing.md allows 1 s; 0.1 s more for the line to reach the test. */
+  /* docs/billing-rules.md#insufficient-funds: 1 s; 0.1 s more for the line to reach the test. */
   g_assert_cmpfloat(why->t, <=, due3 + 1.1);
   const SimEvent *member_end = sim_wait(member, "ended", NULL, NULL, 5);
   g_assert_nonnull(member_end);

@@ -16,7 +16,7 @@ test_charged_line(void)
 static void
 test_line_prefixes(void)
 {
-  /* api.md fixes how each line begins in the C locale. */
+  /* docs/plugin-contract.md fixes how each line begins in the C locale. */
   g_autofree char *last = ppm_text_last_minute("Alice");
   g_autofree char *secured = ppm_text_not_charging_secured(2);
   g_autofree char *stopped = ppm_text_not_charging_reason("the caller is not a member");

@@ -1,5 +1,5 @@
 /* Authorization over real HTTP: who may open, charge, close, read history
- * and look members up (api.md Routes, billing.md Guards). */
+ * and look members up (docs/openapi.json, docs/billing-rules.md#guards). */
 #include <string.h>
 
 #include "ppm-test-api.h"

@@ -1,5 +1,5 @@
 /* Nothing reveals a member's balance, and a member chooses who may bill it
- * (billing.md, Guards): charge answers show at most 60 periods, opens count
+ * (docs/billing-rules.md#balance-secrecy): charge answers show at most 60 periods, opens count
  * against the lookup limit so that they cannot probe who is a member, and
  * the allow-list refuses other models.  Real ppm-server, real SQLite. */
 #include <string.h>

@@ -1,6 +1,6 @@
 /* Login throttling per (email, client address): the 11th failure within
  * 15 minutes and later ones get 429 with Retry-After, a success resets the
- * count, and nobody else is locked out (api.md Conventions). */
+ * count, and nobody else is locked out (docs/api-errors.md#limits). */
 #include <string.h>
 
 #include "ppm-test-api.h"

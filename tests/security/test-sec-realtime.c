@@ -1,8 +1,7 @@
-/* Money moves no faster than time (billing.md, Guards): the backdating
- * attack, the settlement of a superseded session, replays, and the interval
- * invariants checked from the database after every step of a seeded random
- * walk of opens, charges, closes, supersessions, expiries, replays and
- * restarts on a platform clock the test moves.
+/* Money moves no faster than time (docs/billing-rules.md#money-moves-no-faster-than-time): the
+ * backdating attack, the settlement of a superseded session, replays, and the interval invariants
+ * checked from the database after every step of a seeded random walk of opens, charges, closes,
+ * supersessions, expiries, replays and restarts on a platform clock the test moves.
  *
  * On SQLite by default; on PostgreSQL when run by with-pg-cluster (the
  * cluster's postgres then runs under the same faketime offset file as the

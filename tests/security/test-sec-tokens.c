@@ -1,6 +1,6 @@
 /* Tokens the platform must refuse with 401 unauthorized: forged, revoked
  * (logout, ppm-admin revoke-tokens), of a disabled user, expired and
- * rotated out; and what a refresh keeps valid (api.md Conventions). */
+ * rotated out; and what a refresh keeps valid (docs/security.md). */
 #include <string.h>
 
 #include "ppm-test-api.h"

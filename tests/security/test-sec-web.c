@@ -1,4 +1,4 @@
-/* The account pages' defences (api.md, "Web pages"): a POST without this
+/* The account pages' defences (docs/security.md): a POST without this
  * browser's CSRF token is refused and changes nothing, and cookies are
  * HttpOnly, SameSite=Strict, and Secure under TLS. */
 #include <string.h>

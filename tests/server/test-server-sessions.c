@@ -1,4 +1,4 @@
-/* Opening, charging and closing sessions over real HTTP (billing.md:
+/* Opening, charging and closing sessions over real HTTP (docs/billing-rules.md:
  * Guards, Holds, Idempotency, Ending). */
 #include <string.h>
 

@@ -15,7 +15,7 @@ SCHEMA_PATH = os.environ.get("OPENAPI_SCHEMA",
 DOCUMENT_PATH = os.environ.get("PPM_OPENAPI") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "openapi.json")
 
-# The contract's routes (api.md, "Routes" and "Web pages") with the error
+# The API's frozen routes and pages with the error
 # codes each route must document.
 FROZEN = {
     ("POST", "/v1/auth/login"): ["unauthorized", "rate_limited", "busy"],
@@ -53,7 +53,7 @@ ALL_CODES = ["bad_request", "unauthorized", "insufficient_funds", "forbidden",
              "session_expired", "too_large", "unsupported_media_type", "invalid", "seq_gap",
              "too_early", "rate_limited", "busy"]
 
-# Codes the platform added to api.md's (which may be added to, never changed),
+# Codes the platform added to the frozen ones (which may be added to, never changed),
 # with the routes that must document them.
 ADDED_CODES = {"model_not_allowed": [("POST", "/v1/sessions")]}
 
