@@ -365,6 +365,8 @@ test_tracker_stacks_and_moves(void)
   g_assert_cmpint(e.y, ==, 200);
   assert_corner_disjoint();
   HOOK("tracker-hide call_id=e");
+  /* Out of the way of the next tests' windows. */
+  HOOK("click window=Call%%20with%%20Eve name=ppm-tracker-close");
 }
 
 static void
