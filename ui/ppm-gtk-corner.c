@@ -109,6 +109,13 @@ ppm_gtk_corner_layout(GtkWindow *showing)
       PpmGtkCorner *corner = l->data;
       if (corner->window == showing && corner->prefer_set)
         ppm_gtk_corner_take_preferred(corner, showing);
+      else if (corner->window == showing && corner->pinned)
+        {
+          /* Shown again where it was put: back into the column if another
+           * window was put there since (the column keeps clear by itself). */
+          GdkRectangle rect = ppm_gtk_corner_rect(corner);
+          corner->pinned = ppm_gtk_corner_covered(&rect, corner, showing, TRUE) == NULL;
+        }
       if (corner->pinned || !ppm_gtk_corner_is_shown(corner, showing))
         continue;
       GdkRectangle rect = ppm_gtk_corner_rect(corner);
