@@ -5,7 +5,11 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK(ppm - store - error - quark, ppm_store_error)
+GQuark
+ppm_store_error_quark(void)
+{
+  return g_quark_from_static_string("ppm-store-error-quark");
+}
 
 static const struct
 {
@@ -262,8 +266,7 @@ ppm_store_allow_model(PpmStore *store, gint64 member_id, const char *email, cons
     {
       link = ppm_handle_normalize(protocol, handle, &local);
       ok = link != NULL
-           && store->ops->allow_list_add(store, member_id, 0, link->protocol, link->handle,
-                                         &local);
+           && store->ops->allow_list_add(store, member_id, 0, link->protocol, link->handle, &local);
     }
   if (ok)
     return TRUE;

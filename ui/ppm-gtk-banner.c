@@ -5,22 +5,19 @@
 
 #include <glib/gi18n-lib.h>
 
-#define PPM_GTK_BANNER_HEIGHT 110
-
 struct _PpmGtkBanner
 {
   GtkWidget *window;
   GtkWidget *icon;
   GtkWidget *caller;
   GtkWidget *status;
-  int slot;
 };
 
 PpmGtkBanner *
-ppm_gtk_banner_new(int slot)
+ppm_gtk_banner_new(void)
 {
   PpmGtkBanner *banner = g_new0(PpmGtkBanner, 1);
-  banner->window = ppm_gtk_corner_window_new(_("Incoming call"), _("Incoming call"));
+  banner->window = ppm_gtk_corner_window_new(_("Incoming call"), _("Incoming call"), NULL, NULL);
   gtk_widget_set_name(banner->window, "ppm-banner");
   gtk_widget_set_size_request(banner->window, 300, -1);
 
@@ -57,7 +54,6 @@ ppm_gtk_banner_new(int slot)
   gtk_container_add(GTK_CONTAINER(buttons), dismiss);
   gtk_box_pack_start(GTK_BOX(box), buttons, FALSE, FALSE, 2);
 
-  banner->slot = slot;
   return banner;
 }
 
@@ -78,8 +74,6 @@ ppm_gtk_banner_show(PpmGtkBanner *banner, const PpmBanner *data)
                            GTK_ICON_SIZE_DIALOG);
   atk_object_set_description(gtk_widget_get_accessible(banner->window), data->text);
   gtk_widget_show_all(banner->window);
-  int x, y;
-  ppm_gtk_corner_place(GTK_WINDOW(banner->window), banner->slot, PPM_GTK_BANNER_HEIGHT, &x, &y);
 }
 
 void

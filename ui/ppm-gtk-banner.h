@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 
 typedef struct _PpmGtkBanner PpmGtkBanner;
 
-PpmGtkBanner *ppm_gtk_banner_new(int slot);
+PpmGtkBanner *ppm_gtk_banner_new(void);
 /* Fills the banner and shows it; may be called again when the lookup answers. */
 void ppm_gtk_banner_show(PpmGtkBanner *banner, const PpmBanner *data);
 void ppm_gtk_banner_free(PpmGtkBanner *banner);

@@ -1,7 +1,8 @@
 /* gtk-ppm: the Pidgin face of core-ppm.  At load it hands core-ppm a table of
- * GTK windows through plugin IPC; at unload it gives the defaults back. */
+ * GTK windows through plugin IPC (and lends it to other plugins through its
+ * own); at unload it gives the defaults back. */
 #include "ppm-gtk-core.h"
-#include "ppm-gtk-hook.h"
+#include "ppm-gtk-ipc.h"
 #include "ppm-gtk-prefs.h"
 #include "ppm-gtk-ui.h"
 
@@ -24,6 +25,12 @@ ppm_gtk_plugin_core_status_changed(gpointer data)
   pidgin_blist_update_plugin_actions();
 }
 
+static gpointer
+ppm_gtk_plugin_get_ui_ops(gpointer unused, gpointer data)
+{
+  return (gpointer)ppm_gtk_ui_ops();
+}
+
 static gboolean
 ppm_gtk_plugin_load(PurplePlugin *plugin)
 {
@@ -35,11 +42,11 @@ ppm_gtk_plugin_load(PurplePlugin *plugin)
       purple_debug_error("gtk-ppm", "core-ppm refused the GTK windows\n");
       return FALSE;
     }
-  purple_signal_connect(purple_plugins_find_with_id("core-ppm"), "ppm-status-changed", plugin,
+  purple_signal_connect(purple_plugins_find_with_id(PPM_PLUGIN_ID), "ppm-status-changed", plugin,
                         PURPLE_CALLBACK(ppm_gtk_plugin_core_status_changed), NULL);
-  g_autoptr(GError) error = NULL;
-  if (!ppm_gtk_hook_start(&error))
-    purple_debug_error("gtk-ppm", "test hook: %s\n", error->message);
+  purple_plugin_ipc_register(
+      plugin, PPM_GTK_IPC_GET_UI_OPS, PURPLE_CALLBACK(ppm_gtk_plugin_get_ui_ops),
+      purple_marshal_POINTER__POINTER, purple_value_new(PURPLE_TYPE_POINTER), 0);
   return TRUE;
 }
 
@@ -47,10 +54,10 @@ static gboolean
 ppm_gtk_plugin_unload(PurplePlugin *plugin)
 {
   purple_signals_disconnect_by_handle(plugin);
+  purple_plugin_ipc_unregister_all(plugin);
   ppm_gtk_core_set_ui_ops(NULL);
   /* The windows first: a rating dialog still open answers its caller. */
   ppm_gtk_ui_close_all();
-  ppm_gtk_hook_stop();
   return TRUE;
 }
 
@@ -61,7 +68,7 @@ static PurplePluginInfo info = {
   .type = PURPLE_PLUGIN_STANDARD,
   .ui_requirement = PIDGIN_PLUGIN_TYPE,
   .priority = PURPLE_PRIORITY_DEFAULT,
-  .id = "gtk-ppm",
+  .id = PPM_GTK_PLUGIN_ID,
   .name = N_("Pay per minute (Pidgin windows)"),
   .version = PPM_VERSION,
   .summary = N_("Call tracker, incoming-call banner, settings and rating windows"),
@@ -76,7 +83,7 @@ static PurplePluginInfo info = {
 static void
 ppm_gtk_plugin_init(PurplePlugin *plugin)
 {
-  info.dependencies = g_list_append(NULL, (gpointer) "core-ppm");
+  info.dependencies = g_list_append(NULL, (gpointer)PPM_PLUGIN_ID);
 }
 
 PURPLE_INIT_PLUGIN(gtk_ppm, ppm_gtk_plugin_init, info)

@@ -7,8 +7,6 @@
 #include <glib/gi18n-lib.h>
 #include <libpurple/prefs.h>
 
-#define PPM_GTK_TRACKER_HEIGHT 190
-
 struct _PpmGtkTracker
 {
   GtkWidget *window;
@@ -21,9 +19,6 @@ struct _PpmGtkTracker
   GtkWidget *minutes;
   GtkWidget *total;
   GtkWidget *earnings;
-  int slot;
-  int placed_x, placed_y; /* where we put it, to tell the user's moves from ours */
-  gboolean moved;
   gint64 start_us; /* monotonic time of t0 as the last update gave it */
   gint64 ended_elapsed_ms;
   gboolean ended;
@@ -106,51 +101,21 @@ ppm_gtk_tracker_on_key(GtkWidget *window, GdkEventKey *event, gpointer data)
   return TRUE;
 }
 
-/* Remembers where the user put the window; our own placement is not a move. */
-static gboolean
-ppm_gtk_tracker_on_configure(GtkWidget *window, GdkEventConfigure *event, gpointer data)
-{
-  PpmGtkTracker *tracker = data;
-  int x, y;
-  gtk_window_get_position(GTK_WINDOW(window), &x, &y);
-  if (x != tracker->placed_x || y != tracker->placed_y)
-    {
-      tracker->moved = TRUE;
-      tracker->placed_x = x;
-      tracker->placed_y = y;
-      purple_prefs_set_int(PPM_GTK_PREF_TRACKER_X, x);
-      purple_prefs_set_int(PPM_GTK_PREF_TRACKER_Y, y);
-    }
-  return FALSE;
-}
-
-/* The first tracker goes where the user last put one, the others stack in
- * the corner; a tracker the user moved stays where it is. */
+/* Remembers where the user put a tracker, for the next one. */
 static void
-ppm_gtk_tracker_place(PpmGtkTracker *tracker)
+ppm_gtk_tracker_on_moved(GtkWindow *window, int x, int y, gpointer data)
 {
-  if (tracker->moved)
-    return;
-  int x = purple_prefs_get_int(PPM_GTK_PREF_TRACKER_X);
-  int y = purple_prefs_get_int(PPM_GTK_PREF_TRACKER_Y);
-  if (tracker->slot == 0 && x >= 0 && y >= 0)
-    {
-      tracker->placed_x = x;
-      tracker->placed_y = y;
-      gtk_window_move(GTK_WINDOW(tracker->window), x, y);
-    }
-  else
-    ppm_gtk_corner_place(GTK_WINDOW(tracker->window), tracker->slot, PPM_GTK_TRACKER_HEIGHT,
-                         &tracker->placed_x, &tracker->placed_y);
+  purple_prefs_set_int(PPM_GTK_PREF_TRACKER_X, x);
+  purple_prefs_set_int(PPM_GTK_PREF_TRACKER_Y, y);
 }
 
 PpmGtkTracker *
-ppm_gtk_tracker_new(int slot)
+ppm_gtk_tracker_new(void)
 {
   PpmGtkTracker *tracker = g_new0(PpmGtkTracker, 1);
-  tracker->slot = slot;
   tracker->start_us = g_get_monotonic_time();
-  tracker->window = ppm_gtk_corner_window_new(_("Call tracker"), _("Call tracker"));
+  tracker->window = ppm_gtk_corner_window_new(_("Call tracker"), _("Call tracker"),
+                                              ppm_gtk_tracker_on_moved, NULL);
   gtk_widget_set_name(tracker->window, "ppm-tracker");
   gtk_widget_set_size_request(tracker->window, 260, -1);
 
@@ -166,6 +131,7 @@ ppm_gtk_tracker_new(int slot)
   atk_object_set_name(gtk_widget_get_accessible(tracker->elapsed), _("Call time"));
   gtk_box_pack_start(GTK_BOX(head), tracker->elapsed, FALSE, FALSE, 0);
   GtkWidget *close = gtk_button_new();
+  gtk_widget_set_name(close, "ppm-tracker-close");
   gtk_button_set_relief(GTK_BUTTON(close), GTK_RELIEF_NONE);
   gtk_button_set_focus_on_click(GTK_BUTTON(close), FALSE);
   gtk_container_add(GTK_CONTAINER(close),
@@ -205,12 +171,14 @@ ppm_gtk_tracker_new(int slot)
   tracker->earnings = ppm_gtk_tracker_row(table, 3, _("Your earnings"), "ppm-earnings");
 
   g_signal_connect(tracker->window, "key-press-event", G_CALLBACK(ppm_gtk_tracker_on_key), tracker);
-  g_signal_connect(tracker->window, "configure-event", G_CALLBACK(ppm_gtk_tracker_on_configure),
-                   tracker);
   gtk_widget_show_all(box);
   /* Start on the details, not on the hide button: Escape also hides. */
   gtk_window_set_focus(GTK_WINDOW(tracker->window), expander);
-  ppm_gtk_tracker_place(tracker);
+  /* Where the user last put a tracker, when that spot is free. */
+  int x = purple_prefs_get_int(PPM_GTK_PREF_TRACKER_X);
+  int y = purple_prefs_get_int(PPM_GTK_PREF_TRACKER_Y);
+  if (x >= 0 && y >= 0)
+    ppm_gtk_corner_prefer(GTK_WINDOW(tracker->window), x, y);
   ppm_gtk_tracker_schedule(tracker);
   return tracker;
 }
@@ -293,7 +261,6 @@ ppm_gtk_tracker_update(PpmGtkTracker *tracker, const PpmGtkTrackerData *data)
       tracker->ended = TRUE;
     }
   ppm_gtk_tracker_schedule(tracker);
-  ppm_gtk_tracker_place(tracker);
 }
 
 void

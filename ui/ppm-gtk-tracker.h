@@ -32,9 +32,9 @@ typedef struct
 
 typedef struct _PpmGtkTracker PpmGtkTracker;
 
-/* `slot` stacks several trackers upwards from the corner.  The clock starts at
- * 00:00 now. */
-PpmGtkTracker *ppm_gtk_tracker_new(int slot);
+/* Shown where the user last put a tracker if that spot is free, else in the
+ * corner's column (ppm-gtk-corner.h).  The clock starts at 00:00 now. */
+PpmGtkTracker *ppm_gtk_tracker_new(void);
 void ppm_gtk_tracker_update(PpmGtkTracker *tracker, const PpmGtkTrackerData *data);
 /* Shows the window again after the user closed it. */
 void ppm_gtk_tracker_present(PpmGtkTracker *tracker);

@@ -66,7 +66,7 @@ ppm_gtk_ui_tracker(const char *call_id)
   PpmGtkTracker *tracker = g_hash_table_lookup(trackers, call_id);
   if (tracker == NULL)
     {
-      tracker = ppm_gtk_tracker_new((int)g_hash_table_size(trackers));
+      tracker = ppm_gtk_tracker_new();
       g_hash_table_insert(trackers, g_strdup(call_id), tracker);
     }
   return tracker;
@@ -123,10 +123,7 @@ ppm_gtk_ui_incoming_call(const PpmBanner *banner)
   PpmGtkBanner *window = g_hash_table_lookup(banners, banner->caller);
   if (window == NULL)
     {
-      /* Banners stack above the trackers already on the screen. */
-      guint slot
-          = g_hash_table_size(banners) + (trackers != NULL ? g_hash_table_size(trackers) : 0);
-      window = ppm_gtk_banner_new((int)slot);
+      window = ppm_gtk_banner_new();
       g_hash_table_insert(banners, g_strdup(banner->caller), window);
     }
   ppm_gtk_banner_show(window, banner);

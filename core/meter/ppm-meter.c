@@ -717,9 +717,9 @@ PpmMeter *
 ppm_meter_new(PpmClock *clock, const PpmPort *port, const PpmMeterConfig *config,
               const PpmMeterEvents *events, gpointer user_data)
 {
-  PpmMeter *self = g_new0(PpmMeter, 1);
+  g_return_val_if_fail(port != NULL && port->ops != NULL && config != NULL, NULL);
 
-  g_return_val_if_fail(port != NULL && port->ops != NULL, NULL);
+  PpmMeter *self = g_new0(PpmMeter, 1);
   self->ref_count = 1;
   self->clock = ppm_clock_ref(clock);
   self->port = *port;

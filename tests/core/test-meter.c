@@ -1024,6 +1024,21 @@ test_end_reason_strings(void)
   g_assert_false(ppm_end_reason_from_string("hung_up", &(PpmEndReason){ 0 }));
 }
 
+/* A port without ops or a missing config is refused before anything is made. */
+static void
+test_new_refuses_missing_port(void)
+{
+  g_autoptr(PpmClock) clock = ppm_clock_virtual_new(T0);
+  PpmMeterConfig config = { .protocol = "prpl-jabber", .t0_us = T0 };
+  PpmPort no_ops = { 0 };
+
+  g_test_expect_message(NULL, G_LOG_LEVEL_CRITICAL, "*assertion*config != NULL*");
+  g_assert_null(ppm_meter_new(clock, &no_ops, &config, NULL, NULL));
+  g_test_expect_message(NULL, G_LOG_LEVEL_CRITICAL, "*assertion*config != NULL*");
+  g_assert_null(ppm_meter_new(clock, NULL, &config, NULL, NULL));
+  g_test_assert_expected_messages();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1062,6 +1077,7 @@ main(int argc, char **argv)
   g_test_add_func("/meter/journal-failure-at-opened", test_journal_failure_at_opened);
   g_test_add_func("/meter/one-request-in-flight", test_one_request_in_flight);
   g_test_add_func("/meter/backoff-bounds", test_backoff_bounds);
+  g_test_add_func("/meter/new-refuses-missing-port", test_new_refuses_missing_port);
   g_test_add_func("/meter/backoff-in-meter", test_backoff_in_meter);
   g_test_add_func("/meter/slow-answer-not-charging", test_slow_answer_not_charging);
   g_test_add_func("/meter/open-402-hangs-up", test_open_402);

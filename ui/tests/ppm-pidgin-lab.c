@@ -70,7 +70,9 @@ ppm_pidgin_lab_prefs_xml(PpmPidginLab *lab, const PpmPidginLabConfig *config)
                        "   <pref name='stun_server' type='string' value=''/>\n"
                        "  </pref>\n </pref>\n");
   g_autofree char *gtk_path = g_build_filename(lab->dir, "plugins", "gtk-ppm.so", NULL);
-  g_autofree char *gtk_item = g_markup_printf_escaped("    <item value='%s'/>\n", gtk_path);
+  g_autofree char *hook_path = g_build_filename(lab->dir, "plugins", "gtk-ppm-test-hook.so", NULL);
+  g_autofree char *gtk_item = g_markup_printf_escaped(
+      "    <item value='%s'/>\n    <item value='%s'/>\n", gtk_path, hook_path);
   g_string_append_printf(
       xml,
       " <pref name='pidgin'>\n  <pref name='plugins'>\n"
@@ -94,17 +96,19 @@ ppm_pidgin_lab_write_config(PpmPidginLab *lab, const PpmPidginLabConfig *config,
 {
   const char *core = g_getenv("PPM_CORE_PLUGIN");
   const char *gtk = g_getenv("PPM_GTK_PLUGIN");
-  if (core == NULL || gtk == NULL)
+  const char *hook = g_getenv("PPM_GTK_HOOK_PLUGIN");
+  if (core == NULL || gtk == NULL || hook == NULL)
     {
       g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                  "PPM_CORE_PLUGIN and PPM_GTK_PLUGIN must be set");
+                  "PPM_CORE_PLUGIN, PPM_GTK_PLUGIN and PPM_GTK_HOOK_PLUGIN must be set");
       return FALSE;
     }
   g_autofree char *plugins = g_build_filename(lab->dir, "plugins", NULL);
   g_mkdir_with_parents(plugins, 0700);
   g_autofree char *core_link = g_build_filename(plugins, "ppm.so", NULL);
   g_autofree char *gtk_link = g_build_filename(plugins, "gtk-ppm.so", NULL);
-  if (symlink(core, core_link) != 0 || symlink(gtk, gtk_link) != 0)
+  g_autofree char *hook_link = g_build_filename(plugins, "gtk-ppm-test-hook.so", NULL);
+  if (symlink(core, core_link) != 0 || symlink(gtk, gtk_link) != 0 || symlink(hook, hook_link) != 0)
     {
       g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "symlink: %s",
                   g_strerror(errno));
@@ -189,7 +193,7 @@ ppm_pidgin_lab_connect(PpmPidginLab *lab, GError **error)
         }
       g_usleep(100 * 1000);
     }
-  g_set_error(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "gtk-ppm's test hook did not answer; see %s",
+  g_set_error(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "the test hook did not answer; see %s",
               lab->log_path);
   return FALSE;
 }

@@ -1,6 +1,6 @@
 /* Pidgin 2.14 under Xvfb for tests: a free display, a fresh config dir with
- * core-ppm and gtk-ppm loaded, and gtk-ppm's test hook to drive and read its
- * windows.  Every process is started and stopped by its PID. */
+ * core-ppm, gtk-ppm and the test hook (gtk-ppm-test-hook) loaded, the hook
+ * to drive and read gtk-ppm's windows.  Every process is started and stopped by its PID. */
 #pragma once
 
 #include <gio/gio.h>
@@ -13,7 +13,7 @@ typedef struct
   GPid pidgin;
   int display;
   char *dir;      /* Pidgin's config dir (-c), removed by ppm_pidgin_lab_free() */
-  char *socket;   /* gtk-ppm's test hook */
+  char *socket;   /* the test hook's */
   char *log_path; /* Pidgin's stdout and stderr, kept as an artifact */
   GSocketConnection *hook;
   GDataInputStream *replies;
@@ -27,8 +27,9 @@ typedef struct
   const char *const *env;             /* extra VAR=value for Pidgin, or NULL */
 } PpmPidginLabConfig;
 
-/* The plugins come from PPM_CORE_PLUGIN and PPM_GTK_PLUGIN (paths to ppm.so
- * and gtk-ppm.so).  Returns once the hook answers. */
+/* The plugins come from PPM_CORE_PLUGIN, PPM_GTK_PLUGIN and
+ * PPM_GTK_HOOK_PLUGIN (paths to ppm.so, gtk-ppm.so and gtk-ppm-test-hook.so).  Returns once the
+ * hook answers. */
 PpmPidginLab *ppm_pidgin_lab_start(const PpmPidginLabConfig *config, GError **error);
 /* Sends one command line (arguments already escaped) and returns the reply
  * after "ok " (unescaped, "" for a bare "ok"); NULL with an error otherwise. */

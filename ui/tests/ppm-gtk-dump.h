@@ -16,7 +16,8 @@ char *ppm_gtk_dump_windows(void);
 /* The entries of the submenus of the buddy list's Tools menu, where Pidgin
  * lists plugin actions, one a line: "Pay per minute › Sign out". */
 char *ppm_gtk_dump_tools_menu(void);
-/* The first widget named `name` in a window named "ppm-…", or NULL. */
-GtkWidget *ppm_gtk_dump_find(const char *name);
+/* The first widget named `name` in a window named "ppm-…" whose title
+ * contains `title` (NULL: any window), or NULL. */
+GtkWidget *ppm_gtk_dump_find(const char *title, const char *name);
 
 G_END_DECLS

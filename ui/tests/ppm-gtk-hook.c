@@ -2,14 +2,14 @@
 
 #include "ppm-gtk-core.h"
 #include "ppm-gtk-dump.h"
-#include "ppm-gtk-history.h"
-#include "ppm-gtk-ui.h"
+#include "ppm-gtk-ipc.h"
 
 #include <gio/gio.h>
 #include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <libpurple/mediamanager.h>
+#include <libpurple/plugin.h>
 #include <string.h>
 
 typedef struct
@@ -20,9 +20,9 @@ typedef struct
 
 static GSocketService *service;
 static char *socket_path;
-static GString *results;       /* what rating and history callbacks received */
-static PpmGtkHistory *history; /* the history window the hook drives */
-static PurpleMedia *incoming;  /* the last incoming call, for "accept" */
+static const PpmUiOps *ops;   /* gtk-ppm's table, borrowed through its IPC */
+static GString *results;      /* what rating and history callbacks received */
+static PurpleMedia *incoming; /* the last incoming call, for "accept" */
 static gulong init_media_id;
 
 static gboolean
@@ -107,28 +107,26 @@ ppm_gtk_hook_on_rated(int stars, const char *comment, gpointer user_data)
 }
 
 static void
-ppm_gtk_hook_on_history_load(PpmGtkHistory *h, const char *before, gpointer user_data)
+ppm_gtk_hook_on_history_more(const char *before, gpointer more_data)
 {
   g_string_append_printf(results, "history-load before=%s\n", before != NULL ? before : "(newest)");
 }
 
-static void
-ppm_gtk_hook_on_history_destroy(GtkWidget *widget, gpointer data)
-{
-  history = NULL;
-}
-
-/* Clicks a button or types into an entry or text view found by name. */
+/* Clicks a button or an expander, or types into an entry or text view found
+ * by name (in the window whose title contains `window=`, if given). */
 static char *
 ppm_gtk_hook_drive(const char *command, PpmGtkHookArgs *args)
 {
-  GtkWidget *widget
-      = ppm_gtk_dump_find(ppm_gtk_hook_get(args, "name") ? ppm_gtk_hook_get(args, "name") : "");
+  const char *name = ppm_gtk_hook_get(args, "name");
+  GtkWidget *widget = ppm_gtk_dump_find(ppm_gtk_hook_get(args, "window"), name != NULL ? name : "");
   if (widget == NULL)
     return g_strdup("error no such widget");
   const char *text = ppm_gtk_hook_get(args, "text");
   if (g_strcmp0(command, "click") == 0 && GTK_IS_BUTTON(widget))
     gtk_button_clicked(GTK_BUTTON(widget));
+  else if (g_strcmp0(command, "click") == 0 && GTK_IS_EXPANDER(widget))
+    gtk_expander_set_expanded(GTK_EXPANDER(widget),
+                              !gtk_expander_get_expanded(GTK_EXPANDER(widget)));
   else if (g_strcmp0(command, "type") == 0 && GTK_IS_ENTRY(widget))
     gtk_entry_set_text(GTK_ENTRY(widget), text != NULL ? text : "");
   else if (g_strcmp0(command, "type") == 0 && GTK_IS_TEXT_VIEW(widget))
@@ -139,46 +137,36 @@ ppm_gtk_hook_drive(const char *command, PpmGtkHookArgs *args)
   return g_strdup("ok");
 }
 
+/* One page of the history as core-ppm sends it; its page requests are
+ * recorded for "results". */
 static char *
-ppm_gtk_hook_history(const char *command, PpmGtkHookArgs *args)
+ppm_gtk_hook_history_page(PpmGtkHookArgs *args)
 {
-  if (g_strcmp0(command, "history") == 0)
+  g_autofree PpmHistoryRow *rows = g_new0(PpmHistoryRow, args->rows->len);
+  g_autoptr(GPtrArray) split = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+  for (guint i = 0; i < args->rows->len; i++)
     {
-      if (history == NULL)
-        {
-          history = ppm_gtk_history_new(ppm_gtk_hook_on_history_load, NULL);
-          g_signal_connect(ppm_gtk_history_get_window(history), "destroy",
-                           G_CALLBACK(ppm_gtk_hook_on_history_destroy), NULL);
-        }
-      return g_strdup("ok");
+      char **cells = g_strsplit(args->rows->pdata[i], "|", 5);
+      g_ptr_array_add(split, cells);
+      if (g_strv_length(cells) < 4)
+        return g_strdup("error a row needs time|kind|amount|balance[|member]");
+      rows[i] = (PpmHistoryRow){ cells[0], cells[1], cells[2], cells[3], cells[4] };
     }
-  if (history == NULL)
-    return g_strdup("error no history window");
-  if (g_strcmp0(command, "history-balance") == 0)
-    ppm_gtk_history_set_balance(history, ppm_gtk_hook_get(args, "text"));
-  else if (g_strcmp0(command, "history-fail") == 0)
-    ppm_gtk_history_fail(history, ppm_gtk_hook_get(args, "text"));
-  else
-    {
-      g_autofree PpmGtkHistoryRow *rows = g_new0(PpmGtkHistoryRow, args->rows->len);
-      g_autoptr(GPtrArray) split = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-      for (guint i = 0; i < args->rows->len; i++)
-        {
-          char **cells = g_strsplit(args->rows->pdata[i], "|", 5);
-          g_ptr_array_add(split, cells);
-          if (g_strv_length(cells) < 4)
-            return g_strdup("error a row needs time|kind|amount|balance[|member]");
-          rows[i] = (PpmGtkHistoryRow){ cells[0], cells[1], cells[2], cells[3], cells[4] };
-        }
-      ppm_gtk_history_add_page(history, rows, args->rows->len, ppm_gtk_hook_get(args, "next"));
-    }
+  PpmHistoryPage page = {
+    .before = ppm_gtk_hook_get(args, "before"),
+    .rows = rows,
+    .n_rows = args->rows->len,
+    .balance = ppm_gtk_hook_get(args, "balance"),
+    .next_before = ppm_gtk_hook_get(args, "next"),
+    .error = ppm_gtk_hook_get(args, "error"),
+  };
+  ops->history_page(&page, ppm_gtk_hook_on_history_more, NULL);
   return g_strdup("ok");
 }
 
 static char *
 ppm_gtk_hook_run(const char *command, PpmGtkHookArgs *args)
 {
-  const PpmUiOps *ops = ppm_gtk_ui_ops();
   if (g_str_has_prefix(command, "tracker-show") || g_str_has_prefix(command, "tracker-update"))
     {
       PpmTrackerInfo info = {
@@ -235,8 +223,8 @@ ppm_gtk_hook_run(const char *command, PpmGtkHookArgs *args)
     }
   else if (g_str_equal(command, "settings"))
     ops->settings_show();
-  else if (g_str_has_prefix(command, "history"))
-    return ppm_gtk_hook_history(command, args);
+  else if (g_str_equal(command, "history-page"))
+    return ppm_gtk_hook_history_page(args);
   else if (g_str_equal(command, "click") || g_str_equal(command, "type"))
     return ppm_gtk_hook_drive(command, args);
   else if (g_str_equal(command, "results"))
@@ -347,7 +335,18 @@ ppm_gtk_hook_start(GError **error)
 {
   const char *path = g_getenv(PPM_GTK_TEST_SOCKET_ENV);
   if (path == NULL || *path == '\0')
-    return TRUE;
+    {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s is not set",
+                  PPM_GTK_TEST_SOCKET_ENV);
+      return FALSE;
+    }
+  PurplePlugin *gtk = purple_plugins_find_with_id(PPM_GTK_PLUGIN_ID);
+  ops = gtk != NULL ? purple_plugin_ipc_call(gtk, PPM_GTK_IPC_GET_UI_OPS, NULL) : NULL;
+  if (ops == NULL)
+    {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "gtk-ppm lends no windows");
+      return FALSE;
+    }
   g_autoptr(GSocketAddress) address = g_unix_socket_address_new(path);
   g_autoptr(GSocketService) svc = g_socket_service_new();
   g_unlink(path);
@@ -379,7 +378,6 @@ ppm_gtk_hook_stop(void)
   g_clear_object(&service);
   g_unlink(socket_path);
   g_clear_pointer(&socket_path, g_free);
-  if (history != NULL)
-    ppm_gtk_history_close(history);
+  ops = NULL;
   g_string_free(g_steal_pointer(&results), TRUE);
 }

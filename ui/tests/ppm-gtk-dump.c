@@ -153,12 +153,13 @@ ppm_gtk_dump_search(GtkWidget *widget, gpointer data)
 }
 
 GtkWidget *
-ppm_gtk_dump_find(const char *name)
+ppm_gtk_dump_find(const char *title, const char *name)
 {
   PpmGtkDumpSearch search = { name, NULL };
   GList *windows = gtk_window_list_toplevels();
   for (GList *l = windows; l != NULL && search.found == NULL; l = l->next)
-    if (ppm_gtk_dump_is_ours(l->data))
+    if (ppm_gtk_dump_is_ours(l->data)
+        && (title == NULL || strstr(gtk_window_get_title(l->data), title) != NULL))
       ppm_gtk_dump_search(l->data, &search);
   g_list_free(windows);
   return search.found;
