@@ -375,11 +375,17 @@ test_ratings(void)
   g_autoptr(GAsyncResult) r3 = NULL;
   g_autoptr(GAsyncResult) r4 = NULL;
   Billing billing = { 0 };
+  gint64 offset_ms;
 
+  /* Only a call with a paid minute can be rated. */
   open_session(api, 3, csid, &billing);
   session_id = g_strdup(billing.session_id);
+  offset_ms = billing.offset_ms;
   billing_clear(&billing);
-  close_session(api, session_id, 500, &billing);
+  charge(api, session_id, 0, &billing);
+  g_assert_cmpint(billing.kind, ==, PPM_OUTCOME_OK);
+  billing_clear(&billing);
+  close_session(api, session_id, offset_ms + 500, &billing);
   billing_clear(&billing);
 
   ppm_api_rate_session(api, session_id, 5, "great", NULL, ppm_test_store_result, &r1);
