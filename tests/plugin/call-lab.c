@@ -345,6 +345,13 @@ sim_start(CallLab *lab, const char *name, GPtrArray *argv)
   env = g_environ_setenv(env, "PPM_SIM_PASSWORD", "pw", TRUE);
   env = g_environ_setenv(env, "PPM_PASSWORD", "platform-pw", TRUE);
   env = g_environ_setenv(env, "DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
+  /* farstream's codec cache of each person's own, as on their own machines:
+   * the per-user one would carry codecs found by another process (with a
+   * registry cleaned otherwise) into this one. */
+  g_autofree char *audio_cache = g_strdup_printf("%s/%s-codecs.audio.cache", lab->dir, name);
+  g_autofree char *video_cache = g_strdup_printf("%s/%s-codecs.video.cache", lab->dir, name);
+  env = g_environ_setenv(env, "FS_AUDIO_CODECS_CACHE", audio_cache, TRUE);
+  env = g_environ_setenv(env, "FS_VIDEO_CODECS_CACHE", video_cache, TRUE);
   g_autofree char *log = g_strdup_printf("%s/%s.err", lab->dir, name);
 
   int out = -1;
