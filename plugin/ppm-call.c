@@ -609,7 +609,8 @@ ppm_call_peer_offline(PpmCall *call)
 void
 ppm_call_account_disconnected(PpmCall *call)
 {
-  if (call->meter != NULL && call->clock != NULL)
+  /* A call whose billing ended already keeps its own reason. */
+  if (call->meter != NULL && call->clock != NULL && !call->ended)
     {
       call_say(call, ppm_text_call_ended("local_disconnect"));
       call_end_billing(call, PPM_END_LOCAL_DISCONNECT, ppm_clock_now_monotonic(call->clock));

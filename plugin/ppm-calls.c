@@ -1,6 +1,7 @@
 #include "ppm-calls.h"
 
 #include "ppm-call.h"
+#include "ppm-gst-registry.h"
 #include "ppm-journal-hook.h"
 #include "ppm-ping.h"
 #include "ppm-platform.h"
@@ -58,9 +59,12 @@ on_buddy_signed_off(PurpleBuddy *buddy, gpointer data)
     }
 }
 
+/* Before the protocol closes the connection, which ends its calls' media
+ * (that would read as the model hanging up). */
 static void
-on_account_signed_off(PurpleAccount *account, gpointer data)
+on_signing_off(PurpleConnection *gc, gpointer data)
 {
+  PurpleAccount *account = purple_connection_get_account(gc);
   for (guint i = 0; i < calls->len; i++)
     {
       PpmCall *call = g_ptr_array_index(calls, i);
@@ -86,6 +90,11 @@ void
 ppm_calls_init(PurplePlugin *plugin)
 {
   calls = g_ptr_array_new_with_free_func((GDestroyNotify)ppm_call_free);
+  /* Before the first call: on a stock desktop every call would die. */
+  guint dropped = ppm_gst_registry_drop_broken();
+  if (dropped > 0)
+    purple_debug_info("ppm", "GStreamer: %u registry entries that break calls taken out\n",
+                      dropped);
   ppm_ping_init(plugin);
   init_media_handler
       = g_signal_connect(purple_media_manager_get(), "init-media", G_CALLBACK(on_init_media), NULL);
@@ -95,8 +104,8 @@ ppm_calls_init(PurplePlugin *plugin)
                           PURPLE_CALLBACK(on_jabber_presence), NULL);
   purple_signal_connect(purple_blist_get_handle(), "buddy-signed-off", plugin,
                         PURPLE_CALLBACK(on_buddy_signed_off), NULL);
-  purple_signal_connect(purple_accounts_get_handle(), "signed-off", plugin,
-                        PURPLE_CALLBACK(on_account_signed_off), NULL);
+  purple_signal_connect(purple_connections_get_handle(), "signing-off", plugin,
+                        PURPLE_CALLBACK(on_signing_off), NULL);
   purple_signal_connect(plugin, "ppm-signing-out", plugin, PURPLE_CALLBACK(on_signing_out), NULL);
   purple_signal_connect(plugin, "ppm-signed-in", plugin, PURPLE_CALLBACK(on_signed_in), NULL);
 }

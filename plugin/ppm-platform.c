@@ -583,9 +583,9 @@ ppm_platform_init(PurplePlugin *plugin)
   purple_signal_register(plugin, "ppm-signed-in", purple_marshal_VOID, NULL, 0);
   purple_signal_register(plugin, "ppm-signing-out", purple_marshal_VOID, NULL, 0);
   purple_signal_register(plugin, "ppm-status-changed", purple_marshal_VOID, NULL, 0);
-  purple_signal_connect(purple_accounts_get_handle(), "signed-on", plugin,
+  purple_signal_connect(purple_accounts_get_handle(), "account-signed-on", plugin,
                         PURPLE_CALLBACK(on_account_changed), NULL);
-  purple_signal_connect(purple_accounts_get_handle(), "signed-off", plugin,
+  purple_signal_connect(purple_accounts_get_handle(), "account-signed-off", plugin,
                         PURPLE_CALLBACK(on_account_changed), NULL);
 }
 

@@ -86,7 +86,7 @@ sim_setup(const PpmSimOptions *opts, GError **error)
   purple_blist_load();
   purple_prefs_load();
   sim_prefs_set_network();
-  if (!ppm_sim_media_init(opts->user_dir, opts->silence, error)
+  if (!ppm_sim_media_init(opts->user_dir, opts->silence, opts->stock_media, error)
       || !ppm_sim_plugins_load(opts->plugins, opts->prefs, opts->unload_after, error))
     return FALSE;
   account = sim_account_new(opts);

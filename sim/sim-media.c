@@ -5,20 +5,22 @@
 #include <purple.h>
 #include <media-gst.h>
 
+#include "ppm-gst-registry.h"
 #include "sim-events.h"
 
 static gboolean sim_silence;
 
 /* farstream's codec preferences (fs-codec.conf): groups come in order of
- * preference and id=-1 disables a codec.  Without it RAW video (which the
- * other side cannot decode) or L16 audio may be picked, and with
- * gstreamer1.0-libav installed H264 goes to an OMX encoder that refuses
- * every format, which ends the call at once.  VP8 works everywhere. */
-static const char sim_codec_conf[] = "[video/VP8]\n\n"
+ * preference and id=-1 disables a codec; with this file libpurple ignores
+ * farstream's defaults.  H264 first and VP8 next as in those defaults (so
+ * as in Pidgin); with gstreamer1.0-libav installed H264 needs
+ * ppm_gst_registry_drop_broken().  Without the rest RAW video (which the
+ * other side cannot decode) or L16 audio may be picked. */
+static const char sim_codec_conf[] = "[video/H264]\n\n"
+                                     "[video/VP8]\n\n"
                                      "[video/RAW]\nid=-1\n\n"
                                      "[video/JPEG]\nid=-1\n\n"
                                      "[video/VP9]\nid=-1\n\n"
-                                     "[video/H264]\nid=-1\n\n"
                                      "[audio/L16]\nid=-1\n";
 
 static GstElement *
@@ -134,33 +136,20 @@ sim_media_add_element(const char *id, PurpleMediaElementType type,
   return TRUE;
 }
 
-/* With gstreamer1.0-plugins-bad installed, farstream puts an SRTP encoder
- * with a null policy in every call; libsrtp 2.5 refuses it ("Could not
- * initialize SRTP encoder") and the call ends right after it is accepted.
- * libpurple's Jingle never negotiates SRTP, so this process does without. */
-static void
-sim_media_drop_srtp(void)
-{
-  GstRegistry *registry = gst_registry_get();
-  GstPlugin *srtp = gst_registry_find_plugin(registry, "srtp");
-
-  if (srtp == NULL)
-    return;
-  gst_registry_remove_plugin(registry, srtp);
-  gst_object_unref(srtp);
-}
-
 gboolean
-ppm_sim_media_init(const char *user_dir, gboolean silence, GError **error)
+ppm_sim_media_init(const char *user_dir, gboolean silence, gboolean stock, GError **error)
 {
   g_autofree char *conf = g_build_filename(user_dir, "fs-codec.conf", NULL);
   const PurpleMediaElementType src = PURPLE_MEDIA_ELEMENT_SRC | PURPLE_MEDIA_ELEMENT_ONE_SRC;
   const PurpleMediaElementType sink = PURPLE_MEDIA_ELEMENT_SINK | PURPLE_MEDIA_ELEMENT_ONE_SINK;
 
   sim_silence = silence;
-  sim_media_drop_srtp();
-  if (!g_file_set_contents(conf, sim_codec_conf, -1, error))
-    return FALSE;
+  if (!stock)
+    {
+      ppm_gst_registry_drop_broken();
+      if (!g_file_set_contents(conf, sim_codec_conf, -1, error))
+        return FALSE;
+    }
   if (!sim_media_add_element("ppm-sim-audio-src", PURPLE_MEDIA_ELEMENT_AUDIO | src,
                              sim_audio_src_create, error)
       || !sim_media_add_element("ppm-sim-audio-sink", PURPLE_MEDIA_ELEMENT_AUDIO | sink,

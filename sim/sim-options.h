@@ -56,6 +56,7 @@ typedef struct
   char *user_dir;
   gboolean video;
   gboolean silence;
+  gboolean stock_media; /* no codec preferences, GStreamer's registry as installed */
   gboolean debug;
   int calls;     /* member: calls to place to each peer; model: calls to take; 0 = until stopped */
   int max_calls; /* model: calls up at once; one more rings busy and is declined */
@@ -67,6 +68,7 @@ typedef struct
   double vanish_after;     /* the process as a whole, counted from a call's first CONNECTED */
   double freeze_after;
   double call_timeout;
+  gboolean survive_disconnect; /* a connection error does not end the script */
   double timeout;
   char **plugins;
   char **prefs;

@@ -539,7 +539,8 @@ sim_connection_error(PurpleConnection *gc, PurpleConnectionError err, const char
                      gpointer data)
 {
   ppm_sim_event("connection-error", "text", desc, NULL);
-  sim_script_fail("the XMPP connection failed");
+  if (!script.opts->survive_disconnect)
+    sim_script_fail("the XMPP connection failed");
 }
 
 static void

@@ -54,6 +54,8 @@ test_defaults(void)
   g_assert_cmpint(p.opts.max_calls, ==, 1);
   g_assert_cmpfloat(p.opts.call.answer_after, ==, 0.0);
   g_assert_cmpfloat(p.opts.call.hangup_after, <, 0.0);
+  g_assert_false(p.opts.stock_media);
+  g_assert_false(p.opts.survive_disconnect);
   g_assert_true(ppm_sim_options_script_for(&p.opts, "model@localhost/m") == &p.opts.call);
   /* Read once, then gone from the environment. */
   g_assert_cmpstr(p.opts.password, ==, "pw");
@@ -153,6 +155,21 @@ assert_usage_error(const char *role, const char *const *args, const char *words)
   parsed_clear(&p);
 }
 
+/* A model as a desktop's Pidgin: GStreamer as installed, still running
+ * after its connection dropped. */
+static void
+test_desktop_model(void)
+{
+  Parsed p;
+  const char *const args[]
+      = { "--peer=member@localhost/c", "--stock-media", "--survive-disconnect", NULL };
+  parse(&p, "model", args);
+  g_assert_no_error(p.error);
+  g_assert_true(p.opts.stock_media);
+  g_assert_true(p.opts.survive_disconnect);
+  parsed_clear(&p);
+}
+
 static void
 test_bad_usage(void)
 {
@@ -202,6 +219,7 @@ main(int argc, char **argv)
   g_test_add_func("/sim/options/peer-script", test_peer_script);
   g_test_add_func("/sim/options/peer-script-last-wins", test_peer_script_last_wins);
   g_test_add_func("/sim/options/plugin-action", test_plugin_action);
+  g_test_add_func("/sim/options/desktop-model", test_desktop_model);
   g_test_add_func("/sim/options/bad-usage", test_bad_usage);
   g_test_add_func("/sim/options/peer-required", test_peer_required);
   return g_test_run();

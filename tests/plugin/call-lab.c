@@ -126,7 +126,7 @@ lab_prosody(CallLab *lab)
       "allow_unencrypted_plain_auth = true\n"
       "authentication = \"internal_plain\"\n"
       "modules_enabled = { \"roster\", \"saslauth\", \"disco\", \"presence\", \"ping\", "
-      "\"posix\" }\n"
+      "\"posix\", \"admin_shell\" }\n"
       "log = { { levels = { min = \"warn\" }, to = \"file\", filename = \"%s/prosody.log\" } }\n"
       "VirtualHost \"localhost\"\n",
       lab->dir, data, lab->dir);
@@ -193,6 +193,16 @@ call_lab_free(CallLab *lab)
     g_test_message("lab kept in %s", lab->dir);
   g_free(lab->dir);
   g_free(lab);
+}
+
+void
+call_lab_xmpp_drop(CallLab *lab, const char *jid)
+{
+  g_autofree char *config = g_build_filename(lab->dir, "prosody.cfg.lua", NULL);
+  g_autofree char *command = g_strdup_printf("c2s:close('%s')", jid);
+  g_autoptr(GError) error = NULL;
+  g_assert_true(run(&error, "prosodyctl", "--config", config, "shell", command, NULL));
+  g_assert_no_error(error);
 }
 
 char *
@@ -335,6 +345,13 @@ sim_start(CallLab *lab, const char *name, GPtrArray *argv)
   env = g_environ_setenv(env, "PPM_SIM_PASSWORD", "pw", TRUE);
   env = g_environ_setenv(env, "PPM_PASSWORD", "platform-pw", TRUE);
   env = g_environ_setenv(env, "DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
+  /* farstream's codec cache of each person's own, as on their own machines:
+   * the per-user one would carry codecs found by another process (with a
+   * registry cleaned otherwise) into this one. */
+  g_autofree char *audio_cache = g_strdup_printf("%s/%s-codecs.audio.cache", lab->dir, name);
+  g_autofree char *video_cache = g_strdup_printf("%s/%s-codecs.video.cache", lab->dir, name);
+  env = g_environ_setenv(env, "FS_AUDIO_CODECS_CACHE", audio_cache, TRUE);
+  env = g_environ_setenv(env, "FS_VIDEO_CODECS_CACHE", video_cache, TRUE);
   g_autofree char *log = g_strdup_printf("%s/%s.err", lab->dir, name);
 
   int out = -1;
@@ -384,6 +401,9 @@ SimProc *
 call_lab_model(CallLab *lab, const char *user, const char *const *extra)
 {
   g_autoptr(GPtrArray) argv = sim_argv(lab, "model", user, "m", "member@localhost/c");
+  /* GStreamer as a desktop's Pidgin sees it: what breaks calls there is the
+   * plugin's to take out. */
+  g_ptr_array_add(argv, g_strdup("--stock-media"));
   g_ptr_array_add(argv, g_strdup_printf("--plugin=%s", g_getenv("PPM_PLUGIN_PATH")));
   g_ptr_array_add(argv,
                   g_strdup_printf("--pref=/plugins/core/ppm/server_url=%s", lab->server->url));

@@ -26,6 +26,10 @@ typedef struct
 CallLab *call_lab_new(const char *const *server_args, GError **error);
 void call_lab_free(CallLab *lab);
 
+/* Prosody closes the XMPP streams of `jid` (a full JID closes that one),
+ * as when the connection drops: the client sees its stream end. */
+void call_lab_xmpp_drop(CallLab *lab, const char *jid);
+
 /* ppm-admin; fails the test on error. */
 char *call_lab_admin(CallLab *lab, const char *stdin_text, const char *first,
                      ...) G_GNUC_NULL_TERMINATED;

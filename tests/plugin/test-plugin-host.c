@@ -46,6 +46,32 @@ test_load_unload_disconnects(void)
     }
 }
 
+static void
+on_status_changed(gpointer data)
+{
+  (*(int *)data)++;
+}
+
+/* The status follows the model's IM accounts: libpurple's accounts handle
+ * announces them (account-signed-on/-off, with the account). */
+static void
+test_status_follows_account(void)
+{
+  static int changes;
+  changes = 0;
+  g_assert_true(purple_plugin_load(plugin));
+  purple_signal_connect(plugin, "ppm-status-changed", &changes, PURPLE_CALLBACK(on_status_changed),
+                        &changes);
+  /* No account object: this host has no D-Bus to register one with, and the
+   * status is computed from libpurple's list, not from the signal. */
+  purple_signal_emit(purple_accounts_get_handle(), "account-signed-on", NULL);
+  g_assert_cmpint(changes, ==, 1);
+  purple_signal_emit(purple_accounts_get_handle(), "account-signed-off", NULL);
+  g_assert_cmpint(changes, ==, 2);
+  purple_signals_disconnect_by_handle(&changes);
+  g_assert_true(purple_plugin_unload(plugin));
+}
+
 /* ---- a replacement ui-ops table ---- */
 
 static char *rating_title;
@@ -195,6 +221,7 @@ main(int argc, char **argv)
   plugin = ppm_host_probe_plugin();
   g_test_add_func("/plugin/host/prefs-at-probe", test_prefs_at_probe);
   g_test_add_func("/plugin/host/load-unload-disconnects", test_load_unload_disconnects);
+  g_test_add_func("/plugin/host/status-follows-account", test_status_follows_account);
   g_test_add_func("/plugin/host/ipc-ui-ops", test_ipc_ui_ops);
   g_test_add_func("/plugin/host/ipc-status-signed-out", test_ipc_status_signed_out);
   g_test_add_func("/plugin/host/actions-sign-in-first", test_actions_sign_in_first);

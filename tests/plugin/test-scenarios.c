@@ -152,6 +152,100 @@ test_funded_call(void)
   assert_ledger_balanced(lab);
 }
 
+/* A funded audio and video call, billed like an audio one: the model's
+ * process sees GStreamer as installed (SRTP, libav) and the plugin keeps
+ * its calls working. */
+static void
+test_funded_video_call(void)
+{
+  g_autoptr(CallLab) lab = lab_start(server_args, "20.00");
+  g_autoptr(SimProc) model = model_start(lab, NULL);
+  const char *const member_args[] = { "--video", "--hangup-after=8.5", NULL };
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", member_args);
+
+  guint from = 0;
+  const SimEvent *connected = sim_wait(model, "connected", NULL, &from, 30);
+  g_assert_nonnull(connected);
+  /* Both sessions up, decoded audio and video on both sides. */
+  g_assert_nonnull(sim_wait(model, "connected", NULL, &from, 10));
+  for (guint i = 0; i < 2; i++)
+    {
+      SimProc *side = i == 0 ? model : member;
+      guint seen = 0;
+      gboolean audio = FALSE, video = FALSE;
+      while (!audio || !video)
+        {
+          const SimEvent *media = sim_wait(side, "media-received", NULL, &seen, 10);
+          g_assert_nonnull(media);
+          audio |= g_strcmp0(sim_event_get(media, "kind"), "audio") == 0;
+          video |= g_strcmp0(sim_event_get(media, "kind"), "video") == 0;
+        }
+    }
+  const SimEvent *ended = sim_wait(model, "ended", NULL, NULL, 30);
+  g_assert_nonnull(ended);
+  g_assert_cmpstr(sim_event_get(ended, "who"), ==, "remote");
+  g_assert_nonnull(sim_wait(model, "chat-system", "Call summary", NULL, 10));
+  guint due = charges_due(ended->t - connected->t);
+  g_assert_cmpuint(due, >=, 3);
+
+  g_assert_cmpuint(sim_count(model, "chat-system", "Charged "), ==, due);
+  g_autoptr(GPtrArray) sessions = NULL;
+  LabSession *session = only_session(lab, "model", &sessions);
+  g_assert_cmpstr(session->reason, ==, "remote_hangup");
+  g_assert_cmpint(session->periods_charged, ==, due);
+  g_autofree char *left = balance(lab, "member");
+  g_autofree char *want = g_strdup_printf("%d.00 USD", 20 - 2 * (int)due);
+  g_assert_cmpstr(left, ==, want);
+  assert_ledger_balanced(lab);
+}
+
+/* The model's XMPP connection drops mid-call (Prosody closes its stream):
+ * billing ends local_disconnect with what was due by then, nothing is
+ * charged afterwards, the chat says why and the status names the account
+ * that went offline. */
+static void
+test_model_connection_dropped(void)
+{
+  g_autoptr(CallLab) lab = lab_start(server_args, "20.00");
+  const char *const model_args[] = { "--survive-disconnect", "--plugin-action=Status@16", NULL };
+  g_autoptr(SimProc) model = model_start(lab, model_args);
+  const char *const member_args[] = { "--hangup-after=40", NULL };
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", member_args);
+
+  const SimEvent *connected = sim_wait(model, "connected", NULL, NULL, 30);
+  g_assert_nonnull(connected);
+  g_assert_nonnull(sim_wait(model, "chat-system", "Charged $2.00 — minute 1", NULL, 5));
+  call_lab_run(2.5);
+  call_lab_xmpp_drop(lab, "model@localhost/m");
+  g_assert_nonnull(sim_wait(model, "connection-error", NULL, NULL, 10));
+  const SimEvent *ended
+      = sim_wait(model, "chat-system", "Call ended: your IM account was disconnected", NULL, 10);
+  g_assert_nonnull(ended);
+  g_autoptr(GPtrArray) sessions = NULL;
+  LabSession *session = closed_session(lab, &sessions, 10);
+  g_assert_cmpstr(session->reason, ==, "local_disconnect");
+  guint due = charges_due(ended->t - connected->t);
+  g_assert_cmpint(session->periods_charged, ==, due);
+  g_assert_cmpuint(sim_count(model, "chat-system", "Charged "), ==, due);
+
+  /* Three periods later: nothing more charged, the balance as it was. */
+  call_lab_run(3 * PERIOD_S);
+  g_clear_pointer(&sessions, g_ptr_array_unref);
+  session = only_session(lab, "model", &sessions);
+  g_assert_cmpint(session->periods_charged, ==, due);
+  g_assert_cmpuint(sim_count(model, "chat-system", "Charged "), ==, due);
+  g_autofree char *left = balance(lab, "member");
+  g_autofree char *want = g_strdup_printf("%d.00 USD", 20 - 2 * (int)due);
+  g_assert_cmpstr(left, ==, want);
+
+  /* Signed in to the platform, but the linked account is offline. */
+  const SimEvent *status = sim_wait(model, "notify", "Not connected / ", NULL, 20);
+  g_assert_nonnull(status);
+  g_assert_nonnull(
+      strstr(sim_event_get(status, "text"), "Linked account model@localhost is offline."));
+  assert_ledger_balanced(lab);
+}
+
 /* An unanswered call is declined after ring_timeout_seconds. */
 static void
 test_ring_timeout(void)
@@ -759,6 +853,7 @@ main(int argc, char **argv)
       return g_test_run();
     }
   g_test_add_func("/plugin/call/funded-call", test_funded_call);
+  g_test_add_func("/plugin/call/funded-video-call", test_funded_video_call);
   g_test_add_func("/plugin/call/funds-run-out", test_funds_run_out);
   g_test_add_func("/plugin/call/non-member-declined", test_non_member_declined);
   g_test_add_func("/plugin/call/ring-timeout", test_ring_timeout);
@@ -767,6 +862,7 @@ main(int argc, char **argv)
   g_test_add_func("/plugin/call/platform-outage-recovered", test_platform_outage_recovered);
   g_test_add_func("/plugin/call/platform-outage-too-long", test_platform_outage_too_long);
   g_test_add_func("/plugin/call/member-killed", test_member_killed);
+  g_test_add_func("/plugin/call/model-connection-dropped", test_model_connection_dropped);
   g_test_add_func("/plugin/call/member-frozen", test_member_frozen);
   g_test_add_func("/plugin/call/member-muted-on-hold", test_member_muted_on_hold);
   g_test_add_func("/plugin/call/model-restarted", test_model_restarted);

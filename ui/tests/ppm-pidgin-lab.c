@@ -80,6 +80,8 @@ ppm_pidgin_lab_prefs_xml(PpmPidginLab *lab, const PpmPidginLabConfig *config)
       "  <pref name='vvconfig'>\n   <pref name='audio'>\n"
       "    <pref name='src'><pref name='device' type='string' value='audiotestsrc'/></pref>\n"
       "    <pref name='sink'><pref name='device' type='string' value='fakesink'/></pref>\n"
+      "   </pref>\n   <pref name='video'>\n"
+      "    <pref name='src'><pref name='device' type='string' value='videotestsrc'/></pref>\n"
       "   </pref>\n  </pref>\n"
       " </pref>\n",
       gtk_item);
