@@ -5,32 +5,9 @@
  * Runs under with-pg-cluster, which provides PPM_TEST_PG_HOST. */
 #include <string.h>
 
-#include "pg-test-psql.h"
+#include "ppm-test-api.h"
 
 #define EMAILS_SQL "SELECT string_agg(email, ';' ORDER BY id) FROM users"
-
-static void
-assert_sql(PpmTestServer *server, const char *sql, const char *expected)
-{
-  g_autofree char *got = ppm_pg_test_psql(server, sql);
-
-  g_assert_cmpstr(got, ==, expected);
-}
-
-/* How many times the server's log says `words`. */
-static guint
-log_count(PpmTestServer *server, const char *words)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  guint count = 0;
-
-  g_file_get_contents(server->log_path, &text, NULL, &error);
-  g_assert_no_error(error);
-  for (const char *p = strstr(text, words); p != NULL; p = strstr(p + 1, words))
-    count++;
-  return count;
-}
 
 static void
 test_stored_spellings(void)
@@ -46,8 +23,8 @@ test_stored_spellings(void)
   ppm_test_user(server, "ann2@example.com", "member");
   ppm_test_server_stop(server);
   /* As an older version stored them. */
-  g_free(ppm_pg_test_psql(server, "UPDATE users SET email = 'Ann@Example.com' WHERE id = 1;"
-                                  "UPDATE users SET email = 'ann@example.com' WHERE id = 2"));
+  g_free(ppm_test_server_sql(server, "UPDATE users SET email = 'Ann@Example.com' WHERE id = 1;"
+                                     "UPDATE users SET email = 'ann@example.com' WHERE id = 2"));
 
   g_assert_false(ppm_test_server_restart(server, &error));
   g_assert_nonnull(strstr(error->message, "email ann@example.com:"));
@@ -58,13 +35,13 @@ test_stored_spellings(void)
   g_assert_null(out);
   g_assert_nonnull(strstr(error->message, "user 2 as ann@example.com"));
   g_clear_error(&error);
-  assert_sql(server, EMAILS_SQL, "Ann@Example.com;ann@example.com");
+  ppm_test_server_assert_sql(server, EMAILS_SQL, "Ann@Example.com;ann@example.com");
 
   /* Only one account: respelled at start, and then found by any spelling. */
-  g_free(ppm_pg_test_psql(server, "UPDATE users SET email = 'ann2@example.com' WHERE id = 2"));
+  g_free(ppm_test_server_sql(server, "UPDATE users SET email = 'ann2@example.com' WHERE id = 2"));
   ppm_test_server_restart(server, &error);
   g_assert_no_error(error);
-  assert_sql(server, EMAILS_SQL, "ann@example.com;ann2@example.com");
+  ppm_test_server_assert_sql(server, EMAILS_SQL, "ann@example.com;ann2@example.com");
   login = ppm_test_call(server, "POST", "/v1/auth/login", NULL,
                         "{\"email\": \"ANN@example.com\", \"password\": "
                         "\"password-ann1@example.com\"}");
@@ -76,8 +53,9 @@ test_stored_spellings(void)
   ppm_test_server_restart(server, &error);
   g_assert_no_error(error);
   ppm_test_server_stop(server);
-  g_assert_cmpuint(log_count(server, "respelled 1 stored emails and handles"), ==, 1);
-  g_assert_cmpuint(log_count(server, "respelled"), ==, 1);
+  g_assert_cmpuint(ppm_test_server_log_count(server, "respelled 1 stored emails and handles"), ==,
+                   1);
+  g_assert_cmpuint(ppm_test_server_log_count(server, "respelled"), ==, 1);
 }
 
 int
