@@ -48,22 +48,32 @@ assert_signup(PpmTestServer *server, const char *email, const char *display_name
     g_error("sign-up %s: the page does not say \"%s\": %s", email, says, r->body);
 }
 
+/* Sends {"<key1>": value1, "<key2>": value2}, the values escaped as JSON
+ * whatever characters they hold. */
 static PpmTestResponse *
-api_login(PpmTestServer *server, const char *email, const char *password)
+string_pair_request(PpmTestServer *server, const char *method, const char *path, const char *token,
+                    const char *key1, const char *value1, const char *key2, const char *value2)
 {
   g_autoptr(JsonBuilder) b = json_builder_new();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *body = NULL;
 
   json_builder_begin_object(b);
-  json_builder_set_member_name(b, "email");
-  json_builder_add_string_value(b, email);
-  json_builder_set_member_name(b, "password");
-  json_builder_add_string_value(b, password);
+  json_builder_set_member_name(b, key1);
+  json_builder_add_string_value(b, value1);
+  json_builder_set_member_name(b, key2);
+  json_builder_add_string_value(b, value2);
   json_builder_end_object(b);
   root = json_builder_get_root(b);
   body = json_to_string(root, FALSE);
-  return ppm_test_request(server, "POST", "/v1/auth/login", NULL, NULL, body, strlen(body));
+  return ppm_test_request(server, method, path, token, NULL, body, strlen(body));
+}
+
+static PpmTestResponse *
+api_login(PpmTestServer *server, const char *email, const char *password)
+{
+  return string_pair_request(server, "POST", "/v1/auth/login", NULL, "email", email, "password",
+                             password);
 }
 
 /* A sign-up under another spelling of a taken email is the taken email;
@@ -141,19 +151,8 @@ static PpmTestResponse *
 handle_call(PpmTestServer *server, const char *method, const char *token, const char *protocol,
             const char *handle)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *body = NULL;
-
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "protocol");
-  json_builder_add_string_value(b, protocol);
-  json_builder_set_member_name(b, "handle");
-  json_builder_add_string_value(b, handle);
-  json_builder_end_object(b);
-  root = json_builder_get_root(b);
-  body = json_to_string(root, FALSE);
-  return ppm_test_request(server, method, "/v1/me/handles", token, NULL, body, strlen(body));
+  return string_pair_request(server, method, "/v1/me/handles", token, "protocol", protocol,
+                             "handle", handle);
 }
 
 static const char *HANDLES_SQL
