@@ -80,6 +80,24 @@ session_load(PpmSqlite *s, const char *public_id, gint64 model_id, Session *sess
   return TRUE;
 }
 
+/* Appends the first column of every row of `stmt` (NULL: its query failed)
+ * to `to`. */
+static gboolean
+append_ints(PpmSqlite *s, sqlite3_stmt *stmt, GArray *to, GError **error)
+{
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = ppm_sql_step(s, stmt, error)) == 1)
+    {
+      gint64 value = sqlite3_column_int64(stmt, 0);
+
+      g_array_append_val(to, value);
+    }
+  return rc == 0;
+}
+
 /* Reverses the session's standing charges due (offset + seq·period after t0)
  * after `elapsed_ms` (all of them when elapsed_ms < 0); adds the amount returned to *reversed. */
 static gboolean
@@ -88,7 +106,6 @@ reverse_after(PpmSqlite *s, gint64 session_row, gint64 elapsed_ms, gint64 now_ms
 {
   g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
   sqlite3_stmt *stmt;
-  int rc;
 
   stmt = ppm_sql_query(s, error,
                        "SELECT c.id FROM charges c JOIN sessions s ON s.id = c.session_id"
@@ -96,14 +113,7 @@ reverse_after(PpmSqlite *s, gint64 session_row, gint64 elapsed_ms, gint64 now_ms
                        " AND (? < 0 OR s.offset_ms + c.seq * s.period_seconds * 1000 > ?)"
                        " ORDER BY c.seq",
                        "iii", session_row, elapsed_ms, elapsed_ms);
-  if (stmt == NULL)
-    return FALSE;
-  while ((rc = ppm_sql_step(s, stmt, error)) == 1)
-    {
-      gint64 id = sqlite3_column_int64(stmt, 0);
-      g_array_append_val(ids, id);
-    }
-  if (rc < 0)
+  if (!append_ints(s, stmt, ids, error))
     return FALSE;
   for (guint i = 0; i < ids->len; i++)
     {
@@ -140,18 +150,10 @@ ppm_sessions_expire_due(PpmSqlite *s, gint64 now_ms, GError **error)
 {
   g_autoptr(GArray) rows = g_array_new(FALSE, FALSE, sizeof(gint64));
   sqlite3_stmt *stmt;
-  int rc;
 
   stmt = ppm_sql_query(
       s, error, "SELECT id FROM sessions WHERE state = 'open' AND deadline_ms <= ?", "i", now_ms);
-  if (stmt == NULL)
-    return FALSE;
-  while ((rc = ppm_sql_step(s, stmt, error)) == 1)
-    {
-      gint64 row = sqlite3_column_int64(stmt, 0);
-      g_array_append_val(rows, row);
-    }
-  if (rc < 0)
+  if (!append_ints(s, stmt, rows, error))
     return FALSE;
   for (guint i = 0; i < rows->len; i++)
     if (!session_settle(s, g_array_index(rows, gint64, i), now_ms, error)

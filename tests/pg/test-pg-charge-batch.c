@@ -4,7 +4,7 @@
  * taken again one charge at a time.
  *
  * Runs under with-pg-cluster, which provides PPM_TEST_PG_HOST. */
-#include "pg-test-psql.h"
+#include "ppm-test-api.h"
 
 #define PAIRS 12
 
@@ -164,7 +164,7 @@ test_each_charge_its_own_answer(Fixture *f, gconstpointer data)
     g_assert_cmpint(ppm_test_balance(f->server, f->pairs[i].member_email), ==,
                     i == 0 ? 1600 : 1800);
   /* Charges posted together share transactions (xmin: the inserting one). */
-  transactions = ppm_pg_test_psql(f->server, "SELECT count(DISTINCT xmin::text) FROM charges");
+  transactions = ppm_test_server_sql(f->server, "SELECT count(DISTINCT xmin::text) FROM charges");
   g_test_message("%d charges in %s transactions", PAIRS + 1, transactions);
   g_assert_cmpint(g_ascii_strtoll(transactions, NULL, 10), <, PAIRS + 1);
   ppm_test_verify(f->server);
@@ -186,7 +186,7 @@ test_failed_batch_taken_one_by_one(Fixture *f, gconstpointer data)
                         "EXECUTE FUNCTION test_fail()",
                         f->sessions[5]);
 
-  g_free(ppm_pg_test_psql(f->server, trigger));
+  g_free(ppm_test_server_sql(f->server, trigger));
   for (int i = 0; i < PAIRS; i++)
     shots[i] = (Shot){ f->server, f->pairs[i].model_token, f->sessions[i], 0, NULL };
   fire(shots, PAIRS);

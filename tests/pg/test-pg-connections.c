@@ -3,7 +3,7 @@
  * get fresh connections instead of failing.
  *
  * Runs under with-pg-cluster, which provides PPM_TEST_PG_HOST. */
-#include "pg-test-psql.h"
+#include "ppm-test-api.h"
 
 static void
 test_terminated_backends(void)
@@ -24,9 +24,9 @@ test_terminated_backends(void)
     }
 
   /* Every connection ppm-server holds is closed by the database. */
-  g_free(ppm_pg_test_psql(server,
-                          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+  g_free(ppm_test_server_sql(server,
+                             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
   g_usleep(200 * 1000);
 
   for (int i = 0; i < 5; i++)

@@ -5,22 +5,22 @@
  * after follow each other in entry order.
  *
  * Runs under with-pg-cluster, which provides PPM_TEST_PG_HOST. */
-#include "pg-test-psql.h"
+#include "ppm-test-api.h"
 
 /* The first fee entry, in entry order, whose balance after is not the one
  * before plus its amount; empty when there is none. */
 #define BROKEN_FEE_ENTRY                                                                           \
-  "SELECT id FROM (SELECT e.id, e.balance_after_minor - e.amount_minor AS before, "               \
-  "lag(e.balance_after_minor, 1, 0::bigint) OVER (ORDER BY e.id) AS previous "                    \
-  "FROM entries e JOIN wallets w ON w.id = e.wallet_id WHERE w.name = 'platform:fees') f "        \
+  "SELECT id FROM (SELECT e.id, e.balance_after_minor - e.amount_minor AS before, "                \
+  "lag(e.balance_after_minor, 1, 0::bigint) OVER (ORDER BY e.id) AS previous "                     \
+  "FROM entries e JOIN wallets w ON w.id = e.wallet_id WHERE w.name = 'platform:fees') f "         \
   "WHERE before <> previous ORDER BY id LIMIT 1"
 #define FEES_BALANCE "SELECT balance_minor FROM wallets WHERE name = 'platform:fees'"
 
 static void
 assert_fees(PpmTestServer *server, const char *expected_balance)
 {
-  g_autofree char *balance = ppm_pg_test_psql(server, FEES_BALANCE);
-  g_autofree char *broken = ppm_pg_test_psql(server, BROKEN_FEE_ENTRY);
+  g_autofree char *balance = ppm_test_server_sql(server, FEES_BALANCE);
+  g_autofree char *broken = ppm_test_server_sql(server, BROKEN_FEE_ENTRY);
 
   g_assert_cmpstr(balance, ==, expected_balance);
   g_assert_cmpstr(broken, ==, "");

@@ -4,7 +4,7 @@
  * the columns it changes).
  *
  * Runs under with-pg-cluster, which provides PPM_TEST_PG_HOST. */
-#include "pg-test-psql.h"
+#include "ppm-test-api.h"
 
 /* A pair with a session opened 300 s ago: with 60 s periods, charges 0 to 4
  * are due at once.  Returns the session id. */
@@ -28,15 +28,6 @@ charge(PpmTestServer *server, PpmTestPair *pair, const char *session_id, gint64 
   g_assert_cmpint(ppm_test_int(r, "seq"), ==, seq);
 }
 
-/* Asserts that `sql` prints `expected` (psql's unaligned output). */
-static void
-assert_sql(PpmTestServer *server, const char *sql, const char *expected)
-{
-  g_autofree char *got = ppm_pg_test_psql(server, sql);
-
-  g_assert_cmpstr(got, ==, expected);
-}
-
 /* What schema-5.sql adds, taken away again. */
 #define UNDO_SCHEMA_5                                                                              \
   "ALTER TABLE lookups DROP COLUMN protocol, DROP COLUMN handle; DROP TABLE allowed_models; "      \
@@ -57,27 +48,30 @@ test_upgrade_from_1(void)
   ppm_test_server_stop(server);
 
   /* Back to what schema-1.sql left. */
-  g_free(ppm_pg_test_psql(server, UNDO_SCHEMA_5));
-  g_free(ppm_pg_test_psql(server, "CREATE INDEX sessions_deadline_open ON sessions (deadline_ms) "
-                                  "WHERE state = 'open'; "
-                                  "CREATE INDEX entries_transaction ON entries (transaction_id); "
-                                  "ALTER TABLE sessions RESET (fillfactor); "
-                                  "CREATE TABLE fees_pending (entry_id bigint PRIMARY KEY); "
-                                  "ALTER TABLE sessions DROP COLUMN offset_ms; "
-                                  "DROP INDEX sessions_pair_ended; "
-                                  "UPDATE ppm_schema_version SET version = 1"));
+  g_free(ppm_test_server_sql(server, UNDO_SCHEMA_5));
+  g_free(ppm_test_server_sql(server,
+                             "CREATE INDEX sessions_deadline_open ON sessions (deadline_ms) "
+                             "WHERE state = 'open'; "
+                             "CREATE INDEX entries_transaction ON entries (transaction_id); "
+                             "ALTER TABLE sessions RESET (fillfactor); "
+                             "CREATE TABLE fees_pending (entry_id bigint PRIMARY KEY); "
+                             "ALTER TABLE sessions DROP COLUMN offset_ms; "
+                             "DROP INDEX sessions_pair_ended; "
+                             "UPDATE ppm_schema_version SET version = 1"));
 
   ppm_test_server_restart(server, &error);
   g_assert_no_error(error);
-  assert_sql(server, "SELECT version FROM ppm_schema_version", "5");
-  assert_sql(server,
-             "SELECT count(*) FROM pg_indexes "
-             "WHERE indexname IN ('sessions_deadline_open', 'entries_transaction')",
-             "0");
-  assert_sql(server, "SELECT array_to_string(reloptions, ',') FROM pg_class "
-                     "WHERE relname = 'sessions'",
-             "fillfactor=50");
-  assert_sql(server, "SELECT count(*) FROM pg_indexes WHERE indexname = 'lookups_handle'", "1");
+  ppm_test_server_assert_sql(server, "SELECT version FROM ppm_schema_version", "5");
+  ppm_test_server_assert_sql(server,
+                             "SELECT count(*) FROM pg_indexes "
+                             "WHERE indexname IN ('sessions_deadline_open', 'entries_transaction')",
+                             "0");
+  ppm_test_server_assert_sql(server,
+                             "SELECT array_to_string(reloptions, ',') FROM pg_class "
+                             "WHERE relname = 'sessions'",
+                             "fillfactor=50");
+  ppm_test_server_assert_sql(
+      server, "SELECT count(*) FROM pg_indexes WHERE indexname = 'lookups_handle'", "1");
 
   /* The session of version 1 goes on where it was. */
   charge(server, &pair, session_id, 1);
@@ -104,35 +98,36 @@ test_pending_fees_folded(void)
   charge(server, &pair, session_id, 1);
   ppm_test_server_stop(server);
   /* Posted at once: each fee entry with its balance after. */
-  assert_sql(server, LAST_FEE_ENTRY, "40,80");
+  ppm_test_server_assert_sql(server, LAST_FEE_ENTRY, "40,80");
 
   /* As version 2 left a charge's fee until its tick: the entry written with
    * no balance after, listed in fees_pending, the wallet not yet credited. */
-  g_free(ppm_pg_test_psql(server, UNDO_SCHEMA_5));
-  g_free(ppm_pg_test_psql(
-      server, "CREATE TABLE fees_pending (entry_id bigint PRIMARY KEY); "
-              "INSERT INTO fees_pending SELECT e.id FROM entries e "
-              "JOIN wallets w ON w.id = e.wallet_id WHERE w.name = 'platform:fees' "
-              "ORDER BY e.id DESC LIMIT 1; "
-              "UPDATE entries SET balance_after_minor = 0 "
-              "WHERE id IN (SELECT entry_id FROM fees_pending); "
-              "UPDATE wallets SET balance_minor = balance_minor - 40 "
-              "WHERE name = 'platform:fees'; "
-              "ALTER TABLE sessions DROP COLUMN offset_ms; "
-              "DROP INDEX sessions_pair_ended; "
-              "UPDATE ppm_schema_version SET version = 2"));
-  assert_sql(server, FEES_BALANCE, "40");
+  g_free(ppm_test_server_sql(server, UNDO_SCHEMA_5));
+  g_free(ppm_test_server_sql(server,
+                             "CREATE TABLE fees_pending (entry_id bigint PRIMARY KEY); "
+                             "INSERT INTO fees_pending SELECT e.id FROM entries e "
+                             "JOIN wallets w ON w.id = e.wallet_id WHERE w.name = 'platform:fees' "
+                             "ORDER BY e.id DESC LIMIT 1; "
+                             "UPDATE entries SET balance_after_minor = 0 "
+                             "WHERE id IN (SELECT entry_id FROM fees_pending); "
+                             "UPDATE wallets SET balance_minor = balance_minor - 40 "
+                             "WHERE name = 'platform:fees'; "
+                             "ALTER TABLE sessions DROP COLUMN offset_ms; "
+                             "DROP INDEX sessions_pair_ended; "
+                             "UPDATE ppm_schema_version SET version = 2"));
+  ppm_test_server_assert_sql(server, FEES_BALANCE, "40");
 
   ppm_test_server_restart(server, &error);
   g_assert_no_error(error);
-  assert_sql(server, FEES_BALANCE, "80");
-  assert_sql(server, LAST_FEE_ENTRY, "40,80");
-  assert_sql(server, "SELECT count(*) FROM pg_tables WHERE tablename = 'fees_pending'", "0");
+  ppm_test_server_assert_sql(server, FEES_BALANCE, "80");
+  ppm_test_server_assert_sql(server, LAST_FEE_ENTRY, "40,80");
+  ppm_test_server_assert_sql(
+      server, "SELECT count(*) FROM pg_tables WHERE tablename = 'fees_pending'", "0");
   ppm_test_verify(server);
 
   /* And the next charge's fee follows on. */
   charge(server, &pair, session_id, 2);
-  assert_sql(server, LAST_FEE_ENTRY, "40,120");
+  ppm_test_server_assert_sql(server, LAST_FEE_ENTRY, "40,120");
 }
 
 static void
@@ -152,7 +147,7 @@ test_charge_update_is_hot(void)
   ppm_test_server_stop(server);
   for (int i = 0; i < 50 && hot < 5; i++)
     {
-      g_autofree char *n = ppm_pg_test_psql(
+      g_autofree char *n = ppm_test_server_sql(
           server, "SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'sessions'");
 
       hot = g_ascii_strtoll(n, NULL, 10);

@@ -21,48 +21,6 @@
 #define EMAIL_NO_BREAK "ann\xc2\xa0@example.com"       /* U+00A0 */
 #define EMAIL_BIDI "ann\xe2\x80\xae@example.com"       /* U+202E */
 
-/* SQL on the server's SQLite database: its output without the last newline. */
-static char *
-db_sql(PpmTestServer *server, const char *sql)
-{
-  const char *path = server->db_uri + strlen("sqlite:");
-  const char *argv[] = { "sqlite3", path, sql, NULL };
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  int status = 0;
-
-  g_assert_true(g_str_has_prefix(server->db_uri, "sqlite:"));
-  g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL,
-                             &status, &error));
-  g_assert_no_error(error);
-  g_assert_true(g_spawn_check_wait_status(status, &error));
-  g_assert_no_error(error);
-  return g_strdup(g_strchomp(out));
-}
-
-static void
-assert_sql(PpmTestServer *server, const char *sql, const char *expected)
-{
-  g_autofree char *got = db_sql(server, sql);
-
-  g_assert_cmpstr(got, ==, expected);
-}
-
-/* How many times the server's log says `words`. */
-static guint
-log_count(PpmTestServer *server, const char *words)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  guint count = 0;
-
-  g_file_get_contents(server->log_path, &text, NULL, &error);
-  g_assert_no_error(error);
-  for (const char *p = strstr(text, words); p != NULL; p = strstr(p + 1, words))
-    count++;
-  return count;
-}
-
 /* POSTs the sign-up form; returns the answer. */
 static SecResponse *
 signup(PpmTestServer *server, const char *email, const char *display_name, const char *password)
@@ -90,22 +48,32 @@ assert_signup(PpmTestServer *server, const char *email, const char *display_name
     g_error("sign-up %s: the page does not say \"%s\": %s", email, says, r->body);
 }
 
+/* Sends {"<key1>": value1, "<key2>": value2}, the values escaped as JSON
+ * whatever characters they hold. */
 static PpmTestResponse *
-api_login(PpmTestServer *server, const char *email, const char *password)
+string_pair_request(PpmTestServer *server, const char *method, const char *path, const char *token,
+                    const char *key1, const char *value1, const char *key2, const char *value2)
 {
   g_autoptr(JsonBuilder) b = json_builder_new();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *body = NULL;
 
   json_builder_begin_object(b);
-  json_builder_set_member_name(b, "email");
-  json_builder_add_string_value(b, email);
-  json_builder_set_member_name(b, "password");
-  json_builder_add_string_value(b, password);
+  json_builder_set_member_name(b, key1);
+  json_builder_add_string_value(b, value1);
+  json_builder_set_member_name(b, key2);
+  json_builder_add_string_value(b, value2);
   json_builder_end_object(b);
   root = json_builder_get_root(b);
   body = json_to_string(root, FALSE);
-  return ppm_test_request(server, "POST", "/v1/auth/login", NULL, NULL, body, strlen(body));
+  return ppm_test_request(server, method, path, token, NULL, body, strlen(body));
+}
+
+static PpmTestResponse *
+api_login(PpmTestServer *server, const char *email, const char *password)
+{
+  return string_pair_request(server, "POST", "/v1/auth/login", NULL, "email", email, "password",
+                             password);
 }
 
 /* A sign-up under another spelling of a taken email is the taken email;
@@ -119,12 +87,12 @@ test_signup_email_one_spelling(void)
                                   EMAIL_BIDI,         "ann@example",    "ann@@example.com" };
 
   assert_signup(server, "Ann@Example.com", "Ann", SIGNUP_PASSWORD, 303, NULL);
-  assert_sql(server, "SELECT email FROM users", EMAIL);
+  ppm_test_server_assert_sql(server, "SELECT email FROM users", EMAIL);
   for (gsize i = 0; i < G_N_ELEMENTS(taken); i++)
     assert_signup(server, taken[i], "Other", SIGNUP_PASSWORD, 409, "exists already");
   for (gsize i = 0; i < G_N_ELEMENTS(refused); i++)
     assert_signup(server, refused[i], "Other", SIGNUP_PASSWORD, 422, "Enter a valid email");
-  assert_sql(server, "SELECT count(*) FROM users", "1");
+  ppm_test_server_assert_sql(server, "SELECT count(*) FROM users", "1");
 }
 
 /* Signing in under any spelling of the email is the one account; a
@@ -156,7 +124,7 @@ test_login_any_spelling(void)
   /* ppm-admin finds the account under any spelling too. */
   g_free(ppm_test_admin_ok(server, "fund", "--email", EMAIL_FULLWIDTH, "--amount", "3.00", NULL));
   g_assert_cmpint(ppm_test_balance(server, EMAIL_UPPER), ==, 300);
-  assert_sql(server, "SELECT count(*) FROM login_failures", "0");
+  ppm_test_server_assert_sql(server, "SELECT count(*) FROM login_failures", "0");
 }
 
 /* Failed sign-ins under several spellings count against one throttle. */
@@ -176,31 +144,21 @@ test_throttle_one_key(void)
     }
   last = api_login(server, "Ann@example.com", "password-" EMAIL);
   ppm_assert_answer(last, 429, "rate_limited");
-  assert_sql(server, "SELECT DISTINCT email FROM login_failures", EMAIL);
+  ppm_test_server_assert_sql(server, "SELECT DISTINCT email FROM login_failures", EMAIL);
 }
 
 static PpmTestResponse *
 handle_call(PpmTestServer *server, const char *method, const char *token, const char *protocol,
             const char *handle)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *body = NULL;
-
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "protocol");
-  json_builder_add_string_value(b, protocol);
-  json_builder_set_member_name(b, "handle");
-  json_builder_add_string_value(b, handle);
-  json_builder_end_object(b);
-  root = json_builder_get_root(b);
-  body = json_to_string(root, FALSE);
-  return ppm_test_request(server, method, "/v1/me/handles", token, NULL, body, strlen(body));
+  return string_pair_request(server, method, "/v1/me/handles", token, "protocol", protocol,
+                             "handle", handle);
 }
 
-static const char *HANDLES_SQL
-    = "SELECT group_concat(user_id || ' ' || protocol || ' ' || handle, ';') "
-      "FROM (SELECT * FROM handles ORDER BY user_id, protocol, handle)";
+/* One row a line; the same SQL and output on SQLite and PostgreSQL. */
+static const char *HANDLES_SQL = "SELECT user_id || ' ' || protocol || ' ' || handle FROM handles "
+                                 "ORDER BY user_id, protocol, handle";
+#define EMAILS_SQL "SELECT email FROM users ORDER BY id"
 
 /* An XMPP handle typed in two spellings is one handle: linked, looked up
  * and opened as one; a handle with an invisible character or one stringprep
@@ -241,8 +199,8 @@ test_handle_one_spelling(void)
     ppm_assert_answer(again, 200, NULL);
     ppm_assert_answer(stolen, 409, "handle_taken");
   }
-  handles = db_sql(server, HANDLES_SQL);
-  g_assert_cmpstr(handles, ==, "1 prpl-jabber model@example.com;2 prpl-jabber ann@example.com");
+  handles = ppm_test_server_sql(server, HANDLES_SQL);
+  g_assert_cmpstr(handles, ==, "1 prpl-jabber model@example.com\n2 prpl-jabber ann@example.com");
 
   {
     g_autoptr(PpmTestResponse) lookup = ppm_test_request(
@@ -267,14 +225,14 @@ test_handle_one_spelling(void)
     g_autoptr(PpmTestResponse) r = handle_call(server, "POST", other, "prpl jabber", "eve@x.org");
     ppm_assert_answer(r, 422, "invalid");
   }
-  assert_sql(server, HANDLES_SQL, handles);
+  ppm_test_server_assert_sql(server, HANDLES_SQL, handles);
   /* Unlinking under another spelling unlinks the one link. */
   {
     g_autoptr(PpmTestResponse) r
         = handle_call(server, "DELETE", member, "prpl-jabber", "ANN@example.com/Home");
     ppm_assert_answer(r, 200, NULL);
   }
-  assert_sql(server, HANDLES_SQL, "1 prpl-jabber model@example.com");
+  ppm_test_server_assert_sql(server, HANDLES_SQL, "1 prpl-jabber model@example.com");
 }
 
 /* A display name with a control or bidi character is refused on the web
@@ -299,7 +257,7 @@ test_display_name_bidi(void)
                        NULL);
   g_assert_null(out);
   g_assert_nonnull(strstr(error->message, "--display-name"));
-  assert_sql(server, "SELECT count(*) FROM users", "0");
+  ppm_test_server_assert_sql(server, "SELECT count(*) FROM users", "0");
   /* Emoji joined by U+200D stay allowed. */
   assert_signup(server, EMAIL, "Ann \xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb", SIGNUP_PASSWORD,
                 303, NULL);
@@ -318,7 +276,7 @@ test_weak_passwords(void)
 
   for (gsize i = 0; i < G_N_ELEMENTS(weak); i++)
     assert_signup(server, EMAIL, "Ann", weak[i], 422, "Choose another password");
-  assert_sql(server, "SELECT count(*) FROM users", "0");
+  ppm_test_server_assert_sql(server, "SELECT count(*) FROM users", "0");
 
   assert_signup(server, EMAIL, "Ann", SIGNUP_PASSWORD, 303, NULL);
   {
@@ -394,16 +352,16 @@ test_json_nul(void)
   token = ppm_test_login(server, EMAIL);
   g_free(ppm_test_admin_ok(server, "link", "--email", EMAIL, "--protocol", "prpl-jabber",
                            "--handle", EMAIL, NULL));
-  handles = db_sql(server, HANDLES_SQL);
+  handles = ppm_test_server_sql(server, HANDLES_SQL);
   for (gsize i = 0; i < G_N_ELEMENTS(bodies); i++)
     {
       g_autoptr(PpmTestResponse) r = ppm_test_request(server, bodies[i][0], bodies[i][1], token,
                                                       NULL, bodies[i][2], strlen(bodies[i][2]));
       ppm_assert_answer(r, 400, "bad_request");
     }
-  assert_sql(server, HANDLES_SQL, handles);
-  assert_sql(server, "SELECT count(*) FROM app_ratings", "0");
-  assert_sql(server, "SELECT count(*) FROM login_failures", "0");
+  ppm_test_server_assert_sql(server, HANDLES_SQL, handles);
+  ppm_test_server_assert_sql(server, "SELECT count(*) FROM app_ratings", "0");
+  ppm_test_server_assert_sql(server, "SELECT count(*) FROM login_failures", "0");
 
   {
     const char *body = "{\"stars\": 4, \"comment\": \"a\\\\u0000b\"}";
@@ -411,7 +369,7 @@ test_json_nul(void)
         = ppm_test_request(server, "POST", "/v1/app-rating", token, NULL, body, strlen(body));
     ppm_assert_answer(r, 204, NULL);
   }
-  assert_sql(server, "SELECT comment FROM app_ratings", "a\\u0000b");
+  ppm_test_server_assert_sql(server, "SELECT comment FROM app_ratings", "a\\u0000b");
 }
 
 /* %00 in a form field is refused before anything is read. */
@@ -434,13 +392,14 @@ test_form_nul(void)
 
       g_assert_cmpint(r->status, ==, 400);
     }
-  assert_sql(server, "SELECT count(*) FROM users", "0");
+  ppm_test_server_assert_sql(server, "SELECT count(*) FROM users", "0");
 }
 
 /* Spellings stored before normalization: two accounts that would share an
  * email or a handle stop the start (and ppm-admin) with both listed, and
  * nothing is merged; one account's spelling is respelled once, and a
- * normalized database starts without a write. */
+ * normalized database starts without a write.  The one test here that also
+ * runs on PostgreSQL (tests/security/meson.build). */
 static void
 test_stored_spellings(void)
 {
@@ -452,11 +411,12 @@ test_stored_spellings(void)
   ppm_test_user(server, "ann2@example.com", "member");
   ppm_test_server_stop(server);
   /* As an older version stored them. */
-  g_free(db_sql(server, "UPDATE users SET email = 'Ann@Example.com' WHERE id = 1;"
-                        "UPDATE users SET email = 'ann@example.com' WHERE id = 2"));
+  g_free(ppm_test_server_sql(server, "UPDATE users SET email = 'Ann@Example.com' WHERE id = 1;"
+                                     "UPDATE users SET email = 'ann@example.com' WHERE id = 2"));
 
   g_assert_false(ppm_test_server_restart(server, &error));
   g_assert_nonnull(error);
+  g_assert_nonnull(strstr(error->message, "email ann@example.com:"));
   g_assert_nonnull(strstr(error->message, "user 1 as Ann@Example.com"));
   g_assert_nonnull(strstr(error->message, "user 2 as ann@example.com"));
   g_clear_error(&error);
@@ -464,13 +424,13 @@ test_stored_spellings(void)
   g_assert_null(out);
   g_assert_nonnull(strstr(error->message, "user 1 as Ann@Example.com"));
   g_clear_error(&error);
-  assert_sql(server, "SELECT group_concat(email, ';') FROM (SELECT email FROM users ORDER BY id)",
-             "Ann@Example.com;ann@example.com");
+  ppm_test_server_assert_sql(server, EMAILS_SQL, "Ann@Example.com\nann@example.com");
 
   /* Handles of two accounts: the same. */
-  g_free(db_sql(server, "UPDATE users SET email = 'ann2@example.com' WHERE id = 2;"
-                        "INSERT INTO handles VALUES ('prpl-jabber', 'Ann@Example.com', 1),"
-                        " ('Prpl-Jabber', 'ann@example.com', 2)"));
+  g_free(ppm_test_server_sql(server,
+                             "UPDATE users SET email = 'ann2@example.com' WHERE id = 2;"
+                             "INSERT INTO handles VALUES ('prpl-jabber', 'Ann@Example.com', 1),"
+                             " ('Prpl-Jabber', 'ann@example.com', 2)"));
   g_assert_false(ppm_test_server_restart(server, &error));
   g_assert_nonnull(strstr(error->message, "handle prpl-jabber ann@example.com"));
   g_assert_nonnull(strstr(error->message, "user 1 as Ann@Example.com"));
@@ -478,26 +438,27 @@ test_stored_spellings(void)
   g_clear_error(&error);
 
   /* One account's spellings: respelled, its two links of one handle one. */
-  g_free(db_sql(server, "UPDATE handles SET user_id = 1 WHERE user_id = 2;"
-                        "INSERT INTO handles VALUES ('prpl-irc', 'Nick', 2)"));
+  g_free(ppm_test_server_sql(server, "UPDATE handles SET user_id = 1 WHERE user_id = 2;"
+                                     "INSERT INTO handles VALUES ('prpl-irc', 'Nick', 2)"));
   ppm_test_server_restart(server, &error);
   g_assert_no_error(error);
-  assert_sql(server, "SELECT group_concat(email, ';') FROM (SELECT email FROM users ORDER BY id)",
-             "ann@example.com;ann2@example.com");
-  assert_sql(server, HANDLES_SQL, "1 prpl-jabber ann@example.com;2 prpl-irc nick");
+  ppm_test_server_assert_sql(server, EMAILS_SQL, "ann@example.com\nann2@example.com");
+  ppm_test_server_assert_sql(server, HANDLES_SQL, "1 prpl-jabber ann@example.com\n2 prpl-irc nick");
   {
     g_autoptr(PpmTestResponse) r
         = api_login(server, "ANN@example.com", "password-ann1@example.com");
     ppm_assert_answer(r, 200, NULL);
+    g_assert_cmpint(ppm_test_int(r, "user.id"), ==, 1);
   }
   ppm_test_server_stop(server);
-  g_assert_cmpuint(log_count(server, "respelled 4 stored emails and handles"), ==, 1);
+  g_assert_cmpuint(ppm_test_server_log_count(server, "respelled 4 stored emails and handles"), ==,
+                   1);
 
   /* Normalized: the next start writes nothing. */
   ppm_test_server_restart(server, &error);
   g_assert_no_error(error);
   ppm_test_server_stop(server);
-  g_assert_cmpuint(log_count(server, "respelled"), ==, 1);
+  g_assert_cmpuint(ppm_test_server_log_count(server, "respelled"), ==, 1);
 }
 
 int

@@ -125,6 +125,19 @@ link_handle(PpmTestServer *server, const char *token, const char *handle)
                        "{\"protocol\": \"prpl-jabber\", \"handle\": \"%s\"}", handle);
 }
 
+/* Links amy0@localhost up to amy<count - 1>@localhost. */
+static void
+link_handles(PpmTestServer *server, const char *token, int count)
+{
+  for (int i = 0; i < count; i++)
+    {
+      g_autofree char *handle = g_strdup_printf("amy%d@localhost", i);
+      g_autoptr(PpmTestResponse) r = link_handle(server, token, handle);
+
+      ppm_assert_answer(r, 200, NULL);
+    }
+}
+
 static guint
 handles_linked(PpmTestServer *server, const char *token)
 {
@@ -150,13 +163,7 @@ test_at_most_ten_handles(void)
 
   ppm_test_user(server, "amy@example.com", "model");
   token = ppm_test_login(server, "amy@example.com");
-  for (int i = 0; i < MAX_HANDLES - 1; i++)
-    {
-      g_autofree char *handle = g_strdup_printf("amy%d@localhost", i);
-      g_autoptr(PpmTestResponse) r = link_handle(server, token, handle);
-
-      ppm_assert_answer(r, 200, NULL);
-    }
+  link_handles(server, token, MAX_HANDLES - 1);
   admin_linked = ppm_test_admin_ok(server, "link", "--email", "amy@example.com", "--protocol",
                                    "prpl-jabber", "--handle", "amy9@localhost", NULL);
   g_assert_cmpstr(admin_linked, ==, "linked prpl-jabber amy9@localhost");
@@ -222,13 +229,7 @@ test_concurrent_links_stop_at_ten(void)
 
   ppm_test_user(server, "amy@example.com", "model");
   token = ppm_test_login(server, "amy@example.com");
-  for (int i = 0; i < MAX_HANDLES - 2; i++)
-    {
-      g_autofree char *handle = g_strdup_printf("amy%d@localhost", i);
-      g_autoptr(PpmTestResponse) r = link_handle(server, token, handle);
-
-      ppm_assert_answer(r, 200, NULL);
-    }
+  link_handles(server, token, MAX_HANDLES - 2);
   g_mutex_init(&lock);
   g_cond_init(&start);
   for (int i = 0; i < RACERS; i++)

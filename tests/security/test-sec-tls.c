@@ -64,18 +64,8 @@ client_login(PpmTestServer *server, const char *ca_file, GError **error)
   return ppm_api_login_finish(api, sec_async_wait(&result), error);
 }
 
-/* Login requests in the server's log so far. */
-static guint
-logins_seen(PpmTestServer *server)
-{
-  g_autofree char *log = NULL;
-  guint count = 0;
-
-  g_assert_true(g_file_get_contents(server->log_path, &log, NULL, NULL));
-  for (const char *p = log; (p = strstr(p, " POST /v1/auth/login ")) != NULL; p++)
-    count++;
-  return count;
-}
+/* What the server logs for each login request. */
+#define LOGIN_LINE " POST /v1/auth/login "
 
 /* The server logs a request once it has answered it: wait up to 5 s. */
 static void
@@ -83,9 +73,9 @@ wait_for_logins(PpmTestServer *server, guint count)
 {
   gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
 
-  while (logins_seen(server) < count && g_get_monotonic_time() < deadline)
+  while (ppm_test_server_log_count(server, LOGIN_LINE) < count && g_get_monotonic_time() < deadline)
     g_usleep(20000);
-  g_assert_cmpuint(logins_seen(server), ==, count);
+  g_assert_cmpuint(ppm_test_server_log_count(server, LOGIN_LINE), ==, count);
 }
 
 /* The refused handshake: a clear error, and the password never reached the
@@ -93,7 +83,7 @@ wait_for_logins(PpmTestServer *server, guint count)
 static void
 assert_refused_before_http(PpmTestServer *server, const char *ca_file, const char *why)
 {
-  guint before = logins_seen(server);
+  guint before = ppm_test_server_log_count(server, LOGIN_LINE);
   g_autoptr(GError) error = NULL;
   g_autoptr(PpmLogin) login = client_login(server, ca_file, &error);
 
@@ -102,7 +92,7 @@ assert_refused_before_http(PpmTestServer *server, const char *ca_file, const cha
   if (strstr(error->message, why) == NULL)
     g_error("expected \"%s\" in: %s", why, error->message);
   g_usleep(300000);
-  g_assert_cmpuint(logins_seen(server), ==, before);
+  g_assert_cmpuint(ppm_test_server_log_count(server, LOGIN_LINE), ==, before);
 }
 
 static void

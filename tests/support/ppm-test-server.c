@@ -394,3 +394,52 @@ ppm_test_admin(PpmTestServer *server, const char *stdin_text, GError **error, co
   g_strchomp(out);
   return g_steal_pointer(&out);
 }
+
+/* Runs `argv` and fails the running test unless it exits 0; returns its
+ * output without the trailing newline. */
+static char *
+output_of(const char *const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  int status = 0;
+
+  g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL,
+                             &status, &error));
+  g_assert_no_error(error);
+  g_assert_true(g_spawn_check_wait_status(status, &error));
+  g_assert_no_error(error);
+  return g_strdup(g_strchomp(out));
+}
+
+char *
+ppm_test_server_sql(PpmTestServer *server, const char *sql)
+{
+  if (g_str_has_prefix(server->db_uri, "sqlite:"))
+    return output_of((const char *[]){ "sqlite3", server->db_uri + strlen("sqlite:"), sql, NULL });
+  g_assert_true(g_str_has_prefix(server->db_uri, "postgresql:"));
+  return output_of(
+      (const char *[]){ "psql", "-qAt", "-v", "ON_ERROR_STOP=1", server->db_uri, "-c", sql, NULL });
+}
+
+void
+ppm_test_server_assert_sql(PpmTestServer *server, const char *sql, const char *expected)
+{
+  g_autofree char *got = ppm_test_server_sql(server, sql);
+
+  g_assert_cmpstr(got, ==, expected);
+}
+
+guint
+ppm_test_server_log_count(PpmTestServer *server, const char *words)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint count = 0;
+
+  g_file_get_contents(server->log_path, &text, NULL, &error);
+  g_assert_no_error(error);
+  for (const char *p = strstr(text, words); p != NULL; p = strstr(p + 1, words))
+    count++;
+  return count;
+}

@@ -52,6 +52,16 @@ void ppm_test_server_free(PpmTestServer *server);
 char *ppm_test_admin(PpmTestServer *server, const char *stdin_text, GError **error,
                      const char *first_arg, ...) G_GNUC_NULL_TERMINATED;
 
+/* Runs `sql` on the server's database with the engine's own client (sqlite3
+ * or psql) and fails the running test unless it succeeds.  Returns its output,
+ * columns separated by '|', without the trailing newline; for what the API
+ * does not show, or to break the database on purpose. */
+char *ppm_test_server_sql(PpmTestServer *server, const char *sql);
+/* Fails the running test unless ppm_test_server_sql(`sql`) prints `expected`. */
+void ppm_test_server_assert_sql(PpmTestServer *server, const char *sql, const char *expected);
+/* How many times the server's log says `words` so far. */
+guint ppm_test_server_log_count(PpmTestServer *server, const char *words);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmTestServer, ppm_test_server_free)
 
 G_END_DECLS
