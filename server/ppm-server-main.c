@@ -200,6 +200,12 @@ main(int argc, char **argv)
 
   platform.signups = ppm_throttle_new(PPM_SIGNUP_MAX_PER_ADDRESS, PPM_SIGNUP_WINDOW_SECONDS);
 
+  /* Signals are caught from before the first request is answered: a SIGHUP
+   * that came between would otherwise end the process. */
+  running.loop = g_main_loop_new(NULL, FALSE);
+  g_unix_signal_add(SIGTERM, on_stop, &running);
+  g_unix_signal_add(SIGINT, on_stop, &running);
+  g_unix_signal_add(SIGHUP, on_reload, &running);
   running.platform = &platform;
   running.http = ppm_http_server_start(
       &(PpmHttpSettings){ o.listen, o.tls_cert, o.tls_key, o.max_connections_per_address,
@@ -209,10 +215,6 @@ main(int argc, char **argv)
     ppm_die("%s", error->message);
   g_printerr("ppm-server: listening on %s (%s)\n", o.listen, o.public_url);
 
-  running.loop = g_main_loop_new(NULL, FALSE);
-  g_unix_signal_add(SIGTERM, on_stop, &running);
-  g_unix_signal_add(SIGINT, on_stop, &running);
-  g_unix_signal_add(SIGHUP, on_reload, &running);
   g_timeout_add_seconds(1, on_tick, &running);
   g_main_loop_run(running.loop);
 
