@@ -537,6 +537,12 @@ static void
 on_lookup_done(PpmCallerKind kind, const char *display_name, int minutes, gpointer user_data)
 {
   PpmCall *call = user_data;
+  /* Sign-in finished while this answer was on its way: ask again. */
+  if (kind == PPM_CALLER_SIGNED_OUT && ppm_platform_is_signed_in() && call->clock == NULL)
+    {
+      ppm_platform_lookup(call->protocol, call->handle, call->lookup_cancel, on_lookup_done, call);
+      return;
+    }
   call->kind = kind;
   g_free(call->display_name);
   call->display_name = g_strdup(display_name);
@@ -615,6 +621,14 @@ ppm_call_account_disconnected(PpmCall *call)
       call_say(call, ppm_text_call_ended("local_disconnect"));
       call_end_billing(call, PPM_END_LOCAL_DISCONNECT, ppm_clock_now_monotonic(call->clock));
     }
+}
+
+void
+ppm_call_signed_in(PpmCall *call)
+{
+  /* Only a ringing call: once answered, "signed out" was what billing did. */
+  if (call->kind == PPM_CALLER_SIGNED_OUT && call->media != NULL && call->clock == NULL)
+    ppm_platform_lookup(call->protocol, call->handle, call->lookup_cancel, on_lookup_done, call);
 }
 
 void
