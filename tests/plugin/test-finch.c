@@ -1,0 +1,192 @@
+/* core-ppm in a real Finch, driven through tmux as a person at the keyboard
+ * would (send-keys, then reading the screen with capture-pane), against a
+ * real ppm-server on 127.0.0.1.  Finch has no IM account here, so it talks
+ * to nothing else. */
+#include "ppm-test-server.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EMAIL "model@example.org"
+#define PASSWORD "correct horse battery"
+
+typedef struct
+{
+  PpmTestServer *server;
+  char *home;
+  char *socket; /* tmux -L: a server of this test's own */
+} Finch;
+
+static void
+tmux(Finch *finch, char **out, const char *first, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new();
+  g_ptr_array_add(argv, "tmux");
+  g_ptr_array_add(argv, "-L");
+  g_ptr_array_add(argv, finch->socket);
+  va_list ap;
+  va_start(ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg(ap, const char *))
+    g_ptr_array_add(argv, (gpointer)arg);
+  va_end(ap);
+  g_ptr_array_add(argv, NULL);
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, NULL,
+               &status, &error);
+  g_assert_no_error(error);
+  g_assert_true(g_spawn_check_wait_status(status, NULL));
+}
+
+static char *
+screen(Finch *finch)
+{
+  char *text = NULL;
+  tmux(finch, &text, "capture-pane", "-p", "-t", "finch", NULL);
+  return text;
+}
+
+/* Waits up to 10 s until the screen shows `needle` (or, with `gone`, no
+ * longer shows it); fails the test with the screen otherwise. */
+static void
+wait_screen(Finch *finch, const char *needle, gboolean gone)
+{
+  gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_autofree char *text = screen(finch);
+      if ((strstr(text, needle) != NULL) != gone)
+        return;
+      if (g_get_monotonic_time() > deadline)
+        g_error("the screen %s \"%s\":\n%s", gone ? "still shows" : "never showed", needle, text);
+      g_usleep(100 * 1000);
+    }
+}
+
+static void
+keys(Finch *finch, const char *key)
+{
+  tmux(finch, NULL, "send-keys", "-t", "finch", key, NULL);
+  g_usleep(200 * 1000);
+}
+
+static void
+write_prefs(Finch *finch)
+{
+  g_autofree char *plugins = g_build_filename(finch->home, "plugins", NULL);
+  g_assert_cmpint(g_mkdir(plugins, 0700), ==, 0);
+  g_autofree char *plugin = g_build_filename(plugins, "ppm.so", NULL);
+  g_assert_cmpint(symlink(g_getenv("PPM_PLUGIN_PATH"), plugin), ==, 0);
+  g_autofree char *prefs = g_strdup_printf(
+      "<?xml version='1.0' encoding='UTF-8' ?>\n"
+      "<pref version='1' name='/'>"
+      "<pref name='finch'><pref name='plugins'><pref name='loaded' type='pathlist'>"
+      "<item value='%s'/></pref></pref></pref>"
+      "<pref name='plugins'><pref name='core'><pref name='ppm'>"
+      "<pref name='server_url' type='string' value='%s'/>"
+      "<pref name='email' type='string' value='" EMAIL "'/>"
+      "</pref></pref></pref></pref>\n",
+      plugin, finch->server->url);
+  g_autofree char *path = g_build_filename(finch->home, "prefs.xml", NULL);
+  g_autoptr(GError) error = NULL;
+  g_assert_true(g_file_set_contents(path, prefs, -1, &error));
+}
+
+/* Finch signed in to the platform, its first windows closed, the buddy
+ * list in front. */
+static Finch *
+finch_start(void)
+{
+  Finch *finch = g_new0(Finch, 1);
+  g_autoptr(GError) error = NULL;
+  finch->server = ppm_test_server_start(NULL, NULL, &error);
+  g_assert_no_error(error);
+  g_autofree char *user = ppm_test_admin(finch->server, PASSWORD, &error, "create-user", "--email",
+                                         EMAIL, "--role", "model", "--display-name", "Mia", NULL);
+  g_assert_no_error(error);
+  finch->home = g_dir_make_tmp("ppm-finch-XXXXXX", &error);
+  g_assert_no_error(error);
+  finch->socket = g_strdup_printf("ppm-finch-%d", (int)getpid());
+  write_prefs(finch);
+
+  tmux(finch, NULL, "new-session", "-d", "-s", "finch", "-x", "160", "-y", "50", "env",
+       /* Finch reads the arrow keys tmux sends only as xterm's. */
+       "TERM=xterm", "PPM_PASSWORD=" PASSWORD, "finch", "-c", finch->home, NULL);
+  /* Without IM accounts Finch opens Accounts and New Account first. */
+  wait_screen(finch, "New Account", FALSE);
+  keys(finch, "M-c");
+  wait_screen(finch, "New Account", TRUE);
+  keys(finch, "M-c");
+  wait_screen(finch, "Accounts ", TRUE);
+  return finch;
+}
+
+static void
+finch_stop(Finch *finch)
+{
+  tmux(finch, NULL, "kill-server", NULL);
+  ppm_test_server_free(finch->server);
+  g_autofree char *rm = g_strdup_printf("rm -rf '%s'", finch->home);
+  g_assert_cmpint(system(rm), ==, 0);
+  g_free(finch->home);
+  g_free(finch->socket);
+  g_free(finch);
+}
+
+/* Buddy List › Plugins › Pay per minute › `key` (the entry's letter). */
+static void
+open_action(Finch *finch, const char *key)
+{
+  keys(finch, "F10");
+  wait_screen(finch, "Plugins", FALSE);
+  keys(finch, "Right");
+  keys(finch, "Right");
+  wait_screen(finch, "Pay per minute", FALSE);
+  keys(finch, "Right");
+  wait_screen(finch, "Rate the app", FALSE);
+  keys(finch, key);
+}
+
+/* Rate the app opens at five stars, and two stars picked in Finch's list
+ * are stored as two (Finch numbers a choice field's entries from 1). */
+static void
+test_rate_app(void)
+{
+  Finch *finch = finch_start();
+  open_action(finch, "r");
+  wait_screen(finch, "How do you like the pay-per-minute plugin?", FALSE);
+  wait_screen(finch, "Stars                x★★★★★ ", FALSE);
+  keys(finch, "Down");
+  keys(finch, "Up");
+  keys(finch, "Up");
+  keys(finch, "Up");
+  keys(finch, "Enter");
+  wait_screen(finch, "Stars                x★★ ", FALSE);
+  keys(finch, "Tab");
+  keys(finch, "Tab");
+  keys(finch, "Enter");
+  wait_screen(finch, "How do you like", TRUE);
+
+  gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_autofree char *stars = ppm_test_server_sql(finch->server, "SELECT stars FROM app_ratings");
+      if (*stars != '\0')
+        {
+          g_assert_cmpstr(stars, ==, "2");
+          break;
+        }
+      g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+      g_usleep(100 * 1000);
+    }
+  finch_stop(finch);
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/plugin/finch/rate-app", test_rate_app);
+  return g_test_run();
+}
