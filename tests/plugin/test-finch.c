@@ -112,7 +112,9 @@ finch_start(void)
 
   tmux(finch, NULL, "new-session", "-d", "-s", "finch", "-x", "160", "-y", "50", "env",
        /* Finch reads the arrow keys tmux sends only as xterm's. */
-       "TERM=xterm", "PPM_PASSWORD=" PASSWORD, "finch", "-c", finch->home, NULL);
+       "TERM=xterm", "PPM_PASSWORD=" PASSWORD,
+       /* A test that fails leaves no Finch (nor tmux server) behind for long. */
+       "timeout", "100", "finch", "-c", finch->home, NULL);
   /* Without IM accounts Finch opens Accounts and New Account first. */
   wait_screen(finch, "New Account", FALSE);
   keys(finch, "M-c");
