@@ -15,7 +15,7 @@ typedef struct
 {
   PpmTestServer *server;
   char *home;
-  char *socket; /* tmux -L: a server of this test's own */
+  char *socket; /* tmux -S: a server of this test's own, in `home` */
 } Finch;
 
 static void
@@ -23,7 +23,7 @@ tmux(Finch *finch, char **out, const char *first, ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new();
   g_ptr_array_add(argv, "tmux");
-  g_ptr_array_add(argv, "-L");
+  g_ptr_array_add(argv, "-S");
   g_ptr_array_add(argv, finch->socket);
   va_list ap;
   va_start(ap, first);
@@ -107,7 +107,7 @@ finch_start(void)
   g_assert_no_error(error);
   finch->home = g_dir_make_tmp("ppm-finch-XXXXXX", &error);
   g_assert_no_error(error);
-  finch->socket = g_strdup_printf("ppm-finch-%d", (int)getpid());
+  finch->socket = g_build_filename(finch->home, "tmux", NULL);
   write_prefs(finch);
 
   tmux(finch, NULL, "new-session", "-d", "-s", "finch", "-x", "160", "-y", "50", "env",
