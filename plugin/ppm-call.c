@@ -186,11 +186,29 @@ call_end_billing(PpmCall *call, PpmEndReason reason, gint64 end_us)
     }
 }
 
+/* Ended for lack of funds before the first minute was paid: the member
+ * never had enough, rather than "no longer". */
+static gboolean
+call_never_funded(PpmCall *call, PpmEndReason reason)
+{
+  return reason == PPM_END_INSUFFICIENT_FUNDS
+         && (call->meter == NULL || ppm_meter_get_periods_charged(call->meter) == 0);
+}
+
+/* Why the call ended, in words. */
+static const char *
+call_end_words(PpmCall *call, PpmEndReason reason)
+{
+  if (call_never_funded(call, reason))
+    return ppm_text_unfunded_words();
+  return ppm_text_reason_words(ppm_end_reason_to_string(reason));
+}
+
 /* The plugin ends the call: a chat line saying why, the hang-up, the meter. */
 static void
 call_end_here(PpmCall *call, PpmEndReason reason, gint64 end_us)
 {
-  call_say(call, ppm_text_call_ended(ppm_end_reason_to_string(reason)));
+  call_say(call, ppm_text_call_ended_words(call_end_words(call, reason)));
   /* Billing first: the hang-up may emit END at once, which would end it as
    * local_hangup. */
   call_end_billing(call, reason, end_us);
@@ -257,6 +275,9 @@ static void
 on_hangup_wanted(PpmMeter *meter, PpmEndReason reason, gpointer user_data)
 {
   PpmCall *call = user_data;
+  /* The member learns why a call ends right after it was accepted. */
+  if (call_never_funded(call, reason))
+    call_tell_member(call, ppm_text_member_unfunded());
   call_end_here(call, reason, ppm_clock_now_monotonic(call->clock));
 }
 
@@ -332,8 +353,8 @@ on_closed(PpmMeter *meter, const PpmOutcome *outcome, const PpmCloseAnswer *answ
   /* "Ended: why" with what the call came to, before the tracker goes. */
   if (call->ended)
     {
-      const char *reason = ppm_text_reason_words(ppm_end_reason_to_string(call->end_reason));
-      g_autofree char *line = ppm_text_call_ended(ppm_end_reason_to_string(call->end_reason));
+      const char *reason = call_end_words(call, call->end_reason);
+      g_autofree char *line = ppm_text_call_ended_words(reason);
       call_tracker_send(call, ppm_ui_tracker_update, PPM_TRACKER_ENDED, line, reason,
                         answer != NULL ? answer->periods_charged : -1,
                         answer != NULL ? answer->total_minor : 0);
@@ -537,6 +558,12 @@ static void
 on_lookup_done(PpmCallerKind kind, const char *display_name, int minutes, gpointer user_data)
 {
   PpmCall *call = user_data;
+  /* Sign-in finished while this answer was on its way: ask again. */
+  if (kind == PPM_CALLER_SIGNED_OUT && ppm_platform_is_signed_in() && call->clock == NULL)
+    {
+      ppm_platform_lookup(call->protocol, call->handle, call->lookup_cancel, on_lookup_done, call);
+      return;
+    }
   call->kind = kind;
   g_free(call->display_name);
   call->display_name = g_strdup(display_name);
@@ -615,6 +642,14 @@ ppm_call_account_disconnected(PpmCall *call)
       call_say(call, ppm_text_call_ended("local_disconnect"));
       call_end_billing(call, PPM_END_LOCAL_DISCONNECT, ppm_clock_now_monotonic(call->clock));
     }
+}
+
+void
+ppm_call_signed_in(PpmCall *call)
+{
+  /* Only a ringing call: once answered, "signed out" was what billing did. */
+  if (call->kind == PPM_CALLER_SIGNED_OUT && call->media != NULL && call->clock == NULL)
+    ppm_platform_lookup(call->protocol, call->handle, call->lookup_cancel, on_lookup_done, call);
 }
 
 void

@@ -29,6 +29,10 @@ gboolean ppm_call_is_billing(PpmCall *call);
 void ppm_call_peer_offline(PpmCall *call);
 /* The model's IM account dropped. */
 void ppm_call_account_disconnected(PpmCall *call);
+/* The model signed in to the platform: a ringing call that was looked up
+ * while signed out is looked up again, and its banner says what billing
+ * will do. */
+void ppm_call_signed_in(PpmCall *call);
 /* The model signs out of the platform. */
 void ppm_call_signing_out(PpmCall *call);
 /* The plugin unloads: journal and send the close, wait up to 2 s for it; the

@@ -84,6 +84,8 @@ static void
 on_signed_in(gpointer data)
 {
   ppm_journal_hook_recover();
+  for (guint i = 0; i < calls->len; i++)
+    ppm_call_signed_in(g_ptr_array_index(calls, i));
 }
 
 void

@@ -1,6 +1,7 @@
 #include "ppm-link.h"
 
 #include "ppm-i18n.h"
+#include "ppm-pick.h"
 #include "ppm-platform-api.h"
 #include "ppm-platform.h"
 #include "ppm-status.h"
@@ -101,9 +102,10 @@ link_start(guint index)
 static void
 link_chosen(gpointer data, PurpleRequestFields *fields)
 {
-  int index = purple_request_fields_get_choice(fields, "account");
-  if (index >= 0)
-    link_start((guint)index);
+  /* Offers are numbered from 1: NULL is "nothing picked". */
+  guint number = GPOINTER_TO_UINT(ppm_pick_get(fields, "account"));
+  if (number >= 1 && number <= offered->len)
+    link_start(number - 1);
 }
 
 static void
@@ -140,10 +142,11 @@ ask_which(void)
 {
   PurpleRequestFields *fields = purple_request_fields_new();
   PurpleRequestFieldGroup *group = purple_request_field_group_new(NULL);
-  PurpleRequestField *choice = purple_request_field_choice_new("account", _("IM account"), 0);
+  PurpleRequestField *pick = ppm_pick_new("account", _("IM account"));
   for (guint i = 0; i < offered->len; i++)
-    purple_request_field_choice_add(choice, ((Offer *)g_ptr_array_index(offered, i))->words);
-  purple_request_field_group_add_field(group, choice);
+    ppm_pick_add(pick, ((Offer *)g_ptr_array_index(offered, i))->words, GUINT_TO_POINTER(i + 1),
+                 i == 0);
+  purple_request_field_group_add_field(group, pick);
   purple_request_fields_add_group(fields, group);
   g_autofree char *primary
       = offered->len == 1

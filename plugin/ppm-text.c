@@ -136,7 +136,19 @@ ppm_text_local_time(const char *rfc3339)
 char *
 ppm_text_call_ended(const char *reason)
 {
-  return g_strdup_printf(_("Call ended: %s"), ppm_text_reason_words(reason));
+  return ppm_text_call_ended_words(ppm_text_reason_words(reason));
+}
+
+char *
+ppm_text_call_ended_words(const char *words)
+{
+  return g_strdup_printf(_("Call ended: %s"), words);
+}
+
+const char *
+ppm_text_unfunded_words(void)
+{
+  return _("the member's balance does not cover one minute");
 }
 
 char *
@@ -182,6 +194,13 @@ ppm_text_member_total(gint64 duration_ms, const char *total, const char *rate_ur
     return g_strdup_printf(_("Thank you for the call: %s, %s in total."), duration, total);
   return g_strdup_printf(_("Thank you for the call: %s, %s in total. Rate the show: %s"), duration,
                          total, rate_url);
+}
+
+char *
+ppm_text_member_unfunded(void)
+{
+  return g_strdup(_("This call could not start: your balance does not cover one minute. Add "
+                    "funds to your platform account, then call again."));
 }
 
 PpmCallerKind

@@ -28,6 +28,11 @@ char *ppm_text_not_charging_reason(const char *reason);
 char *ppm_text_charging_resumed(void);
 /* "Call ended: <why>" (docs/billing-rules.md#end-reasons). */
 char *ppm_text_call_ended(const char *reason);
+/* "Call ended: <words>" */
+char *ppm_text_call_ended_words(const char *words);
+/* Why a call ended whose open the platform refused for lack of funds: the
+ * member never had a paid minute, so not "no longer has enough funds". */
+const char *ppm_text_unfunded_words(void);
 /* What a reason means in words ("the member no longer has enough funds"). */
 const char *ppm_text_reason_words(const char *reason);
 
@@ -47,6 +52,8 @@ char *ppm_text_summary(gint64 duration_ms, gint64 minutes, const char *total, co
 char *ppm_text_member_rate(const char *rate);
 char *ppm_text_member_charge(const char *charged, gint64 seq, const char *total);
 char *ppm_text_member_total(gint64 duration_ms, const char *total, const char *rate_url);
+/* Why the call was hung up at once: the balance does not cover one minute. */
+char *ppm_text_member_unfunded(void);
 
 /* What a member lookup (GET /v1/members/lookup) means for the incoming call. */
 typedef enum

@@ -1,6 +1,7 @@
 #include "ppm-ui.h"
 
 #include "ppm-i18n.h"
+#include "ppm-pick.h"
 
 static PurplePlugin *ui_plugin;
 static const PpmUiOps *ui_ops;
@@ -184,8 +185,7 @@ rating_finish(RatingRequest *request, int stars, const char *comment)
 static void
 rating_ok(RatingRequest *request, PurpleRequestFields *fields)
 {
-  /* The choice index 0..4 stands for 1..5 stars. */
-  int stars = purple_request_fields_get_choice(fields, "stars") + 1;
+  int stars = GPOINTER_TO_INT(ppm_pick_get(fields, "stars"));
   const char *comment = purple_request_fields_get_string(fields, "comment");
   rating_finish(request, stars, comment != NULL && *comment != '\0' ? comment : NULL);
 }
@@ -211,10 +211,10 @@ ppm_ui_rating_request(const char *title, PpmRatingDone done, gpointer user_data)
 
   PurpleRequestFields *fields = purple_request_fields_new();
   PurpleRequestFieldGroup *group = purple_request_field_group_new(NULL);
-  PurpleRequestField *stars = purple_request_field_choice_new("stars", _("Stars"), 4);
+  PurpleRequestField *stars = ppm_pick_new("stars", _("Stars"));
   static const char *const labels[] = { "★", "★★", "★★★", "★★★★", "★★★★★" };
   for (gsize i = 0; i < G_N_ELEMENTS(labels); i++)
-    purple_request_field_choice_add(stars, labels[i]);
+    ppm_pick_add(stars, labels[i], GINT_TO_POINTER(i + 1), i + 1 == G_N_ELEMENTS(labels));
   purple_request_field_group_add_field(group, stars);
   purple_request_field_group_add_field(
       group, purple_request_field_string_new("comment", _("Comment (optional)"), NULL, TRUE));

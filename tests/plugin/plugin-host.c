@@ -284,6 +284,19 @@ ppm_host_request_cancel(PpmHostRequest *request)
   request_answer(request, request->cancel_cb);
 }
 
+void
+ppm_host_request_pick(PpmHostRequest *request, const char *id, const char *label)
+{
+  PurpleRequestField *field = purple_request_fields_get_field(request->fields, id);
+  g_assert_nonnull(field);
+  g_assert_cmpint(purple_request_field_get_type(field), ==, PURPLE_REQUEST_FIELD_LIST);
+  g_assert_false(purple_request_field_list_get_multi_select(field));
+  g_assert_nonnull(g_list_find_custom(purple_request_field_list_get_items(field), label,
+                                      (GCompareFunc)g_strcmp0));
+  purple_request_field_list_clear_selected(field);
+  purple_request_field_list_add_selected(field, label);
+}
+
 guint
 ppm_host_n_requests(void)
 {

@@ -41,6 +41,11 @@ PpmHostRequest *ppm_host_wait_request(const char *needle, guint timeout_ms);
 void ppm_host_request_ok(PpmHostRequest *request);
 void ppm_host_request_cancel(PpmHostRequest *request);
 guint ppm_host_n_requests(void);
+/* Picks `label` in the single-select list field `id`, as Pidgin (a tree
+ * view) and Finch (a combo box) both answer one: by the label, never by a
+ * position, which the two UIs number differently.  Fails the test unless
+ * the field is such a list holding `label`. */
+void ppm_host_request_pick(PpmHostRequest *request, const char *id, const char *label);
 
 /* Runs the plugin action labelled `label`; FALSE when there is none. */
 gboolean ppm_host_run_action(PurplePlugin *plugin, const char *label);

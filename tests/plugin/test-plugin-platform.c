@@ -52,6 +52,14 @@ status_mentions(gpointer data)
   return text != NULL && strstr(text, data) != NULL;
 }
 
+/* Whether the platform stored `data` (a count, as text) app ratings. */
+static gboolean
+app_ratings_are(gpointer data)
+{
+  g_autofree char *count = ppm_test_server_sql(server, "SELECT count(*) FROM app_ratings");
+  return g_strcmp0(count, data) == 0;
+}
+
 static void
 load_signed_in(const char *email)
 {
@@ -306,6 +314,29 @@ test_link_nothing_online(void)
   unload();
 }
 
+/* Rating the app from its dialog stores the stars picked, whichever label
+ * it is, and the dialog opens at five stars. */
+static void
+test_rate_app_stars(void)
+{
+  static const char *const labels[] = { "★", "★★", "★★★", "★★★★", "★★★★★" };
+  load_signed_in(MODEL_EMAIL);
+  for (gsize i = 0; i < G_N_ELEMENTS(labels); i++)
+    {
+      g_assert_true(ppm_host_run_action(plugin, "Rate the app"));
+      PpmHostRequest *dialog = ppm_host_wait_request("Rate the app", 1000);
+      g_assert_nonnull(dialog);
+      PurpleRequestField *stars = purple_request_fields_get_field(dialog->fields, "stars");
+      g_assert_true(purple_request_field_list_is_selected(stars, "★★★★★"));
+      ppm_host_request_pick(dialog, "stars", labels[i]);
+      ppm_host_request_ok(dialog);
+      g_autofree char *count = g_strdup_printf("%" G_GSIZE_FORMAT, i + 1);
+      g_assert_true(ppm_host_wait(app_ratings_are, count, 10000));
+    }
+  ppm_test_server_assert_sql(server, "SELECT stars FROM app_ratings ORDER BY id", "1\n2\n3\n4\n5");
+  unload();
+}
+
 /* A UI's list: what history_page received, copied. */
 typedef struct
 {
@@ -454,6 +485,7 @@ main(int argc, char **argv)
   g_test_add_func("/plugin/platform/settings-rate", test_settings_rate);
   g_test_add_func("/plugin/platform/link-signed-out", test_link_signed_out);
   g_test_add_func("/plugin/platform/link-nothing-online", test_link_nothing_online);
+  g_test_add_func("/plugin/platform/rate-app-stars", test_rate_app_stars);
   g_test_add_func("/plugin/platform/history", test_history);
   g_test_add_func("/plugin/platform/history-list", test_history_list);
   int status = g_test_run();

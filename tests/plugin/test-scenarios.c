@@ -332,6 +332,74 @@ test_non_member_declined(void)
   g_assert_cmpuint(sessions->len, ==, 0);
 }
 
+/* A member with no funds at all calls and the model accepts: the call ends
+ * at once, the member is told why in one line, and the model's chat does
+ * not say the member "no longer" has enough funds. */
+static void
+test_unfunded_caller_told(void)
+{
+  g_autoptr(CallLab) lab = lab_start(server_args, NULL);
+  call_lab_add_member(lab, "member", NULL);
+  g_autoptr(SimProc) model = model_start(lab, NULL);
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", NULL);
+
+  g_assert_nonnull(sim_wait(model, "connected", NULL, NULL, 30));
+  g_assert_nonnull(sim_wait(model, "chat-system",
+                            "Call ended: the member's balance does not cover one minute", NULL,
+                            10));
+  const SimEvent *told = sim_wait(member, "chat-received", "This call could not start: ", NULL, 10);
+  g_assert_nonnull(told);
+  g_assert_nonnull(strstr(sim_event_get(told, "text"), "your balance does not cover one minute"));
+  const SimEvent *member_end = sim_wait(member, "ended", NULL, NULL, 10);
+  g_assert_nonnull(member_end);
+  g_assert_cmpstr(sim_event_get(member_end, "who"), ==, "remote");
+  call_lab_run(1.0);
+  g_assert_cmpuint(sim_count(member, "chat-received", "This call could not start: "), ==, 1);
+  g_assert_cmpuint(sim_count(model, "chat-system", "Call ended: the member no longer"), ==, 0);
+  g_assert_cmpuint(sim_count(model, "chat-system", "Charged "), ==, 0);
+  g_autofree char *left = balance(lab, "member");
+  g_assert_cmpstr(left, ==, "0.00 USD");
+  assert_ledger_balanced(lab);
+}
+
+/* The platform answers the model's sign-in only after the call rings: the
+ * banner first says "signed out", then, once signed in, what billing does,
+ * before the model accepts; the call is billed. */
+static void
+test_signed_in_while_ringing(void)
+{
+  g_autoptr(CallLab) lab = lab_start(server_args, "20.00");
+  ppm_test_server_pause(lab->server);
+  const char *const model_args[] = { "--answer-after=6", NULL };
+  g_autoptr(SimProc) model = model_start(lab, model_args);
+  const char *const member_args[] = { "--hangup-after=4.5", NULL };
+  g_autoptr(SimProc) member = call_lab_member(lab, "member", "model", member_args);
+
+  guint from = 0;
+  const SimEvent *first = sim_wait(model, "chat-system", "Incoming call from ", &from, 30);
+  g_assert_nonnull(first);
+  g_assert_nonnull(strstr(sim_event_get(first, "text"), "not billing: signed out"));
+  call_lab_run(1.0);
+  ppm_test_server_resume(lab->server);
+  const SimEvent *again = sim_wait(model, "chat-system", "Incoming call from ", &from, 10);
+  g_assert_nonnull(again);
+  g_assert_nonnull(strstr(sim_event_get(again, "text"), "funded member"));
+
+  const SimEvent *connected = sim_wait(model, "connected", NULL, NULL, 30);
+  g_assert_nonnull(connected);
+  g_assert_cmpfloat(again->t, <, connected->t);
+  g_assert_cmpuint(sim_count(model, "chat-system", "Incoming call from "), ==, 2);
+  g_assert_nonnull(sim_wait(model, "ended", NULL, NULL, 30));
+  g_assert_nonnull(sim_wait(model, "chat-system", "Call summary", NULL, 10));
+  guint charged = sim_count(model, "chat-system", "Charged ");
+  g_assert_cmpuint(charged, >=, 1);
+  g_autoptr(GPtrArray) sessions = NULL;
+  LabSession *session = only_session(lab, "model", &sessions);
+  g_assert_cmpstr(session->reason, ==, "remote_hangup");
+  g_assert_cmpint(session->periods_charged, ==, charged);
+  assert_ledger_balanced(lab);
+}
+
 /* (8) The plugin is unloaded mid-call: the session closes plugin_unloaded,
  * the call goes on unbilled. */
 static void
@@ -856,6 +924,8 @@ main(int argc, char **argv)
   g_test_add_func("/plugin/call/funded-video-call", test_funded_video_call);
   g_test_add_func("/plugin/call/funds-run-out", test_funds_run_out);
   g_test_add_func("/plugin/call/non-member-declined", test_non_member_declined);
+  g_test_add_func("/plugin/call/unfunded-caller-told", test_unfunded_caller_told);
+  g_test_add_func("/plugin/call/signed-in-while-ringing", test_signed_in_while_ringing);
   g_test_add_func("/plugin/call/ring-timeout", test_ring_timeout);
   g_test_add_func("/plugin/call/unloaded-mid-call", test_unloaded_mid_call);
   g_test_add_func("/plugin/call/unload-close-resent", test_unload_close_resent);
