@@ -575,6 +575,10 @@ struct _PpmStore
  * emails and handles are normalized (ppm_store_normalize_identities()):
  * fails when two accounts would share one. */
 PpmStore *ppm_store_open(const char *uri, const char *currency, GError **error);
+/* ppm_store_open() without creating: a missing SQLite file is NOT_FOUND.  A
+ * PostgreSQL database always exists already (the server creates databases);
+ * an empty one gets the schema. */
+PpmStore *ppm_store_open_existing(const char *uri, GError **error);
 void ppm_store_free(PpmStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmStore, ppm_store_free)
 
