@@ -4,7 +4,6 @@
  * call (cmd_refund()).  A usage error exits 64 before the database is
  * opened. */
 #include <locale.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +15,6 @@
 #include "ppm-validate.h"
 
 #define DEMO_PROTOCOL "prpl-jabber"
-#define EXIT_USAGE 64 /* EX_USAGE */
 
 typedef struct
 {
@@ -46,18 +44,6 @@ static struct
 #define AMOUNT ENTRY("amount", amount, "An amount such as 20.00", "AMOUNT")
 #define PROTOCOL ENTRY("protocol", protocol, "A libpurple protocol id", "PRPL")
 #define HANDLE ENTRY("handle", handle, "The user's handle on that protocol", "NAME")
-
-static G_NORETURN G_GNUC_PRINTF(1, 2) void usage_die(const char *format, ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start(args, format);
-  message = g_strdup_vprintf(format, args);
-  va_end(args);
-  g_printerr("ppm-admin: %s\n", message);
-  exit(EXIT_USAGE);
-}
 
 /* `error` is read only after `ok` was computed (argument evaluation order
  * is unspecified, so it is passed by address). */
@@ -468,13 +454,13 @@ parse_command(gsize k, int *argc, char ***argv)
   g_option_context_add_main_entries(context, commands[k].required, NULL);
   g_option_context_add_main_entries(context, commands[k].optional, NULL);
   if (!g_option_context_parse(context, argc, argv, &error))
-    usage_die("%s: %s", commands[k].name, error->message);
+    ppm_die_usage("%s: %s", commands[k].name, error->message);
   for (const GOptionEntry *e = commands[k].required; e->long_name != NULL; e++)
     if (*(char **)e->arg_data == NULL)
-      usage_die("%s: --%s is required", commands[k].name, e->long_name);
+      ppm_die_usage("%s: --%s is required", commands[k].name, e->long_name);
   /* (*argv)[0] is the command's name. */
   if (commands[k].arguments == NULL ? *argc != 1 : *argc != 2)
-    usage_die("usage: ppm-admin %s", parameter);
+    ppm_die_usage("usage: ppm-admin %s", parameter);
 }
 
 int
@@ -504,14 +490,14 @@ main(int argc, char **argv)
   /* Stops at the command's name: what follows is the command's. */
   g_option_context_set_strict_posix(context, TRUE);
   if (!g_option_context_parse(context, &argc, &argv, &error))
-    usage_die("%s", error->message);
+    ppm_die_usage("%s", error->message);
   if (version)
     {
       g_print("ppm-admin %s\n", PPM_VERSION);
       return 0;
     }
   if (argc < 2)
-    usage_die("usage: ppm-admin [--db URI] COMMAND ... (ppm-admin --help lists the commands)");
+    ppm_die_usage("usage: ppm-admin [--db URI] COMMAND ... (ppm-admin --help lists the commands)");
   for (gsize k = 0; k < G_N_ELEMENTS(commands); k++)
     if (g_str_equal(commands[k].name, argv[1]))
       {
@@ -523,7 +509,7 @@ main(int argc, char **argv)
         if (db == NULL)
           db = g_strdup(g_getenv("PPM_DB") ? g_getenv("PPM_DB") : "sqlite:ppm.db");
         if (opt.currency != NULL && !ppm_currency_valid(opt.currency))
-          usage_die("--currency must be an ISO 4217 code such as USD");
+          ppm_die_usage("--currency must be an ISO 4217 code such as USD");
         check(ppm_auth_init(&error), &error);
         if (commands[k].creates || create)
           c.store = ppm_store_open(db, opt.currency ? opt.currency : "USD", &error);
@@ -534,5 +520,5 @@ main(int argc, char **argv)
         ppm_store_free(c.store);
         return 0;
       }
-  usage_die("unknown command %s (ppm-admin --help lists the commands)", argv[1]);
+  ppm_die_usage("unknown command %s (ppm-admin --help lists the commands)", argv[1]);
 }
