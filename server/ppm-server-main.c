@@ -9,6 +9,7 @@
 #include "ppm-die.h"
 #include "ppm-http-server.h"
 #include "ppm-routes.h"
+#include "ppm-web.h"
 
 typedef struct
 {
@@ -263,6 +264,8 @@ main(int argc, char **argv)
   platform.billing
       = (PpmBillingConfig){ o.period_seconds,       o.fee_bps,   o.hold_periods, max_rate,
                             o.max_backdate_seconds, o.public_url };
+  if (!ppm_web_form_key_load(&platform, &error))
+    ppm_die("%s", error->message);
   if (!platform.store->ops->sessions_resume(platform.store, g_get_real_time() / 1000, &error))
     ppm_die("%s", error->message);
 

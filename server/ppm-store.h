@@ -553,6 +553,11 @@ typedef struct
   /* A consistent copy into a new file (engines that have files; NULL
    * otherwise). */
   gboolean (*backup)(PpmStore *store, const char *path, GError **error);
+  /* The value stored under `key` in the meta table, storing `value` first
+   * when there is none: processes racing on one database all get the one
+   * stored.  For what every server of a database must agree on (the web
+   * forms' key). */
+  char *(*meta_claim)(PpmStore *store, const char *key, const char *value, GError **error);
   /* Every row of every table of ppm_store_tables, in that order. */
   gboolean (*export_rows)(PpmStore *store, PpmStoreRowFunc func, gpointer user_data,
                           GError **error);
