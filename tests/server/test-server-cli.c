@@ -474,6 +474,27 @@ test_config_file(void)
   g_rmdir(dir);
 }
 
+/* The web forms' key is stored once in the database (on both engines) and
+ * kept across restarts and by a second server. */
+static void
+test_form_key_in_database(void)
+{
+  const char *sql = "SELECT value FROM meta WHERE key = 'web-form-key'";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpmTestServer) server = ppm_test_server_start(NULL, NULL, &error);
+  g_autoptr(PpmTestServer) second = NULL;
+  g_autofree char *key = NULL;
+
+  g_assert_no_error(error);
+  key = ppm_test_server_sql(server, sql);
+  g_assert_cmpuint(strlen(key), ==, 64);
+  g_assert_true(ppm_test_server_restart(server, &error));
+  g_assert_no_error(error);
+  second = ppm_test_server_start(server->db_uri, NULL, &error);
+  g_assert_no_error(error);
+  ppm_test_server_assert_sql(server, sql, key);
+}
+
 /* The long options a --help output lists, without --help itself. */
 static GPtrArray *
 help_options(const char *help)
@@ -578,6 +599,7 @@ main(int argc, char **argv)
   g_test_add_func("/server/cli/version", test_version);
   g_test_add_func("/server/cli/listen-ipv6", test_listen_ipv6);
   g_test_add_func("/server/cli/config-file", test_config_file);
+  g_test_add_func("/server/cli/form-key-in-database", test_form_key_in_database);
   g_test_add_func("/server/cli/man-pages-list-every-option", test_man_pages_list_every_option);
   return g_test_run();
 }
