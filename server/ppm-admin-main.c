@@ -370,6 +370,8 @@ cmd_demo(Command *c)
 static void
 cmd_init(Command *c)
 {
+  if (opt.currency != NULL && !g_str_equal(opt.currency, c->store->currency))
+    ppm_die("the database uses %s, not %s", c->store->currency, opt.currency);
   g_print("ok\n");
 }
 

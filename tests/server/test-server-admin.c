@@ -507,6 +507,10 @@ test_no_database_by_accident(void)
   g_assert_cmpint(admin_run(dir, NULL, &out, (const char *const[]){ "init", NULL }), ==, 0);
   g_assert_cmpstr(out, ==, "ok\n");
   g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+  /* An existing database keeps its currency. */
+  g_clear_pointer(&out, g_free);
+  g_assert_cmpint(
+      admin_run(dir, NULL, &out, (const char *const[]){ "init", "--currency=EUR", NULL }), ==, 1);
   g_remove(path);
   g_rmdir(dir);
 }
