@@ -141,6 +141,7 @@ parse_options(int argc, char **argv, Options *o)
     ppm_die("unexpected argument %s", argv[1]);
   if (o->version)
     return;
+  /* entries[0] is --config: not a setting of the file itself. */
   read_config(o->config ? o->config : DEFAULT_CONFIG, o->config != NULL, entries + 1);
   default_int(&o->period_seconds, 60);
   default_int(&o->fee_bps, 2000);
