@@ -1,7 +1,8 @@
 /* ppm-admin: the platform's operator commands (docs/man/ppm-admin.1).  Every
  * command prints one line on success; on error one line on stderr, exit 1,
  * and nothing changed, except a refund that could return only part of a
- * call (cmd_refund()). */
+ * call (cmd_refund()).  A usage error exits 64 before the database is
+ * opened. */
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,9 +19,31 @@
 typedef struct
 {
   PpmStore *store;
-  GHashTable *flags; /* "--name" → value */
   char **positional;
 } Command;
+
+/* Each command's options; a command's entries name the ones it takes. */
+static struct
+{
+  char *email;
+  char *role;
+  char *display_name;
+  char *amount;
+  char *session;
+  char *protocol;
+  char *handle;
+  char *to;
+  char *currency;
+} opt;
+
+#define ENTRY(name, field, help, value)                                                            \
+  {                                                                                                \
+    name, 0, 0, G_OPTION_ARG_STRING, &opt.field, help, value                                       \
+  }
+#define EMAIL ENTRY("email", email, "The user's email", "E")
+#define AMOUNT ENTRY("amount", amount, "An amount such as 20.00", "AMOUNT")
+#define PROTOCOL ENTRY("protocol", protocol, "A libpurple protocol id", "PRPL")
+#define HANDLE ENTRY("handle", handle, "The user's handle on that protocol", "NAME")
 
 /* `error` is read only after `ok` was computed (argument evaluation order
  * is unspecified, so it is passed by address). */
@@ -31,22 +54,12 @@ check(gboolean ok, GError **error)
     ppm_die("%s", *error ? (*error)->message : "failed");
 }
 
-static const char *
-flag(Command *c, const char *name)
-{
-  const char *value = g_hash_table_lookup(c->flags, name);
-
-  if (value == NULL)
-    ppm_die("%s is required", name);
-  return value;
-}
-
 /* --email as the platform spells it (ppm_email_normalize()). */
 static char *
 email_flag(Command *c)
 {
   GError *error = NULL;
-  char *email = ppm_email_normalize(flag(c, "--email"), &error);
+  char *email = ppm_email_normalize(opt.email, &error);
 
   if (email == NULL)
     ppm_die("--email: %s", error->message);
@@ -70,7 +83,7 @@ amount(Command *c, gboolean positive)
   GError *error = NULL;
   gint64 minor;
 
-  check(ppm_amount_parse(flag(c, "--amount"), c->store->currency, &minor, &error), &error);
+  check(ppm_amount_parse(opt.amount, c->store->currency, &minor, &error), &error);
   if (positive && minor <= 0)
     ppm_die("the amount must be greater than zero");
   return minor;
@@ -103,13 +116,13 @@ read_password(void)
 static void
 cmd_create_user(Command *c)
 {
-  const char *name = flag(c, "--display-name");
+  const char *name = opt.display_name;
   g_autofree char *email = NULL, *password = NULL, *hash = NULL;
   GError *error = NULL;
   gint64 id;
   PpmRole role;
 
-  if (!ppm_role_from_string(flag(c, "--role"), &role))
+  if (!ppm_role_from_string(opt.role, &role))
     ppm_die("--role must be model or member");
   email = email_flag(c);
   if (!ppm_display_name_valid(name))
@@ -190,8 +203,8 @@ cmd_refund(Command *c)
   GError *error = NULL;
   g_autofree char *stood = NULL;
 
-  check(c->store->ops->refund_session(c->store, flag(c, "--session"), g_get_real_time() / 1000,
-                                      &refund, &error),
+  check(c->store->ops->refund_session(c->store, opt.session, g_get_real_time() / 1000, &refund,
+                                      &error),
         &error);
   print_money(refund.refunded_minor, c);
   if (refund.stood_charges == 0)
@@ -207,8 +220,7 @@ change_link(Command *c, gboolean link)
 {
   g_autoptr(PpmUser) user = user_by_email(c);
   GError *error = NULL;
-  g_autoptr(PpmHandle) handle
-      = ppm_handle_normalize(flag(c, "--protocol"), flag(c, "--handle"), &error);
+  g_autoptr(PpmHandle) handle = ppm_handle_normalize(opt.protocol, opt.handle, &error);
 
   check(handle != NULL, &error);
   check((link ? c->store->ops->handle_link : c->store->ops->handle_unlink)(
@@ -284,8 +296,6 @@ cmd_backup(Command *c)
 {
   GError *error = NULL;
 
-  if (c->positional[0] == NULL || c->positional[1] != NULL)
-    ppm_die("usage: backup FILE");
   if (c->store->ops->backup == NULL)
     ppm_die("this database has no file to back up; use copy --to");
   check(c->store->ops->backup(c->store, c->positional[0], &error), &error);
@@ -296,7 +306,7 @@ static void
 cmd_copy(Command *c)
 {
   GError *error = NULL;
-  g_autoptr(PpmStore) target = ppm_store_open(flag(c, "--to"), c->store->currency, &error);
+  g_autoptr(PpmStore) target = ppm_store_open(opt.to, c->store->currency, &error);
 
   check(target != NULL, &error);
   check(target->ops->import_rows(target, c->store, &error), &error);
@@ -357,74 +367,160 @@ cmd_demo(Command *c)
     }
 }
 
+static void
+cmd_init(Command *c)
+{
+  if (opt.currency != NULL && !g_str_equal(opt.currency, c->store->currency))
+    ppm_die("the database uses %s, not %s", c->store->currency, opt.currency);
+  g_print("ok\n");
+}
+
+static const GOptionEntry no_options[] = { G_OPTION_ENTRY_NULL };
+static const GOptionEntry email_only[] = { EMAIL, G_OPTION_ENTRY_NULL };
+static const GOptionEntry email_amount[] = { EMAIL, AMOUNT, G_OPTION_ENTRY_NULL };
+static const GOptionEntry link_options[] = { EMAIL, PROTOCOL, HANDLE, G_OPTION_ENTRY_NULL };
+static const GOptionEntry create_user_options[] = {
+  EMAIL,
+  ENTRY("role", role, "model or member", "ROLE"),
+  ENTRY("display-name", display_name, "The name others see", "NAME"),
+  G_OPTION_ENTRY_NULL,
+};
+static const GOptionEntry refund_options[]
+    = { ENTRY("session", session, "The session's id", "ID"), G_OPTION_ENTRY_NULL };
+static const GOptionEntry copy_options[]
+    = { ENTRY("to", to, "The database to copy into (empty)", "URI"), G_OPTION_ENTRY_NULL };
+static const GOptionEntry init_options[] = {
+  ENTRY("currency", currency, "Currency of the new database (default USD)", "CODE"),
+  G_OPTION_ENTRY_NULL,
+};
+
 static const struct
 {
   const char *name;
   void (*run)(Command *c);
+  const GOptionEntry *required;
+  const GOptionEntry *optional;
+  const char *arguments; /* positional arguments, NULL for none */
+  gboolean creates;      /* may create the database */
+  const char *summary;
 } commands[] = {
-  { "create-user", cmd_create_user },
-  { "set-password", cmd_set_password },
-  { "disable-user", cmd_disable_user },
-  { "revoke-tokens", cmd_revoke_tokens },
-  { "fund", cmd_fund },
-  { "payout", cmd_payout },
-  { "refund", cmd_refund },
-  { "link", cmd_link },
-  { "unlink", cmd_unlink },
-  { "set-rate", cmd_set_rate },
-  { "set-max-rate", cmd_set_max_rate },
-  { "balance", cmd_balance },
-  { "verify", cmd_verify },
-  { "backup", cmd_backup },
-  { "copy", cmd_copy },
-  { "demo", cmd_demo },
+  { "init", cmd_init, no_options, init_options, NULL, TRUE, "Create the database" },
+  { "create-user", cmd_create_user, create_user_options, no_options, NULL, TRUE,
+    "Create a user; the password is the first line of standard input" },
+  { "set-password", cmd_set_password, email_only, no_options, NULL, FALSE,
+    "Set a user's password from the first line of standard input" },
+  { "disable-user", cmd_disable_user, email_only, no_options, NULL, FALSE, "Disable a user" },
+  { "revoke-tokens", cmd_revoke_tokens, email_only, no_options, NULL, FALSE,
+    "Sign a user out everywhere" },
+  { "fund", cmd_fund, email_amount, no_options, NULL, FALSE, "Deposit money for a member" },
+  { "payout", cmd_payout, email_amount, no_options, NULL, FALSE, "Pay a model's earnings out" },
+  { "refund", cmd_refund, refund_options, no_options, NULL, FALSE,
+    "Return a session's charges to the member" },
+  { "link", cmd_link, link_options, no_options, NULL, FALSE, "Link a handle to a user" },
+  { "unlink", cmd_unlink, link_options, no_options, NULL, FALSE, "Unlink a handle" },
+  { "set-rate", cmd_set_rate, email_amount, no_options, NULL, FALSE, "Set a model's rate" },
+  { "set-max-rate", cmd_set_max_rate, email_amount, no_options, NULL, FALSE,
+    "Set a member's highest rate" },
+  { "balance", cmd_balance, email_only, no_options, NULL, FALSE,
+    "Print a member's balance or a model's earnings" },
+  { "verify", cmd_verify, no_options, no_options, NULL, FALSE, "Check the ledger's invariants" },
+  { "backup", cmd_backup, no_options, no_options, "FILE", FALSE,
+    "Write a consistent copy of an SQLite database (mode 0600)" },
+  { "copy", cmd_copy, copy_options, no_options, NULL, FALSE,
+    "Copy all data into another database" },
+  { "demo", cmd_demo, no_options, no_options, NULL, TRUE, "Create a demo model and member" },
 };
+
+static char *
+commands_description(void)
+{
+  GString *text = g_string_new("Commands (ppm-admin COMMAND --help for each):\n");
+
+  for (gsize k = 0; k < G_N_ELEMENTS(commands); k++)
+    g_string_append_printf(text, "  %-14s %s\n", commands[k].name, commands[k].summary);
+  g_string_append(text, "\nThe database is --db, else $PPM_DB, else sqlite:ppm.db.");
+  return g_string_free(text, FALSE);
+}
+
+/* Parses argv (the command's name first) into opt; a usage error exits. */
+static void
+parse_command(gsize k, int *argc, char ***argv)
+{
+  g_autofree char *parameter
+      = g_strdup_printf("%s%s%s", commands[k].name, commands[k].arguments ? " " : "",
+                        commands[k].arguments ? commands[k].arguments : "");
+  g_autoptr(GOptionContext) context = g_option_context_new(parameter);
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_summary(context, commands[k].summary);
+  g_option_context_add_main_entries(context, commands[k].required, NULL);
+  g_option_context_add_main_entries(context, commands[k].optional, NULL);
+  if (!g_option_context_parse(context, argc, argv, &error))
+    ppm_die_usage("%s: %s", commands[k].name, error->message);
+  for (const GOptionEntry *e = commands[k].required; e->long_name != NULL; e++)
+    if (*(char **)e->arg_data == NULL)
+      ppm_die_usage("%s: --%s is required", commands[k].name, e->long_name);
+  /* (*argv)[0] is the command's name. */
+  if (commands[k].arguments == NULL ? *argc != 1 : *argc != 2)
+    ppm_die_usage("usage: ppm-admin %s", parameter);
+}
 
 int
 main(int argc, char **argv)
 {
-  const char *db = "sqlite:ppm.db";
-  int i = 1;
-  g_autoptr(GPtrArray) positional = g_ptr_array_new();
+  g_autofree char *db = NULL;
+  g_autofree char *description = NULL;
+  gboolean create = FALSE, version = FALSE;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_STRING, &db, "Database URI (default $PPM_DB, else sqlite:ppm.db)",
+      "URI" },
+    { "create", 0, 0, G_OPTION_ARG_NONE, &create, "Create the database if it does not exist",
+      NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+    G_OPTION_ENTRY_NULL,
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new("COMMAND [OPTION…]");
   Command c = { 0 };
   GError *error = NULL;
 
   g_set_prgname("ppm-admin");
   setlocale(LC_ALL, "");
-  if (i + 1 < argc && g_str_equal(argv[i], "--db"))
+  description = commands_description();
+  g_option_context_set_summary(context, "Operator commands of the pay-per-minute platform.");
+  g_option_context_set_description(context, description);
+  g_option_context_add_main_entries(context, entries, NULL);
+  /* Stops at the command's name: what follows is the command's. */
+  g_option_context_set_strict_posix(context, TRUE);
+  if (!g_option_context_parse(context, &argc, &argv, &error))
+    ppm_die_usage("%s", error->message);
+  if (version)
     {
-      db = argv[i + 1];
-      i += 2;
+      g_print("ppm-admin %s\n", PPM_VERSION);
+      return 0;
     }
-  else if (i < argc && g_str_has_prefix(argv[i], "--db="))
-    db = argv[i++] + strlen("--db=");
-  if (i >= argc)
-    ppm_die("usage: ppm-admin [--db URI] COMMAND ...");
-  c.flags = g_hash_table_new(g_str_hash, g_str_equal);
-  for (int j = i + 1; j < argc; j++)
-    {
-      if (g_str_has_prefix(argv[j], "--"))
-        {
-          if (j + 1 >= argc)
-            ppm_die("%s needs a value", argv[j]);
-          g_hash_table_insert(c.flags, argv[j], argv[j + 1]);
-          j++;
-        }
-      else
-        g_ptr_array_add(positional, argv[j]);
-    }
-  g_ptr_array_add(positional, NULL);
-  c.positional = (char **)positional->pdata;
+  if (argc < 2)
+    ppm_die_usage("usage: ppm-admin [--db URI] COMMAND ... (ppm-admin --help lists the commands)");
   for (gsize k = 0; k < G_N_ELEMENTS(commands); k++)
-    if (g_str_equal(commands[k].name, argv[i]))
+    if (g_str_equal(commands[k].name, argv[1]))
       {
+        int command_argc = argc - 1;
+        char **command_argv = argv + 1;
+
+        parse_command(k, &command_argc, &command_argv);
+        c.positional = command_argv + 1;
+        if (db == NULL)
+          db = g_strdup(g_getenv("PPM_DB") ? g_getenv("PPM_DB") : "sqlite:ppm.db");
+        if (opt.currency != NULL && !ppm_currency_valid(opt.currency))
+          ppm_die_usage("--currency must be an ISO 4217 code such as USD");
         check(ppm_auth_init(&error), &error);
-        c.store = ppm_store_open(db, "USD", &error);
+        if (commands[k].creates || create)
+          c.store = ppm_store_open(db, opt.currency ? opt.currency : "USD", &error);
+        else
+          c.store = ppm_store_open_existing(db, &error);
         check(c.store != NULL, &error);
         commands[k].run(&c);
         ppm_store_free(c.store);
-        g_hash_table_unref(c.flags);
         return 0;
       }
-  ppm_die("unknown command %s", argv[i]);
+  ppm_die_usage("unknown command %s (ppm-admin --help lists the commands)", argv[1]);
 }

@@ -333,7 +333,8 @@ request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
 }
 
 gboolean
-ppm_http_parse_address(const char *address, struct sockaddr_in *addr, GError **error)
+ppm_http_parse_address(const char *address, struct sockaddr_storage *addr, socklen_t *length,
+                       GError **error)
 {
   g_autofree char *host = NULL;
   const char *colon = strrchr(address, ':');
@@ -342,38 +343,57 @@ ppm_http_parse_address(const char *address, struct sockaddr_in *addr, GError **e
   if (colon == NULL || !g_ascii_string_to_unsigned(colon + 1, 10, 1, 65535, &port, NULL))
     {
       g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                  "--listen: expected IPv4:PORT, got %s", address);
+                  "--listen: expected IPv4:PORT or [IPv6]:PORT, got %s", address);
       return FALSE;
     }
   host = g_strndup(address, colon - address);
   memset(addr, 0, sizeof *addr);
-  addr->sin_family = AF_INET;
-  addr->sin_port = htons(port);
-  if (inet_pton(AF_INET, host, &addr->sin_addr) != 1)
+  if (host[0] == '[' && g_str_has_suffix(host, "]"))
     {
-      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                  "--listen: %s is not an IPv4 address", host);
-      return FALSE;
+      struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)addr;
+
+      host[strlen(host) - 1] = '\0';
+      in6->sin6_family = AF_INET6;
+      in6->sin6_port = htons(port);
+      *length = sizeof *in6;
+      if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) == 1)
+        return TRUE;
     }
-  return TRUE;
+  else
+    {
+      struct sockaddr_in *in = (struct sockaddr_in *)addr;
+
+      in->sin_family = AF_INET;
+      in->sin_port = htons(port);
+      *length = sizeof *in;
+      if (inet_pton(AF_INET, host, &in->sin_addr) == 1)
+        return TRUE;
+    }
+  g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+              "--listen: %s is not an IPv4 address or a bracketed IPv6 address", host);
+  return FALSE;
 }
 
 static int
 listen_socket(const char *address, GError **error)
 {
-  struct sockaddr_in addr;
+  struct sockaddr_storage addr;
+  socklen_t length;
   int fd, one = 1;
 
-  if (!ppm_http_parse_address(address, &addr, error))
+  if (!ppm_http_parse_address(address, &addr, &length, error))
     return -1;
-  fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     {
       g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "socket: %s", g_strerror(errno));
       return -1;
     }
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(fd, 128) < 0)
+  /* [::]:PORT is IPv6 only; 0.0.0.0:PORT is for IPv4. */
+  if (addr.ss_family == AF_INET6)
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (bind(fd, (struct sockaddr *)&addr, length) < 0 || listen(fd, 128) < 0)
     {
       int saved = errno;
       close(fd);

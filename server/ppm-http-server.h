@@ -9,6 +9,7 @@
 #pragma once
 
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "ppm-http-request.h"
 
@@ -16,8 +17,10 @@ G_BEGIN_DECLS
 
 typedef struct _PpmHttpServer PpmHttpServer;
 
-/* "IPv4:PORT" → address; G_IO_ERROR_INVALID_ARGUMENT naming --listen. */
-gboolean ppm_http_parse_address(const char *address, struct sockaddr_in *addr, GError **error);
+/* "IPv4:PORT" or "[IPv6]:PORT" → address and its length;
+ * G_IO_ERROR_INVALID_ARGUMENT naming --listen. */
+gboolean ppm_http_parse_address(const char *address, struct sockaddr_storage *addr,
+                                socklen_t *length, GError **error);
 
 typedef struct
 {

@@ -9,6 +9,7 @@
 #include "ppm-die.h"
 #include "ppm-http-server.h"
 #include "ppm-routes.h"
+#include "ppm-web.h"
 
 typedef struct
 {
@@ -28,7 +29,13 @@ typedef struct
   int hash_threads;
   int hash_queue;
   gboolean print_routes;
+  gboolean version;
+  char *config;
 } Options;
+
+#define DEFAULT_CONFIG "/etc/ppm-server/ppm-server.conf"
+#define CONFIG_GROUP "ppm-server"
+#define UNSET G_MININT /* an integer option given neither as a flag nor in the file */
 
 typedef struct
 {
@@ -44,10 +51,56 @@ check_range(const char *flag, int value, int low, int high)
     ppm_die("%s must be %d..%d, got %d", flag, low, high, value);
 }
 
+/* Options the command line left unset come from the key file's group
+ * [ppm-server], whose keys are the flags' names.  No file at the default
+ * path is no configuration; a file named by --config must exist. */
+static void
+read_config(const char *path, gboolean given, const GOptionEntry *entries)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  if (!g_key_file_load_from_file(file, path, G_KEY_FILE_NONE, &error))
+    {
+      if (!given && g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return;
+      ppm_die("%s: %s", path, error->message);
+    }
+  keys = g_key_file_get_keys(file, CONFIG_GROUP, NULL, NULL);
+  for (gsize i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      const GOptionEntry *e = entries;
+
+      while (e->long_name != NULL
+             && (!g_str_equal(e->long_name, keys[i]) || e->arg == G_OPTION_ARG_NONE))
+        e++;
+      if (e->long_name == NULL)
+        ppm_die("%s: [%s] %s is not a setting", path, CONFIG_GROUP, keys[i]);
+      if (e->arg == G_OPTION_ARG_INT && *(int *)e->arg_data == UNSET)
+        {
+          *(int *)e->arg_data = g_key_file_get_integer(file, CONFIG_GROUP, keys[i], &error);
+          if (error != NULL)
+            ppm_die("%s: %s", path, error->message);
+        }
+      else if (e->arg != G_OPTION_ARG_INT && *(char **)e->arg_data == NULL)
+        *(char **)e->arg_data = g_key_file_get_string(file, CONFIG_GROUP, keys[i], NULL);
+    }
+}
+
+static void
+default_int(int *value, int fallback)
+{
+  if (*value == UNSET)
+    *value = fallback;
+}
+
 static void
 parse_options(int argc, char **argv, Options *o)
 {
   const GOptionEntry entries[] = {
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &o->config,
+      "Key file of settings (default " DEFAULT_CONFIG " when present)", "FILE" },
     { "db", 0, 0, G_OPTION_ARG_STRING, &o->db, "Database URI", "URI" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &o->listen, "Address to listen on", "ADDR:PORT" },
     { "public-url", 0, 0, G_OPTION_ARG_STRING, &o->public_url, "URL the server is reached at",
@@ -70,24 +123,34 @@ parse_options(int argc, char **argv, Options *o)
       "N" },
     { "print-routes", 0, 0, G_OPTION_ARG_NONE, &o->print_routes, "Print the routes and exit",
       NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &o->version, "Print the version and exit", NULL },
     G_OPTION_ENTRY_NULL,
   };
   g_autoptr(GOptionContext) context = g_option_context_new("- pay-per-minute platform");
   g_autoptr(GError) error = NULL;
+  struct sockaddr_storage address;
+  socklen_t length;
 
-  o->period_seconds = 60;
-  o->fee_bps = 2000;
-  o->hold_periods = 2;
-  o->max_backdate_seconds = 330;
-  o->max_connections_per_address = 64;
-  o->request_deadline_seconds = 30;
-  o->hash_threads = 2;
-  o->hash_queue = 32;
+  for (const GOptionEntry *e = entries; e->long_name != NULL; e++)
+    if (e->arg == G_OPTION_ARG_INT)
+      *(int *)e->arg_data = UNSET;
   g_option_context_add_main_entries(context, entries, NULL);
   if (!g_option_context_parse(context, &argc, &argv, &error))
     ppm_die("%s", error->message);
   if (argc > 1)
     ppm_die("unexpected argument %s", argv[1]);
+  if (o->version)
+    return;
+  /* entries[0] is --config: not a setting of the file itself. */
+  read_config(o->config ? o->config : DEFAULT_CONFIG, o->config != NULL, entries + 1);
+  default_int(&o->period_seconds, 60);
+  default_int(&o->fee_bps, 2000);
+  default_int(&o->hold_periods, 2);
+  default_int(&o->max_backdate_seconds, 330);
+  default_int(&o->max_connections_per_address, 64);
+  default_int(&o->request_deadline_seconds, 30);
+  default_int(&o->hash_threads, 2);
+  default_int(&o->hash_queue, 32);
   check_range("--period-seconds", o->period_seconds, 1, 3600);
   check_range("--fee-bps", o->fee_bps, 0, 10000);
   check_range("--hold-periods", o->hold_periods, 1, 60);
@@ -102,7 +165,7 @@ parse_options(int argc, char **argv, Options *o)
     ppm_die("--currency must be an ISO 4217 code such as USD");
   if (o->listen == NULL)
     o->listen = g_strdup("127.0.0.1:8080");
-  if (!ppm_http_parse_address(o->listen, &(struct sockaddr_in){ 0 }, &error))
+  if (!ppm_http_parse_address(o->listen, &address, &length, &error))
     ppm_die("%s", error->message);
   if (o->public_url == NULL)
     o->public_url = g_strdup_printf("%s://%s", o->tls_cert ? "https" : "http", o->listen);
@@ -123,6 +186,7 @@ options_clear(Options *o)
   g_free(o->max_rate);
   g_free(o->tls_cert);
   g_free(o->tls_key);
+  g_free(o->config);
 }
 
 static gboolean
@@ -172,6 +236,12 @@ main(int argc, char **argv)
   g_set_prgname("ppm-server");
   setlocale(LC_ALL, "");
   parse_options(argc, argv, &o);
+  if (o.version)
+    {
+      g_print("ppm-server %s\n", PPM_VERSION);
+      options_clear(&o);
+      return 0;
+    }
   if (o.print_routes)
     {
       ppm_router_print_routes();
@@ -195,6 +265,8 @@ main(int argc, char **argv)
   platform.billing
       = (PpmBillingConfig){ o.period_seconds,       o.fee_bps,   o.hold_periods, max_rate,
                             o.max_backdate_seconds, o.public_url };
+  if (!ppm_web_form_key_load(&platform, &error))
+    ppm_die("%s", error->message);
   if (!platform.store->ops->sessions_resume(platform.store, g_get_real_time() / 1000, &error))
     ppm_die("%s", error->message);
 

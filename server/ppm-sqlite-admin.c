@@ -1,7 +1,10 @@
 /* History pages and the admin operations of the SQLite engine. */
 #include "ppm-sqlite.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "ppm-amount.h"
 #include "ppm-store-schema.h"
@@ -307,9 +310,16 @@ sqlite_backup(PpmStore *store, const char *path, GError **error)
   sqlite3 *source = NULL, *target = NULL;
   sqlite3_backup *backup;
   gboolean ok = FALSE;
+  /* Created here at mode 0600 (a umask only takes bits away): it holds
+   * password hashes. */
+  int fd = g_open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
-  if (g_file_test(path, G_FILE_TEST_EXISTS))
+  if (fd < 0 && errno == EEXIST)
     return ppm_sql_fail(error, PPM_STORE_ERROR_INVALID, "%s already exists", path);
+  if (fd < 0)
+    return ppm_sql_fail(error, PPM_STORE_ERROR_INTERNAL, "cannot create %s: %s", path,
+                        g_strerror(errno));
+  close(fd);
   if (sqlite3_open_v2(s->path, &source, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK
       || sqlite3_open_v2(path, &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL)
              != SQLITE_OK)

@@ -470,12 +470,51 @@ static const char *const migrations[] = {
   " STRICT;",
 };
 
+/* The value under `key` in meta, `value` when it had none. */
+static char *
+meta_claim(PpmSqlite *s, const char *key, const char *value, GError **error)
+{
+  sqlite3_stmt *stmt;
+  char *stored;
+
+  if (!ppm_sql_exec(s, error, "INSERT OR IGNORE INTO meta VALUES (?, ?)", "ss", key, value)
+      || ppm_sql_row(s, &stmt, error, "SELECT value FROM meta WHERE key = ?", "s", key) != 1)
+    return NULL;
+  stored = ppm_sql_text(stmt, 0);
+  sqlite3_reset(stmt);
+  return stored;
+}
+
+typedef struct
+{
+  const char *key;
+  const char *value;
+  char *stored;
+} MetaClaim;
+
+static gboolean
+meta_claim_job(PpmSqlite *s, gpointer data, GError **error)
+{
+  MetaClaim *claim = data;
+
+  claim->stored = meta_claim(s, claim->key, claim->value, error);
+  return claim->stored != NULL;
+}
+
+static char *
+sqlite_meta_claim(PpmStore *store, const char *key, const char *value, GError **error)
+{
+  MetaClaim claim = { key, value, NULL };
+
+  ppm_sqlite_run((PpmSqlite *)store, meta_claim_job, &claim, error);
+  return claim.stored;
+}
+
 static gboolean
 migrate_job(PpmSqlite *s, gpointer data, GError **error)
 {
   const char *currency = data;
   gint64 version;
-  sqlite3_stmt *stmt;
 
   if (!exec_plain(s,
                   "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
@@ -490,13 +529,10 @@ migrate_job(PpmSqlite *s, gpointer data, GError **error)
     if (!exec_plain(s, migrations[i], error)
         || !ppm_sql_exec(s, error, "INSERT INTO schema_version VALUES (?)", "i", (gint64)i + 1))
       return FALSE;
-  if (!ppm_sql_exec(s, error, "INSERT OR IGNORE INTO meta VALUES ('currency', ?)", "s", currency))
+  s->parent.currency = meta_claim(s, "currency", currency, error);
+  if (s->parent.currency == NULL)
     return FALSE;
-  if (ppm_sql_row(s, &stmt, error, "SELECT value FROM meta WHERE key = 'currency'", "") != 1)
-    return FALSE;
-  s->parent.currency = ppm_sql_text(stmt, 0);
   s->parent.digits = ppm_currency_digits(s->parent.currency);
-  sqlite3_reset(stmt);
   return ppm_ledger_system_wallet(s, PPM_WALLET_FEES, &s->fees_wallet, error);
 }
 
@@ -535,6 +571,7 @@ build_ops(gpointer data)
   static PpmStoreOps ops;
 
   ops.close = sqlite_close;
+  ops.meta_claim = sqlite_meta_claim;
   ppm_sqlite_users_ops(&ops);
   ppm_sqlite_sessions_ops(&ops);
   ppm_sqlite_admin_ops(&ops);

@@ -1,7 +1,7 @@
 /* The logical schema every engine keeps: the same tables and columns, so that
  * `ppm-admin copy` moves rows between engines as they are.
  *
- * meta          (key TEXT PK, value TEXT)  keys: currency, alive_ms
+ * meta          (key TEXT PK, value TEXT)  keys: currency, alive_ms, web-form-key
  * users         (id, email (normalized, unique), role ('member'|'model'),
  *                display_name, password_hash, disabled (0|1),
  *                rate_minor (NULL: not set), max_rate_minor (NULL: default),

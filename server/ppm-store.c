@@ -167,12 +167,11 @@ const PpmStoreTable ppm_store_tables[] = {
   { "login_failures", COLUMNS("id", "email", "address", "time_ms") },
   { "lookups", COLUMNS("id", "model_id", "time_ms", "protocol", "handle") },
   { "allowed_models", COLUMNS("member_id", "model_id") },
-  { "sessions",
-    COLUMNS("id", "public_id", "model_id", "member_id", "client_session_id", "protocol",
-            "model_handle", "member_handle", "rate_minor", "period_seconds", "fee_bps",
-            "hold_periods", "hold_minor", "t0_ms", "opened_ms", "deadline_ms", "timeout_ms",
-            "state", "reason", "ended_ms", "close_elapsed_ms", "open_body", "close_body",
-            "offset_ms") },
+  { "sessions", COLUMNS("id", "public_id", "model_id", "member_id", "client_session_id", "protocol",
+                        "model_handle", "member_handle", "rate_minor", "period_seconds", "fee_bps",
+                        "hold_periods", "hold_minor", "t0_ms", "opened_ms", "deadline_ms",
+                        "timeout_ms", "state", "reason", "ended_ms", "close_elapsed_ms",
+                        "open_body", "close_body", "offset_ms") },
   { "transactions", COLUMNS("id", "time_ms", "kind", "session_id") },
   { "entries",
     COLUMNS("id", "transaction_id", "wallet_id", "amount_minor", "balance_after_minor") },
@@ -183,10 +182,23 @@ const PpmStoreTable ppm_store_tables[] = {
   { NULL, NULL },
 };
 
+static gboolean
+is_postgresql(const char *uri)
+{
+  return g_str_has_prefix(uri, "postgresql://") || g_str_has_prefix(uri, "postgres://");
+}
+
+/* The file an SQLite URI names. */
+static const char *
+sqlite_path(const char *uri)
+{
+  return g_str_has_prefix(uri, "sqlite:") ? uri + strlen("sqlite:") : uri;
+}
+
 static PpmStore *
 engine_open(const char *uri, const char *currency, GError **error)
 {
-  if (g_str_has_prefix(uri, "postgresql://") || g_str_has_prefix(uri, "postgres://"))
+  if (is_postgresql(uri))
     {
 #ifdef PPM_WITH_POSTGRESQL
       return ppm_store_pg_open(uri, currency, error);
@@ -195,14 +207,12 @@ engine_open(const char *uri, const char *currency, GError **error)
       return NULL;
 #endif
     }
-  if (g_str_has_prefix(uri, "sqlite:"))
-    uri += strlen("sqlite:");
-  if (*uri == '\0')
+  if (*sqlite_path(uri) == '\0')
     {
       g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL, "empty database path");
       return NULL;
     }
-  return ppm_store_sqlite_open(uri, currency, error);
+  return ppm_store_sqlite_open(sqlite_path(uri), currency, error);
 }
 
 PpmStore *
@@ -213,6 +223,19 @@ ppm_store_open(const char *uri, const char *currency, GError **error)
   if (store == NULL || !ppm_store_normalize_identities(store, error))
     return NULL;
   return g_steal_pointer(&store);
+}
+
+PpmStore *
+ppm_store_open_existing(const char *uri, GError **error)
+{
+  if (!is_postgresql(uri) && *sqlite_path(uri) != '\0'
+      && !g_file_test(sqlite_path(uri), G_FILE_TEST_EXISTS))
+    {
+      g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND, "no database at %s",
+                  sqlite_path(uri));
+      return NULL;
+    }
+  return ppm_store_open(uri, "USD", error);
 }
 
 void

@@ -553,6 +553,11 @@ typedef struct
   /* A consistent copy into a new file (engines that have files; NULL
    * otherwise). */
   gboolean (*backup)(PpmStore *store, const char *path, GError **error);
+  /* The value stored under `key` in the meta table, storing `value` first
+   * when there is none: processes racing on one database all get the one
+   * stored.  For what every server of a database must agree on (the web
+   * forms' key). */
+  char *(*meta_claim)(PpmStore *store, const char *key, const char *value, GError **error);
   /* Every row of every table of ppm_store_tables, in that order. */
   gboolean (*export_rows)(PpmStore *store, PpmStoreRowFunc func, gpointer user_data,
                           GError **error);
@@ -575,6 +580,10 @@ struct _PpmStore
  * emails and handles are normalized (ppm_store_normalize_identities()):
  * fails when two accounts would share one. */
 PpmStore *ppm_store_open(const char *uri, const char *currency, GError **error);
+/* ppm_store_open() without creating: a missing SQLite file is NOT_FOUND.  A
+ * PostgreSQL database always exists already (the server creates databases);
+ * an empty one gets the schema. */
+PpmStore *ppm_store_open_existing(const char *uri, GError **error);
 void ppm_store_free(PpmStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmStore, ppm_store_free)
 

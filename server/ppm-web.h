@@ -11,6 +11,11 @@
 
 G_BEGIN_DECLS
 
+/* Reads the key of the forms' CSRF tokens into platform->form_key from the
+ * store, the first server of a database storing a random one; once at
+ * start (ppm-web-session.c). */
+gboolean ppm_web_form_key_load(PpmPlatform *platform, GError **error);
+
 gboolean ppm_web_handle(PpmHttpRequest *request);
 /* Whether the page checks or hashes a password. */
 gboolean ppm_web_hashes(const char *method, const char *path);

@@ -359,6 +359,38 @@ pg_lookup(PpmStore *store, gint64 model_id, const char *protocol, const char *ha
   return lookup;
 }
 
+/* The value under `key` in meta, `value` when it had none. */
+static char *
+meta_claim(PpmPgPool *pool, const char *key, const char *value, GError **error)
+{
+  PGconn *conn = ppm_pg_pool_acquire(pool, error);
+  const char *values[] = { key, value };
+  g_autoptr(PGresult) result = NULL;
+  char *stored = NULL;
+
+  if (conn == NULL)
+    return NULL;
+  result = PQexecParams(conn,
+                        "WITH new AS (INSERT INTO meta (key, value) VALUES ($1, $2) "
+                        "ON CONFLICT (key) DO NOTHING RETURNING value) "
+                        "SELECT value FROM new UNION ALL "
+                        "SELECT value FROM meta WHERE key = $1",
+                        2, NULL, values, NULL, NULL, 0);
+  if (PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) > 0)
+    stored = g_strdup(PQgetvalue(result, 0, 0));
+  else
+    g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL, "PostgreSQL: %s",
+                PQresultErrorMessage(result));
+  ppm_pg_pool_release(pool, conn);
+  return stored;
+}
+
+static char *
+pg_meta_claim(PpmStore *store, const char *key, const char *value, GError **error)
+{
+  return meta_claim(PPM_PG_POOL(store), key, value, error);
+}
+
 static const PpmStoreOps pg_ops = {
   .close = pg_close,
   .create_user = pg_create_user,
@@ -398,37 +430,12 @@ static const PpmStoreOps pg_ops = {
   .refund_session = ppm_pg_refund_session,
   .verify = ppm_pg_verify,
   .backup = NULL, /* no file: pg_dump, or copy --to sqlite:FILE */
+  .meta_claim = pg_meta_claim,
   .export_rows = ppm_pg_export_rows,
   .import_rows = ppm_pg_import_rows,
   .identities_list = ppm_pg_identities_list,
   .identities_rewrite = ppm_pg_identities_rewrite,
 };
-
-/* The database's currency: `currency` when it has none yet. */
-static char *
-currency_fix(PpmPgPool *pool, const char *currency, GError **error)
-{
-  PGconn *conn = ppm_pg_pool_acquire(pool, error);
-  const char *values[] = { currency };
-  g_autoptr(PGresult) result = NULL;
-  char *fixed = NULL;
-
-  if (conn == NULL)
-    return NULL;
-  result = PQexecParams(conn,
-                        "WITH new AS (INSERT INTO meta (key, value) VALUES ('currency', $1) "
-                        "ON CONFLICT (key) DO NOTHING RETURNING value) "
-                        "SELECT value FROM new UNION ALL "
-                        "SELECT value FROM meta WHERE key = 'currency'",
-                        1, NULL, values, NULL, NULL, 0);
-  if (PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) > 0)
-    fixed = g_strdup(PQgetvalue(result, 0, 0));
-  else
-    g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL, "PostgreSQL: %s",
-                PQresultErrorMessage(result));
-  ppm_pg_pool_release(pool, conn);
-  return fixed;
-}
 
 PpmStore *
 ppm_store_pg_open(const char *conninfo, const char *currency, GError **error)
@@ -439,7 +446,7 @@ ppm_store_pg_open(const char *conninfo, const char *currency, GError **error)
 
   if (pool == NULL)
     return NULL;
-  fixed = currency_fix(pool, currency, error);
+  fixed = meta_claim(pool, "currency", currency, error);
   if (fixed == NULL)
     {
       ppm_pg_pool_free(pool);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ppm-auth.h"
+#include "ppm-web.h"
 
 #define SESSION_COOKIE "ppm_session"
 #define ANONYMOUS_COOKIE "ppm_form"
@@ -11,18 +12,35 @@
 /* Long enough for a form left open over a day. */
 #define FORM_COOKIE_SECONDS (24 * 3600)
 
-static guint8 csrf_key[crypto_generichash_KEYBYTES];
+#define FORM_KEY_META "web-form-key"
 
-static void
-csrf_key_init(void)
+G_STATIC_ASSERT(PPM_FORM_KEY_BYTES == crypto_generichash_KEYBYTES);
+
+gboolean
+ppm_web_form_key_load(PpmPlatform *platform, GError **error)
 {
-  static gsize done;
+  guint8 fresh[PPM_FORM_KEY_BYTES];
+  char hex[PPM_FORM_KEY_BYTES * 2 + 1];
+  g_autofree char *stored = NULL;
+  size_t length = 0;
 
-  if (g_once_init_enter(&done))
+  randombytes_buf(fresh, sizeof fresh);
+  sodium_bin2hex(hex, sizeof hex, fresh, sizeof fresh);
+  sodium_memzero(fresh, sizeof fresh);
+  stored = platform->store->ops->meta_claim(platform->store, FORM_KEY_META, hex, error);
+  sodium_memzero(hex, sizeof hex);
+  if (stored == NULL)
+    return FALSE;
+  if (sodium_hex2bin(platform->form_key, sizeof platform->form_key, stored, strlen(stored), NULL,
+                     &length, NULL)
+          != 0
+      || length != sizeof platform->form_key)
     {
-      randombytes_buf(csrf_key, sizeof csrf_key);
-      g_once_init_leave(&done, 1);
+      g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL,
+                  "the stored %s is not %d hexadecimal bytes", FORM_KEY_META, PPM_FORM_KEY_BYTES);
+      return FALSE;
     }
+  return TRUE;
 }
 
 /* Cookies live under /account/ only, never reach scripts, never leave with a
@@ -79,15 +97,15 @@ ppm_web_session_end(PpmHttpRequest *request)
 }
 
 static char *
-csrf_token_of(const char *purpose, const char *secret)
+csrf_token_of(PpmHttpRequest *request, const char *purpose, const char *secret)
 {
+  const guint8 *key = ppm_http_request_get_platform(request)->form_key;
   g_autofree char *message = g_strconcat(purpose, ":", secret, NULL);
   guint8 digest[crypto_generichash_BYTES];
   char hex[crypto_generichash_BYTES * 2 + 1];
 
-  csrf_key_init();
-  crypto_generichash(digest, sizeof digest, (const guint8 *)message, strlen(message), csrf_key,
-                     sizeof csrf_key);
+  crypto_generichash(digest, sizeof digest, (const guint8 *)message, strlen(message), key,
+                     PPM_FORM_KEY_BYTES);
   return g_strdup(sodium_bin2hex(hex, sizeof hex, digest, sizeof digest));
 }
 
@@ -98,7 +116,8 @@ ppm_web_csrf_token(PpmHttpRequest *request, gboolean signed_in)
   g_autofree char *fresh = NULL;
 
   if (signed_in)
-    return csrf_token_of(SESSION_COOKIE, ppm_http_request_get_cookie(request, SESSION_COOKIE));
+    return csrf_token_of(request, SESSION_COOKIE,
+                         ppm_http_request_get_cookie(request, SESSION_COOKIE));
 
   secret = ppm_http_request_get_cookie(request, ANONYMOUS_COOKIE);
   if (secret == NULL || *secret == '\0')
@@ -107,7 +126,7 @@ ppm_web_csrf_token(PpmHttpRequest *request, gboolean signed_in)
       cookie_set(request, ANONYMOUS_COOKIE, fresh, FORM_COOKIE_SECONDS);
       secret = fresh;
     }
-  return csrf_token_of(ANONYMOUS_COOKIE, secret);
+  return csrf_token_of(request, ANONYMOUS_COOKIE, secret);
 }
 
 gboolean
@@ -120,6 +139,6 @@ ppm_web_csrf_valid(PpmHttpRequest *request, GHashTable *form, gboolean signed_in
 
   if (cookie == NULL || *cookie == '\0' || given == NULL)
     return FALSE;
-  expected = csrf_token_of(signed_in ? SESSION_COOKIE : ANONYMOUS_COOKIE, cookie);
+  expected = csrf_token_of(request, signed_in ? SESSION_COOKIE : ANONYMOUS_COOKIE, cookie);
   return strlen(given) == strlen(expected) && sodium_memcmp(given, expected, strlen(expected)) == 0;
 }

@@ -7,7 +7,8 @@
  *
  * Every form carries a CSRF token: a keyed BLAKE2b hash of the session
  * cookie when signed in, else of a random anonymous cookie.  The key is
- * random per process, so forms from before a restart are refused.
+ * random once per database and kept in it, so every server of the database
+ * and a restarted one accept a form another served.
  */
 #pragma once
 

@@ -62,6 +62,31 @@ test_csrf_login_form(void)
   g_assert_true(signed_in(browser));
 }
 
+/* The forms' key is the database's: a form one server served is accepted
+ * by another server of the same database, and after a restart. */
+static void
+test_csrf_key_shared_by_servers(void)
+{
+  g_autoptr(SecServer) server = start_with_user(NULL);
+  g_autoptr(SecBrowser) browser = sec_browser_new(server, NULL);
+  g_autofree char *token = sec_browser_form_token(browser, "/account/login");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpmTestServer) second = ppm_test_server_start(server->db_uri, NULL, &error);
+
+  g_assert_no_error(error);
+  browser->server = second;
+  g_assert_cmpint(post_login(browser, token), ==, 303);
+  g_assert_true(signed_in(browser));
+
+  g_hash_table_remove_all(browser->cookies);
+  browser->server = server;
+  g_free(token);
+  token = sec_browser_form_token(browser, "/account/login");
+  g_assert_true(ppm_test_server_restart(server, &error));
+  g_assert_no_error(error);
+  g_assert_cmpint(post_login(browser, token), ==, 303);
+}
+
 static long
 post_password(SecBrowser *browser, const char *csrf, const char *new_password)
 {
@@ -308,6 +333,7 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/security/web/csrf-login-form", test_csrf_login_form);
   g_test_add_func("/security/web/csrf-signed-in-form", test_csrf_signed_in_form);
+  g_test_add_func("/security/web/csrf-key-shared-by-servers", test_csrf_key_shared_by_servers);
   g_test_add_func("/security/web/next-stays-on-site", test_next_stays_on_site);
   g_test_add_func("/security/web/text-is-escaped", test_text_is_escaped);
   g_test_add_func("/security/web/login-form-throttled", test_login_form_throttled);

@@ -3,6 +3,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "ppm-test-api.h"
@@ -353,7 +354,7 @@ test_create_user_checks_like_signup(void)
 /* Runs ppm-admin itself (no test helper between) and returns its raw stderr;
  * the command must fail with status 1. */
 static char *
-admin_stderr(const char *db_uri, const char *const *args)
+admin_stderr(const char *db_uri, const char *const *args, int expected_status)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new();
   g_autoptr(GError) error = NULL;
@@ -375,7 +376,7 @@ admin_stderr(const char *db_uri, const char *const *args)
                &err, &status, &error);
   g_assert_no_error(error);
   g_assert_true(WIFEXITED(status));
-  g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+  g_assert_cmpint(WEXITSTATUS(status), ==, expected_status);
   g_assert_cmpstr(out, ==, "");
   return err;
 }
@@ -399,25 +400,182 @@ test_error_lines_end_with_newline(void)
   {
     const char *db;
     const char *const *args;
+    int status; /* 64: a usage error */
   } cases[] = {
-    { NULL, no_command },
-    { server->db_uri, unknown },
-    { server->db_uri, no_value },
-    { server->db_uri, missing_flag },
-    { server->db_uri, no_user },
-    { server->db_uri, no_password },
-    { "sqlite:/nonexistent-dir/ppm.db", verify },
+    { NULL, no_command, 64 },
+    { server->db_uri, unknown, 64 },
+    { server->db_uri, no_value, 64 },
+    { server->db_uri, missing_flag, 64 },
+    { server->db_uri, no_user, 1 },
+    { server->db_uri, no_password, 1 },
+    { "sqlite:/nonexistent-dir/ppm.db", verify, 1 },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
     {
-      g_autofree char *err = admin_stderr(cases[i].db, cases[i].args);
+      g_autofree char *err = admin_stderr(cases[i].db, cases[i].args, cases[i].status);
 
       g_test_message("case %" G_GSIZE_FORMAT ": %s", i, err);
       g_assert_true(g_str_has_prefix(err, "ppm-admin: "));
       g_assert_true(g_str_has_suffix(err, "\n"));
       /* The first line break is the last character. */
       g_assert_cmpuint(strcspn(err, "\n"), ==, strlen(err) - 1);
+    }
+}
+
+/* Runs ppm-admin ARGS in `dir` with PPM_DB set to `env_db` (unset when
+ * NULL); returns its exit status, standard output in *out. */
+static int
+admin_run(const char *dir, const char *env_db, char **out, const char *const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new();
+  g_auto(GStrv) env = g_environ_unsetenv(g_get_environ(), "PPM_DB");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  g_ptr_array_add(argv, (gpointer)g_getenv("PPM_ADMIN_BIN"));
+  for (gsize i = 0; args[i] != NULL; i++)
+    g_ptr_array_add(argv, (gpointer)args[i]);
+  g_ptr_array_add(argv, NULL);
+  if (env_db != NULL)
+    env = g_environ_setenv(env, "PPM_DB", env_db, TRUE);
+  g_spawn_sync(dir, (char **)argv->pdata, env, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL, out, &err,
+               &status, &error);
+  g_assert_no_error(error);
+  g_test_message("ppm-admin %s: %s", args[0], err);
+  g_assert_true(WIFEXITED(status));
+  return WEXITSTATUS(status);
+}
+
+/* An unknown option or a missing value is a usage error (64) that changes
+ * nothing; --opt=value and --opt value both work. */
+static void
+test_usage_errors_change_nothing(void)
+{
+  g_autoptr(PpmTestServer) server = start();
+  g_auto(PpmTestPair) pair = { 0 };
+  g_autofree char *db = g_strconcat("--db=", server->db_uri, NULL);
+  g_autofree char *out = NULL, *joined = NULL;
+
+  ppm_test_pair_init(&pair, server, "model", "member", "10.00");
+  g_assert_cmpint(admin_run(NULL, NULL, &out,
+                            (const char *const[]){ db, "fund", "--email", pair.member_email,
+                                                   "--amount", "5.00", "--dry-run", "yes", NULL }),
+                  ==, 64);
+  g_clear_pointer(&out, g_free);
+  g_assert_cmpint(
+      admin_run(NULL, NULL, &out,
+                (const char *const[]){ db, "fund", "--amount", "5.00", "--email", NULL }),
+      ==, 64);
+  g_clear_pointer(&out, g_free);
+  g_assert_cmpint(admin_run(NULL, NULL, &out,
+                            (const char *const[]){ db, "fund", "--amount=5.00", "extra", "--email",
+                                                   pair.member_email, NULL }),
+                  ==, 64);
+  g_assert_cmpint(ppm_test_balance(server, pair.member_email), ==, 1000);
+  joined = g_strconcat("--email=", pair.member_email, NULL);
+  g_clear_pointer(&out, g_free);
+  g_assert_cmpint(admin_run(NULL, NULL, &out,
+                            (const char *const[]){ db, "fund", joined, "--amount", "5.00", NULL }),
+                  ==, 0);
+  g_assert_cmpstr(out, ==, "15.00 USD\n");
+}
+
+/* Only init, create-user, demo or --create make a database. */
+static void
+test_no_database_by_accident(void)
+{
+  g_autofree char *dir = g_dir_make_tmp("ppm-admin-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename(dir, "ppm.db", NULL);
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint(admin_run(dir, NULL, &out,
+                            (const char *const[]){ "balance", "--email", "a@example.com", NULL }),
+                  ==, 1);
+  g_clear_pointer(&out, g_free);
+  g_assert_cmpint(admin_run(dir, NULL, &out, (const char *const[]){ "backup", "b.db", NULL }), ==,
+                  1);
+  g_assert_cmpstr(out, ==, "");
+  g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+  g_clear_pointer(&out, g_free);
+  g_assert_cmpint(admin_run(dir, NULL, &out, (const char *const[]){ "--create", "verify", NULL }),
+                  ==, 0);
+  g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+  g_remove(path);
+  g_clear_pointer(&out, g_free);
+  g_assert_cmpint(admin_run(dir, NULL, &out, (const char *const[]){ "init", NULL }), ==, 0);
+  g_assert_cmpstr(out, ==, "ok\n");
+  g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+  /* An existing database keeps its currency. */
+  g_clear_pointer(&out, g_free);
+  g_assert_cmpint(
+      admin_run(dir, NULL, &out, (const char *const[]){ "init", "--currency=EUR", NULL }), ==, 1);
+  g_remove(path);
+  g_rmdir(dir);
+}
+
+/* PPM_DB names the database when --db is absent; --db wins. */
+static void
+test_ppm_db_environment(void)
+{
+  g_autofree char *dir = g_dir_make_tmp("ppm-admin-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename(dir, "env.db", NULL);
+  g_autofree char *uri = g_strconcat("sqlite:", path, NULL);
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint(admin_run(dir, uri, &out, (const char *const[]){ "init", NULL }), ==, 0);
+  g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+  g_clear_pointer(&out, g_free);
+  g_assert_cmpint(admin_run(dir, uri, &out, (const char *const[]){ "verify", NULL }), ==, 0);
+  g_clear_pointer(&out, g_free);
+  g_assert_cmpint(
+      admin_run(dir, uri, &out, (const char *const[]){ "--db", "sqlite:none.db", "verify", NULL }),
+      ==, 1);
+  g_remove(path);
+  g_rmdir(dir);
+}
+
+/* A backup holds password hashes: only its owner may read it. */
+static void
+test_backup_mode_0600(void)
+{
+  g_autoptr(PpmTestServer) server = start();
+  g_autofree char *file = g_build_filename(server->dir, "private.db", NULL);
+  g_autofree char *ok = NULL;
+  GStatBuf st;
+
+  if (!g_str_has_prefix(server->db_uri, "sqlite:"))
+    {
+      g_test_skip("backup is for SQLite databases");
+      return;
+    }
+  umask(022);
+  ok = ppm_test_admin_ok(server, "backup", file, NULL);
+  g_assert_cmpstr(ok, ==, "ok");
+  g_assert_cmpint(g_stat(file, &st), ==, 0);
+  g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+  g_remove(file);
+}
+
+/* --help for the program and each command, and --version, exit 0. */
+static void
+test_help_and_version(void)
+{
+  const char *const commands[] = { "init", "create-user", "fund", "backup", "copy", NULL };
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint(admin_run(NULL, NULL, &out, (const char *const[]){ "--version", NULL }), ==, 0);
+  g_assert_true(g_str_has_prefix(out, "ppm-admin "));
+  g_clear_pointer(&out, g_free);
+  g_assert_cmpint(admin_run(NULL, NULL, &out, (const char *const[]){ "--help", NULL }), ==, 0);
+  g_assert_nonnull(strstr(out, "set-max-rate"));
+  for (gsize i = 0; commands[i] != NULL; i++)
+    {
+      g_clear_pointer(&out, g_free);
+      g_assert_cmpint(
+          admin_run(NULL, NULL, &out, (const char *const[]){ commands[i], "--help", NULL }), ==, 0);
+      g_assert_nonnull(strstr(out, commands[i]));
     }
 }
 
@@ -437,5 +595,10 @@ main(int argc, char **argv)
   g_test_add_func("/server/admin/backup-and-copy", test_backup_and_copy);
   g_test_add_func("/server/admin/verify-finds-damage", test_verify_finds_damage);
   g_test_add_func("/server/admin/error-lines-end-with-newline", test_error_lines_end_with_newline);
+  g_test_add_func("/server/admin/usage-errors-change-nothing", test_usage_errors_change_nothing);
+  g_test_add_func("/server/admin/no-database-by-accident", test_no_database_by_accident);
+  g_test_add_func("/server/admin/ppm-db-environment", test_ppm_db_environment);
+  g_test_add_func("/server/admin/backup-mode-0600", test_backup_mode_0600);
+  g_test_add_func("/server/admin/help-and-version", test_help_and_version);
   return g_test_run();
 }

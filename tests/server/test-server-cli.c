@@ -40,6 +40,20 @@ assert_refused(const char *const *args, const char *needle)
     g_error("expected \"%s\" in: %s", needle, err);
 }
 
+/* Removes a temporary directory holding an SQLite ppm.db. */
+static void
+remove_db_dir(const char *dir)
+{
+  const char *const files[] = { "ppm.db", "ppm.db-wal", "ppm.db-shm" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(files); i++)
+    {
+      g_autofree char *path = g_build_filename(dir, files[i], NULL);
+      g_remove(path);
+    }
+  g_rmdir(dir);
+}
+
 static void
 test_flag_ranges(void)
 {
@@ -76,17 +90,11 @@ test_max_rate_flag(void)
 {
   g_autofree char *dir = g_dir_make_tmp("ppm-cli-XXXXXX", NULL);
   g_autofree char *db = g_strdup_printf("--db=sqlite:%s/ppm.db", dir);
-  const char *const files[] = { "ppm.db", "ppm.db-wal", "ppm.db-shm" };
 
   /* The amount is read in the database's currency, so after it opened. */
   assert_refused((const char *[]){ db, "--max-rate", "0", NULL }, "--max-rate");
   assert_refused((const char *[]){ db, "--max-rate", "1.234", NULL }, "--max-rate");
-  for (gsize i = 0; i < G_N_ELEMENTS(files); i++)
-    {
-      g_autofree char *path = g_build_filename(dir, files[i], NULL);
-      g_remove(path);
-    }
-  g_rmdir(dir);
+  remove_db_dir(dir);
 }
 
 static void
@@ -346,6 +354,234 @@ test_tls_mismatched_key(void)
   g_rmdir(dir);
 }
 
+/* Runs `program` with `args`; returns its exit status, stdout in *out. */
+static int
+run_for_output(const char *program, const char *const *args, char **out)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new();
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_ptr_array_add(argv, (gpointer)program);
+  for (int i = 0; args[i]; i++)
+    g_ptr_array_add(argv, (gpointer)args[i]);
+  g_ptr_array_add(argv, NULL);
+  g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, out, NULL,
+               &status, &error);
+  g_assert_no_error(error);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void
+test_version(void)
+{
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint(
+      run_for_output(g_getenv("PPM_SERVER_BIN"), (const char *[]){ "--version", NULL }, &out), ==,
+      0);
+  g_assert_true(g_str_has_prefix(out, "ppm-server "));
+  g_assert_true(g_str_has_suffix(out, "\n"));
+}
+
+/* A port free on ::1, or 0 when the host has no IPv6 loopback. */
+static guint16
+free_ipv6_port(void)
+{
+  g_autoptr(GSocket) socket
+      = g_socket_new(G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV6);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new(loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  if (socket == NULL || !g_socket_bind(socket, any, FALSE, NULL))
+    return 0;
+  bound = g_socket_get_local_address(socket, NULL);
+  return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+}
+
+/* --listen [::1]:PORT serves over IPv6. */
+static void
+test_listen_ipv6(void)
+{
+  g_autofree char *dir = g_dir_make_tmp("ppm-cli-XXXXXX", NULL);
+  g_autofree char *db = g_strdup_printf("--db=sqlite:%s/ppm.db", dir);
+  guint16 port = free_ipv6_port();
+  g_autofree char *listen = g_strdup_printf("--listen=[::1]:%u", port);
+  g_autofree char *url = g_strdup_printf("http://[::1]:%u", port);
+  PpmTestServer view = { .url = url };
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(PpmTestResponse) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (port == 0)
+    {
+      g_test_skip("no IPv6 loopback on this host");
+      return;
+    }
+  server = g_subprocess_new(G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, g_getenv("PPM_SERVER_BIN"),
+                            db, listen, NULL);
+  g_assert_no_error(error);
+  for (int i = 0; i < 200 && answer == NULL; i++)
+    {
+      answer = ppm_test_request_try(&view, "GET", "/healthz", NULL, NULL, NULL, 0);
+      if (answer == NULL)
+        g_usleep(50000);
+    }
+  g_assert_nonnull(answer);
+  g_assert_cmpint(answer->status, ==, 200);
+  g_subprocess_send_signal(server, SIGTERM);
+  g_assert_true(g_subprocess_wait_check(server, NULL, &error));
+  g_assert_no_error(error);
+  remove_db_dir(dir);
+}
+
+/* Settings come from the key file; a flag given on the command line wins. */
+static void
+test_config_file(void)
+{
+  g_autofree char *dir = g_dir_make_tmp("ppm-cli-XXXXXX", NULL);
+  g_autofree char *conf = g_build_filename(dir, "ppm-server.conf", NULL);
+  g_autofree char *bad = g_build_filename(dir, "bad.conf", NULL);
+  g_autofree char *missing = g_build_filename(dir, "missing.conf", NULL);
+  g_autofree char *log = NULL;
+  g_autoptr(GError) error = NULL;
+  PpmTestServer *server;
+
+  /* Its listen address is taken by --listen from the command line: the
+   * server answers on 127.0.0.1 only if the flag won. */
+  g_assert_true(g_file_set_contents(conf,
+                                    "[ppm-server]\n"
+                                    "listen=[::1]:1\n"
+                                    "public-url=https://from-the-file.example\n"
+                                    "fee-bps=150\n",
+                                    -1, NULL));
+  server = ppm_test_server_start(NULL, (const char *[]){ "--config", conf, NULL }, &error);
+  g_assert_no_error(error);
+  g_assert_true(g_file_get_contents(server->log_path, &log, NULL, NULL));
+  g_assert_nonnull(strstr(log, "(https://from-the-file.example)"));
+  ppm_test_server_free(server);
+
+  g_assert_true(g_file_set_contents(bad, "[ppm-server]\nfee-bps=150\nbogus=1\n", -1, NULL));
+  assert_refused((const char *[]){ "--config", bad, NULL }, "bogus");
+  g_assert_true(g_file_set_contents(bad, "[ppm-server]\nfee-bps=lots\n", -1, NULL));
+  assert_refused((const char *[]){ "--config", bad, NULL }, "fee-bps");
+  g_assert_true(g_file_set_contents(bad, "[ppm-server]\nfee-bps=20000\n", -1, NULL));
+  assert_refused((const char *[]){ "--config", bad, NULL }, "--fee-bps");
+  assert_refused((const char *[]){ "--config", missing, NULL }, "missing.conf");
+  g_remove(conf);
+  g_remove(bad);
+  g_rmdir(dir);
+}
+
+/* The web forms' key is stored once in the database (on both engines) and
+ * kept across restarts and by a second server. */
+static void
+test_form_key_in_database(void)
+{
+  const char *sql = "SELECT value FROM meta WHERE key = 'web-form-key'";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpmTestServer) server = ppm_test_server_start(NULL, NULL, &error);
+  g_autoptr(PpmTestServer) second = NULL;
+  g_autofree char *key = NULL;
+
+  g_assert_no_error(error);
+  key = ppm_test_server_sql(server, sql);
+  g_assert_cmpuint(strlen(key), ==, 64);
+  g_assert_true(ppm_test_server_restart(server, &error));
+  g_assert_no_error(error);
+  second = ppm_test_server_start(server->db_uri, NULL, &error);
+  g_assert_no_error(error);
+  ppm_test_server_assert_sql(server, sql, key);
+}
+
+/* The long options a --help output lists, without --help itself. */
+static GPtrArray *
+help_options(const char *help)
+{
+  g_autoptr(GRegex) regex
+      = g_regex_new("^\\s+(?:-\\w, )?--([a-z][a-z-]*)", G_REGEX_MULTILINE, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+
+  g_regex_match(regex, help, 0, &match);
+  for (; g_match_info_matches(match); g_match_info_next(match, NULL))
+    {
+      char *name = g_match_info_fetch(match, 1);
+
+      if (g_str_has_prefix(name, "help"))
+        g_free(name);
+      else
+        g_ptr_array_add(names, name);
+    }
+  return names;
+}
+
+/* Fails unless the man page `page` names every option `--help` of
+ * `program ARGS` lists (troff spells each '-' of an option "\-"); returns
+ * how many it checked. */
+static guint
+assert_man_lists_help(const char *page, const char *program, const char *const *args)
+{
+  g_autofree char *help = NULL, *man = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+
+  g_assert_cmpint(run_for_output(program, args, &help), ==, 0);
+  g_assert_true(g_file_get_contents(page, &man, NULL, NULL));
+  names = help_options(help);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit(names->pdata[i], "-", -1);
+      g_autofree char *joined = g_strjoinv("\\-", parts);
+      g_autofree char *spelled = g_strconcat("\\-\\-", joined, NULL);
+
+      if (strstr(man, spelled) == NULL)
+        g_error("%s lists --%s (%s --help), the man page does not", page, (char *)names->pdata[i],
+                program);
+    }
+  return names->len;
+}
+
+/* Every option a program's --help lists, also each ppm-admin command's, is
+ * in its man page. */
+static void
+test_man_pages_list_every_option(void)
+{
+  const char *man_dir = g_getenv("PPM_MAN_DIR");
+  const char *admin = g_getenv("PPM_ADMIN_BIN");
+  const char *sim = g_getenv("PPM_SIM_BIN");
+  g_autofree char *server_page = g_build_filename(man_dir, "ppm-server.1", NULL);
+  g_autofree char *admin_page = g_build_filename(man_dir, "ppm-admin.1", NULL);
+  g_autofree char *sim_page = g_build_filename(man_dir, "ppm-sim.1", NULL);
+  g_autofree char *help = NULL, *man = NULL;
+  g_autoptr(GRegex) command = g_regex_new("^  ([a-z][a-z-]+) ", G_REGEX_MULTILINE, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  guint commands = 0;
+
+  g_assert_nonnull(man_dir);
+  assert_man_lists_help(server_page, g_getenv("PPM_SERVER_BIN"),
+                        (const char *[]){ "--help", NULL });
+  assert_man_lists_help(admin_page, admin, (const char *[]){ "--help", NULL });
+  if (sim != NULL)
+    assert_man_lists_help(sim_page, sim, (const char *[]){ "--help", NULL });
+
+  /* Each command of ppm-admin --help, and its options. */
+  g_assert_cmpint(run_for_output(admin, (const char *[]){ "--help", NULL }, &help), ==, 0);
+  g_assert_true(g_file_get_contents(admin_page, &man, NULL, NULL));
+  g_regex_match(command, strstr(help, "Commands"), 0, &match);
+  for (; g_match_info_matches(match); g_match_info_next(match, NULL), commands++)
+    {
+      g_autofree char *name = g_match_info_fetch(match, 1);
+      g_auto(GStrv) parts = g_strsplit(name, "-", -1);
+      g_autofree char *spelled = g_strjoinv("\\-", parts);
+
+      if (strstr(man, name) == NULL && strstr(man, spelled) == NULL)
+        g_error("ppm-admin.1 does not describe the command %s", name);
+      assert_man_lists_help(admin_page, admin, (const char *[]){ name, "--help", NULL });
+    }
+  g_assert_cmpuint(commands, >=, 17);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -360,5 +596,10 @@ main(int argc, char **argv)
   g_test_add_func("/server/cli/sigint-stops", test_sigint_stops);
   g_test_add_func("/server/cli/tls-reload-on-sighup", test_tls_reload_on_sighup);
   g_test_add_func("/server/cli/tls-mismatched-key", test_tls_mismatched_key);
+  g_test_add_func("/server/cli/version", test_version);
+  g_test_add_func("/server/cli/listen-ipv6", test_listen_ipv6);
+  g_test_add_func("/server/cli/config-file", test_config_file);
+  g_test_add_func("/server/cli/form-key-in-database", test_form_key_in_database);
+  g_test_add_func("/server/cli/man-pages-list-every-option", test_man_pages_list_every_option);
   return g_test_run();
 }
