@@ -108,6 +108,33 @@ model_start(CallLab *lab, const char *const *extra)
 
 /* (1) A funded member calls, the model answers, the member hangs up after
  * about three periods. */
+/* The member of a funded call (20.00, 2.00 a minute) hung up after about
+ * three periods: every minute due by the model's end was charged once, in
+ * the chat and on the platform.  Returns the model's "ended" event and sets
+ * *due to the charges due. */
+static const SimEvent *
+assert_billed_to_remote_hangup(CallLab *lab, SimProc *model, const SimEvent *connected, guint *due)
+{
+  const SimEvent *ended = sim_wait(model, "ended", NULL, NULL, 30);
+  g_assert_nonnull(ended);
+  g_assert_cmpstr(sim_event_get(ended, "who"), ==, "remote");
+  g_assert_nonnull(sim_wait(model, "chat-system", "Call summary", NULL, 10));
+  *due = charges_due(ended->t - connected->t);
+  /* About three periods, as the model saw the call (its CONNECTED may lag
+   * the member's by seconds under load). */
+  g_assert_cmpuint(*due, >=, 3);
+
+  g_assert_cmpuint(sim_count(model, "chat-system", "Charged "), ==, *due);
+  g_autoptr(GPtrArray) sessions = NULL;
+  LabSession *session = only_session(lab, "model", &sessions);
+  g_assert_cmpstr(session->reason, ==, "remote_hangup");
+  g_assert_cmpint(session->periods_charged, ==, *due);
+  g_autofree char *left = balance(lab, "member");
+  g_autofree char *want = g_strdup_printf("%d.00 USD", 20 - 2 * (int)*due);
+  g_assert_cmpstr(left, ==, want);
+  return ended;
+}
+
 static void
 test_funded_call(void)
 {
@@ -119,23 +146,8 @@ test_funded_call(void)
 
   const SimEvent *connected = sim_wait(model, "connected", NULL, NULL, 30);
   g_assert_nonnull(connected);
-  const SimEvent *ended = sim_wait(model, "ended", NULL, NULL, 30);
-  g_assert_nonnull(ended);
-  g_assert_cmpstr(sim_event_get(ended, "who"), ==, "remote");
-  g_assert_nonnull(sim_wait(model, "chat-system", "Call summary", NULL, 10));
-  guint due = charges_due(ended->t - connected->t);
-  /* About three periods, as the model saw the call (its CONNECTED may lag
-   * the member's by seconds under load). */
-  g_assert_cmpuint(due, >=, 3);
-
-  g_assert_cmpuint(sim_count(model, "chat-system", "Charged "), ==, due);
-  g_autoptr(GPtrArray) sessions = NULL;
-  LabSession *session = only_session(lab, "model", &sessions);
-  g_assert_cmpstr(session->reason, ==, "remote_hangup");
-  g_assert_cmpint(session->periods_charged, ==, due);
-  g_autofree char *left = balance(lab, "member");
-  g_autofree char *want = g_strdup_printf("%d.00 USD", 20 - 2 * (int)due);
-  g_assert_cmpstr(left, ==, want);
+  guint due;
+  const SimEvent *ended = assert_billed_to_remote_hangup(lab, model, connected, &due);
 
   /* The rate before billing started, the total afterwards. */
   const SimEvent *rate
@@ -181,21 +193,8 @@ test_funded_video_call(void)
           video |= g_strcmp0(sim_event_get(media, "kind"), "video") == 0;
         }
     }
-  const SimEvent *ended = sim_wait(model, "ended", NULL, NULL, 30);
-  g_assert_nonnull(ended);
-  g_assert_cmpstr(sim_event_get(ended, "who"), ==, "remote");
-  g_assert_nonnull(sim_wait(model, "chat-system", "Call summary", NULL, 10));
-  guint due = charges_due(ended->t - connected->t);
-  g_assert_cmpuint(due, >=, 3);
-
-  g_assert_cmpuint(sim_count(model, "chat-system", "Charged "), ==, due);
-  g_autoptr(GPtrArray) sessions = NULL;
-  LabSession *session = only_session(lab, "model", &sessions);
-  g_assert_cmpstr(session->reason, ==, "remote_hangup");
-  g_assert_cmpint(session->periods_charged, ==, due);
-  g_autofree char *left = balance(lab, "member");
-  g_autofree char *want = g_strdup_printf("%d.00 USD", 20 - 2 * (int)due);
-  g_assert_cmpstr(left, ==, want);
+  guint due;
+  assert_billed_to_remote_hangup(lab, model, connected, &due);
   assert_ledger_balanced(lab);
 }
 
