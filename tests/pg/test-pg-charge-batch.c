@@ -1,4 +1,4 @@
-/* Charges taken in batches on PostgreSQL (server/pg/ppm-pg-charger.c): many
+/* Charges taken in batches on PostgreSQL (server/store/pg/ppm-pg-charger.c): many
  * charges posted at once share transactions, each still gets its own answer,
  * a refusal leaves the others to commit, and a batch that fails whole is
  * taken again one charge at a time.

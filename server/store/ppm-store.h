@@ -3,8 +3,8 @@
  * transaction) and returns only once that transaction is durable.  Every
  * operation may be called from any thread, concurrently.
  *
- * Engines: "sqlite:PATH" (ppm-store-sqlite.c) and "postgresql://..." /
- * "postgres://..." (ppm_store_pg_open(), server/pg/).  Both must behave
+ * Engines: "sqlite:PATH" (ppm_store_sqlite_open(), server/store/sqlite/) and "postgresql://..." /
+ * "postgres://..." (ppm_store_pg_open(), server/store/pg/).  Both must behave
  * exactly as documented here: the same checks in the same order with the same
  * error codes.  tests/server runs against both.
  *

@@ -12,7 +12,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
-#include "ppm-platform.h"
+#include "ppm-platform-state.h"
 
 G_BEGIN_DECLS
 
