@@ -66,12 +66,12 @@ email_flag(Command *c)
   return email;
 }
 
-static PpmUser *
+static PpmStoreUser *
 user_by_email(Command *c)
 {
   GError *error = NULL;
   g_autofree char *email = email_flag(c);
-  PpmUser *user = c->store->ops->get_user_by_email(c->store, email, &error);
+  PpmStoreUser *user = c->store->ops->get_user_by_email(c->store, email, &error);
 
   check(user != NULL, &error);
   return user;
@@ -137,7 +137,7 @@ cmd_create_user(Command *c)
 static void
 cmd_set_password(Command *c)
 {
-  g_autoptr(PpmUser) user = user_by_email(c);
+  g_autoptr(PpmStoreUser) user = user_by_email(c);
   g_autofree char *password = read_password();
   GError *error = NULL;
   g_autofree char *hash = ppm_password_hash(password, &error);
@@ -150,7 +150,7 @@ cmd_set_password(Command *c)
 static void
 cmd_disable_user(Command *c)
 {
-  g_autoptr(PpmUser) user = user_by_email(c);
+  g_autoptr(PpmStoreUser) user = user_by_email(c);
   GError *error = NULL;
 
   check(c->store->ops->disable_user(c->store, user->id, &error), &error);
@@ -160,7 +160,7 @@ cmd_disable_user(Command *c)
 static void
 cmd_revoke_tokens(Command *c)
 {
-  g_autoptr(PpmUser) user = user_by_email(c);
+  g_autoptr(PpmStoreUser) user = user_by_email(c);
   GError *error = NULL;
 
   check(c->store->ops->revoke_tokens(c->store, user->id, &error), &error);
@@ -170,7 +170,7 @@ cmd_revoke_tokens(Command *c)
 static void
 cmd_fund(Command *c)
 {
-  g_autoptr(PpmUser) user = user_by_email(c);
+  g_autoptr(PpmStoreUser) user = user_by_email(c);
   gint64 minor = amount(c, TRUE), balance;
   GError *error = NULL;
 
@@ -184,7 +184,7 @@ cmd_fund(Command *c)
 static void
 cmd_payout(Command *c)
 {
-  g_autoptr(PpmUser) user = user_by_email(c);
+  g_autoptr(PpmStoreUser) user = user_by_email(c);
   gint64 minor = amount(c, TRUE), balance;
   GError *error = NULL;
 
@@ -199,7 +199,7 @@ cmd_payout(Command *c)
 static void
 cmd_refund(Command *c)
 {
-  PpmRefund refund;
+  PpmStoreRefund refund;
   GError *error = NULL;
   g_autofree char *stood = NULL;
 
@@ -218,9 +218,9 @@ cmd_refund(Command *c)
 static void
 change_link(Command *c, gboolean link)
 {
-  g_autoptr(PpmUser) user = user_by_email(c);
+  g_autoptr(PpmStoreUser) user = user_by_email(c);
   GError *error = NULL;
-  g_autoptr(PpmHandle) handle = ppm_handle_normalize(opt.protocol, opt.handle, &error);
+  g_autoptr(PpmStoreHandle) handle = ppm_handle_normalize(opt.protocol, opt.handle, &error);
 
   check(handle != NULL, &error);
   check((link ? c->store->ops->handle_link : c->store->ops->handle_unlink)(
@@ -244,7 +244,7 @@ cmd_unlink(Command *c)
 static void
 set_rate(Command *c, PpmRole role)
 {
-  g_autoptr(PpmUser) user = user_by_email(c);
+  g_autoptr(PpmStoreUser) user = user_by_email(c);
   gint64 minor = amount(c, TRUE);
   GError *error = NULL;
 
@@ -271,9 +271,9 @@ cmd_set_max_rate(Command *c)
 static void
 cmd_balance(Command *c)
 {
-  g_autoptr(PpmUser) user = user_by_email(c);
+  g_autoptr(PpmStoreUser) user = user_by_email(c);
   GError *error = NULL;
-  g_autoptr(PpmAccount) account = c->store->ops->account_get(c->store, user->id, &error);
+  g_autoptr(PpmStoreAccount) account = c->store->ops->account_get(c->store, user->id, &error);
 
   check(account != NULL, &error);
   print_money(account->balance_minor, c);
@@ -334,10 +334,10 @@ cmd_demo(Command *c)
   /* Everything is checked before anything is written. */
   for (gsize i = 0; i < G_N_ELEMENTS(users); i++)
     {
-      PpmUser *existing = c->store->ops->get_user_by_email(c->store, users[i].email, NULL);
+      PpmStoreUser *existing = c->store->ops->get_user_by_email(c->store, users[i].email, NULL);
       if (existing != NULL)
         {
-          ppm_user_free(existing);
+          ppm_store_user_free(existing);
           ppm_die("the demo users exist already (%s)", users[i].email);
         }
     }

@@ -79,8 +79,8 @@ floor_setup(PpmStore *store, FloorWorker *workers, int n_workers, int n_models,
       g_autofree char *model_email = g_strdup_printf("floor-model-%d@bench.test", w % n_models);
       g_autofree char *csid = g_uuid_string_random();
       g_auto(PpmStoredAnswer) answer = { NULL, FALSE };
-      PpmOpenParams open = { csid, "prpl-jabber", model_email, email,
-                             (gint64)config->max_backdate_seconds * 1000 };
+      PpmStoreOpenParams open = { csid, "prpl-jabber", model_email, email,
+                                  (gint64)config->max_backdate_seconds * 1000 };
       gint64 member_id, balance;
 
       if (!floor_user(store, email, PPM_ROLE_MEMBER, &member_id, error)
@@ -99,7 +99,7 @@ floor_setup(PpmStore *store, FloorWorker *workers, int n_workers, int n_models,
 
 /* The charge's answer, from a thread of the store. */
 static void
-floor_answered(const PpmChargeResult *result, gpointer data)
+floor_answered(const PpmStoreChargeResult *result, gpointer data)
 {
   FloorWorker *worker = data;
 

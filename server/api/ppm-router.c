@@ -31,8 +31,8 @@ static const PpmRoute routes[] = {
     FALSE },
   { "POST", "/v1/me/allowed-models", PPM_WHO_MEMBER, TRUE, ppm_route_allowed_model_add, FALSE,
     FALSE },
-  { "DELETE", "/v1/me/allowed-models", PPM_WHO_MEMBER, TRUE, ppm_route_allowed_model_remove,
-    FALSE, FALSE },
+  { "DELETE", "/v1/me/allowed-models", PPM_WHO_MEMBER, TRUE, ppm_route_allowed_model_remove, FALSE,
+    FALSE },
   { "GET", "/healthz", PPM_WHO_ANYONE, FALSE, ppm_route_healthz, FALSE, FALSE },
 };
 
@@ -216,7 +216,7 @@ ppm_router_handle(PpmHttpRequest *request)
     goto out;
   route->func(&ctx);
 out:
-  g_clear_pointer(&ctx.user, ppm_user_free);
+  g_clear_pointer(&ctx.user, ppm_store_user_free);
 }
 
 PpmHttpLane

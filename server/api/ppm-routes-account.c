@@ -25,7 +25,7 @@ add_handles(JsonBuilder *b, GPtrArray *handles)
   json_builder_begin_array(b);
   for (guint i = 0; i < handles->len; i++)
     {
-      PpmHandle *handle = handles->pdata[i];
+      PpmStoreHandle *handle = handles->pdata[i];
       json_builder_begin_object(b);
       json_builder_set_member_name(b, "protocol");
       json_builder_add_string_value(b, handle->protocol);
@@ -36,11 +36,11 @@ add_handles(JsonBuilder *b, GPtrArray *handles)
   json_builder_end_array(b);
 }
 
-static PpmAccount *
+static PpmStoreAccount *
 load_account(PpmRouteContext *ctx)
 {
   g_autoptr(GError) error = NULL;
-  PpmAccount *account
+  PpmStoreAccount *account
       = ctx->platform->store->ops->account_get(ctx->platform->store, ctx->user->id, &error);
 
   if (account == NULL)
@@ -51,7 +51,7 @@ load_account(PpmRouteContext *ctx)
 void
 ppm_route_me(PpmRouteContext *ctx)
 {
-  g_autoptr(PpmAccount) account = load_account(ctx);
+  g_autoptr(PpmStoreAccount) account = load_account(ctx);
   g_autoptr(JsonBuilder) b = json_builder_new();
   const PpmBillingConfig *billing = &ctx->platform->billing;
 
@@ -142,9 +142,9 @@ static void
 change_handle(PpmRouteContext *ctx, gboolean link)
 {
   const char *protocol, *handle;
-  g_autoptr(PpmHandle) normalized = NULL;
+  g_autoptr(PpmStoreHandle) normalized = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PpmAccount) account = NULL;
+  g_autoptr(PpmStoreAccount) account = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new();
   PpmStore *store = ctx->platform->store;
 
@@ -186,9 +186,9 @@ ppm_route_lookup(PpmRouteContext *ctx)
   static const char *const statuses[] = { "not_member", "unfunded", "funded" };
   const char *protocol = ppm_http_request_get_query(ctx->request, "protocol");
   const char *handle = ppm_http_request_get_query(ctx->request, "handle");
-  g_autoptr(PpmHandle) normalized = NULL;
+  g_autoptr(PpmStoreHandle) normalized = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PpmLookup) lookup = NULL;
+  g_autoptr(PpmStoreLookup) lookup = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new();
   gint64 retry_after_s = 0;
 
@@ -215,12 +215,12 @@ ppm_route_lookup(PpmRouteContext *ctx)
       json_builder_set_member_name(b, "display_name");
       json_builder_add_string_value(b, lookup->display_name);
     }
-  if (lookup->status == PPM_LOOKUP_FUNDED)
+  if (lookup->status == PPM_STORE_LOOKUP_FUNDED)
     {
       json_builder_set_member_name(b, "minutes_affordable");
       json_builder_add_int_value(b, lookup->minutes_affordable);
     }
-  if (lookup->status != PPM_LOOKUP_NOT_MEMBER)
+  if (lookup->status != PPM_STORE_LOOKUP_NOT_MEMBER)
     {
       json_builder_set_member_name(b, "billing_allowed");
       json_builder_add_boolean_value(b, lookup->billing_allowed);
@@ -304,7 +304,7 @@ add_time(JsonBuilder *b, const char *name, gint64 time_ms)
 }
 
 typedef gboolean (*PageFetch)(PpmStore *store, gint64 user_id, gint64 before, int limit,
-                              PpmPage *page, GError **error);
+                              PpmStorePage *page, GError **error);
 typedef void (*PageItemAdd)(PpmRouteContext *ctx, JsonBuilder *b, gconstpointer item);
 
 /* A page of the user's history: `{items: [...], next_before?}` with one
@@ -312,7 +312,7 @@ typedef void (*PageItemAdd)(PpmRouteContext *ctx, JsonBuilder *b, gconstpointer 
 static void
 respond_page(PpmRouteContext *ctx, PageFetch fetch, PageItemAdd add)
 {
-  g_auto(PpmPage) page = { 0 };
+  g_auto(PpmStorePage) page = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new();
   gint64 before;
@@ -347,7 +347,7 @@ respond_page(PpmRouteContext *ctx, PageFetch fetch, PageItemAdd add)
 static void
 session_item_add(PpmRouteContext *ctx, JsonBuilder *b, gconstpointer data)
 {
-  const PpmSessionItem *item = data;
+  const PpmStoreSessionItem *item = data;
 
   json_builder_set_member_name(b, "session_id");
   json_builder_add_string_value(b, item->session_id);
@@ -375,7 +375,7 @@ ppm_route_my_sessions(PpmRouteContext *ctx)
 static void
 transaction_item_add(PpmRouteContext *ctx, JsonBuilder *b, gconstpointer data)
 {
-  const PpmTransactionItem *item = data;
+  const PpmStoreTransactionItem *item = data;
 
   json_builder_set_member_name(b, "id");
   json_builder_add_int_value(b, item->id);

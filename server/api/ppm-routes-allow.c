@@ -2,13 +2,12 @@
  * it (docs/billing-rules.md#allow-list). */
 #include "ppm-routes.h"
 
-
 /* Answers {only, models: [{id, display_name}]} with the list as it is now. */
 static void
 respond_list(PpmRouteContext *ctx)
 {
   PpmStore *store = ctx->platform->store;
-  g_auto(PpmAllowList) list = { 0 };
+  g_auto(PpmStoreAllowList) list = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new();
 
@@ -24,7 +23,7 @@ respond_list(PpmRouteContext *ctx)
   json_builder_begin_array(b);
   for (guint i = 0; i < list.allowed->len; i++)
     {
-      const PpmAllowedModel *model = g_ptr_array_index(list.allowed, i);
+      const PpmStoreAllowedModel *model = g_ptr_array_index(list.allowed, i);
 
       json_builder_begin_object(b);
       json_builder_set_member_name(b, "id");
@@ -75,8 +74,7 @@ ppm_route_allowed_model_add(PpmRouteContext *ctx)
       ppm_route_invalid(ctx, "give either email or protocol and handle");
       return;
     }
-  if (!ppm_store_allow_model(ctx->platform->store, ctx->user->id, email, protocol, handle,
-                             &error))
+  if (!ppm_store_allow_model(ctx->platform->store, ctx->user->id, email, protocol, handle, &error))
     ppm_route_fail(ctx, error, 0);
   else
     respond_list(ctx);

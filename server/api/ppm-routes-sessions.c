@@ -32,8 +32,8 @@ client_session_id_valid(const char *id)
 void
 ppm_route_session_open(PpmRouteContext *ctx)
 {
-  PpmOpenParams params = { 0 };
-  g_autoptr(PpmHandle) model_handle = NULL, member_handle = NULL;
+  PpmStoreOpenParams params = { 0 };
+  g_autoptr(PpmStoreHandle) model_handle = NULL, member_handle = NULL;
   const char *model_raw, *member_raw;
   g_auto(PpmStoredAnswer) answer = { 0 };
   g_autoptr(GError) error = NULL;
@@ -73,7 +73,7 @@ ppm_route_session_open(PpmRouteContext *ctx)
 
 /* The charge's commit is done: answer from the engine's thread. */
 static void
-charge_answered(const PpmChargeResult *result, gpointer data)
+charge_answered(const PpmStoreChargeResult *result, gpointer data)
 {
   PpmRouteContext ctx = { .request = data };
 

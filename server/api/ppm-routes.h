@@ -9,7 +9,7 @@ typedef struct
 {
   PpmHttpRequest *request;
   PpmPlatform *platform;
-  PpmUser *user;      /* the authenticated user; NULL for routes open to anyone
+  PpmStoreUser *user; /* the authenticated user; NULL for routes open to anyone
                        * and for submitting routes */
   const char *bearer; /* the access token, for routes that take one */
   const char *param;  /* the {id} of the path, if any */

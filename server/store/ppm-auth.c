@@ -167,7 +167,7 @@ ppm_token_pair_clear(PpmTokenPair *pair)
 {
   g_clear_pointer(&pair->access_token, g_free);
   g_clear_pointer(&pair->refresh_token, g_free);
-  g_clear_pointer(&pair->user, ppm_user_free);
+  g_clear_pointer(&pair->user, ppm_store_user_free);
 }
 
 static void
@@ -190,7 +190,7 @@ gboolean
 ppm_auth_login(PpmStore *store, const char *typed_email, const char *password, const char *address,
                gint64 now_ms, PpmTokenPair *pair, gint64 *retry_after_s, GError **error)
 {
-  g_autoptr(PpmUser) user = NULL;
+  g_autoptr(PpmStoreUser) user = NULL;
   g_autofree char *access_hash = NULL, *refresh_hash = NULL;
   g_autofree char *email = ppm_email_normalize(typed_email, error);
   g_autoptr(GError) lookup_error = NULL;
@@ -234,7 +234,7 @@ ppm_auth_refresh(PpmStore *store, const char *refresh_token, gint64 now_ms, PpmT
   return pair->user != NULL;
 }
 
-PpmUser *
+PpmStoreUser *
 ppm_auth_user(PpmStore *store, const char *access_token, gint64 now_ms, GError **error)
 {
   g_autofree char *hash = ppm_token_hash(access_token);

@@ -40,7 +40,7 @@ typedef struct
 {
   char *access_token;
   char *refresh_token;
-  PpmUser *user;
+  PpmStoreUser *user;
 } PpmTokenPair;
 
 void ppm_token_pair_clear(PpmTokenPair *pair);
@@ -59,6 +59,7 @@ gboolean ppm_auth_login(PpmStore *store, const char *email, const char *password
 gboolean ppm_auth_refresh(PpmStore *store, const char *refresh_token, gint64 now_ms,
                           PpmTokenPair *pair, GError **error);
 /* The user of an access token; UNAUTHORIZED. */
-PpmUser *ppm_auth_user(PpmStore *store, const char *access_token, gint64 now_ms, GError **error);
+PpmStoreUser *ppm_auth_user(PpmStore *store, const char *access_token, gint64 now_ms,
+                            GError **error);
 
 G_END_DECLS

@@ -62,12 +62,12 @@ jid_normalize(const char *jid)
   return node != NULL ? g_strconcat(node, "@", name, NULL) : g_steal_pointer(&name);
 }
 
-PpmHandle *
+PpmStoreHandle *
 ppm_handle_normalize(const char *protocol, const char *handle, GError **error)
 {
   g_autofree char *id = protocol_normalize(protocol);
   g_autofree char *name = NULL;
-  PpmHandle *normalized;
+  PpmStoreHandle *normalized;
 
   if (id == NULL)
     return refuse(error, "the protocol is not valid (1..64 letters, digits, '-', '_' or '.')");
@@ -81,7 +81,7 @@ ppm_handle_normalize(const char *protocol, const char *handle, GError **error)
     return refuse(error, "the handle is not a valid address of this protocol");
   if (*name == '\0' || strlen(name) > PPM_HANDLE_MAX_BYTES || ppm_text_has_invisible(name))
     return refuse(error, "the handle is not UTF-8 of 1..255 bytes");
-  normalized = g_new0(PpmHandle, 1);
+  normalized = g_new0(PpmStoreHandle, 1);
   normalized->protocol = g_steal_pointer(&id);
   normalized->handle = g_steal_pointer(&name);
   return normalized;

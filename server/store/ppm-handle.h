@@ -18,6 +18,6 @@ G_BEGIN_DECLS
  * ppm_text_fold().  Either way no invisible character
  * (ppm_text_has_invisible()), and 1..255 bytes.  NULL and
  * PPM_STORE_ERROR_INVALID saying why otherwise. */
-PpmHandle *ppm_handle_normalize(const char *protocol, const char *handle, GError **error);
+PpmStoreHandle *ppm_handle_normalize(const char *protocol, const char *handle, GError **error);
 
 G_END_DECLS

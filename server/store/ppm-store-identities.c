@@ -6,7 +6,7 @@
 #include "ppm-validate.h"
 
 void
-ppm_identity_free(PpmIdentity *identity)
+ppm_store_identity_free(PpmStoreIdentity *identity)
 {
   g_free(identity->protocol);
   g_free(identity->name);
@@ -14,7 +14,7 @@ ppm_identity_free(PpmIdentity *identity)
 }
 
 static char *
-identity_describe(const PpmIdentity *identity)
+identity_describe(const PpmStoreIdentity *identity)
 {
   return identity->protocol == NULL
              ? g_strdup_printf("email %s", identity->name)
@@ -23,10 +23,10 @@ identity_describe(const PpmIdentity *identity)
 
 /* The normal form of a stored identity; the stored one, with a warning,
  * when today's rules refuse it. */
-static PpmIdentity *
-identity_normalize(const PpmIdentity *stored)
+static PpmStoreIdentity *
+identity_normalize(const PpmStoreIdentity *stored)
 {
-  PpmIdentity *normal = g_new0(PpmIdentity, 1);
+  PpmStoreIdentity *normal = g_new0(PpmStoreIdentity, 1);
   g_autoptr(GError) error = NULL;
 
   normal->user_id = stored->user_id;
@@ -38,7 +38,8 @@ identity_normalize(const PpmIdentity *stored)
     }
   else
     {
-      g_autoptr(PpmHandle) handle = ppm_handle_normalize(stored->protocol, stored->name, &error);
+      g_autoptr(PpmStoreHandle) handle
+          = ppm_handle_normalize(stored->protocol, stored->name, &error);
 
       if (handle != NULL)
         {
@@ -61,14 +62,14 @@ identity_normalize(const PpmIdentity *stored)
 }
 
 static gboolean
-identity_equal(const PpmIdentity *a, const PpmIdentity *b)
+identity_equal(const PpmStoreIdentity *a, const PpmStoreIdentity *b)
 {
   return g_strcmp0(a->protocol, b->protocol) == 0 && g_str_equal(a->name, b->name);
 }
 
 /* "email x", "handle p x": what two identities must not share. */
 static char *
-identity_key(const PpmIdentity *identity)
+identity_key(const PpmStoreIdentity *identity)
 {
   return identity->protocol == NULL
              ? g_strconcat("e\n", identity->name, NULL)
@@ -84,7 +85,7 @@ collision_describe(GString *out, GPtrArray *stored, GPtrArray *normal, GArray *g
   g_string_append_printf(out, "%s%s:", out->len > 0 ? "; " : "", what);
   for (guint k = 0; k < group->len; k++)
     {
-      const PpmIdentity *one = stored->pdata[g_array_index(group, guint, k)];
+      const PpmStoreIdentity *one = stored->pdata[g_array_index(group, guint, k)];
       g_string_append_printf(out, "%s user %" G_GINT64_FORMAT " as %s", k > 0 ? "," : "",
                              one->user_id, one->name);
     }
@@ -93,10 +94,10 @@ collision_describe(GString *out, GPtrArray *stored, GPtrArray *normal, GArray *g
 static gboolean
 group_has_two_users(GPtrArray *stored, GArray *group)
 {
-  const PpmIdentity *first = stored->pdata[g_array_index(group, guint, 0)];
+  const PpmStoreIdentity *first = stored->pdata[g_array_index(group, guint, 0)];
 
   for (guint k = 1; k < group->len; k++)
-    if (((const PpmIdentity *)stored->pdata[g_array_index(group, guint, k)])->user_id
+    if (((const PpmStoreIdentity *)stored->pdata[g_array_index(group, guint, k)])->user_id
         != first->user_id)
       return TRUE;
   return FALSE;
@@ -107,7 +108,7 @@ group_has_two_users(GPtrArray *stored, GArray *group)
 static void
 group_changes(GPtrArray *stored, GPtrArray *normal, GArray *group, GArray *changes)
 {
-  const PpmIdentity *target = normal->pdata[g_array_index(group, guint, 0)];
+  const PpmStoreIdentity *target = normal->pdata[g_array_index(group, guint, 0)];
   guint keep = 0;
 
   for (guint k = 0; k < group->len; k++)
@@ -115,8 +116,8 @@ group_changes(GPtrArray *stored, GPtrArray *normal, GArray *group, GArray *chang
       keep = k;
   for (guint k = 0; k < group->len; k++)
     {
-      const PpmIdentity *from = stored->pdata[g_array_index(group, guint, k)];
-      PpmIdentityChange change = { from, k == keep ? target : NULL };
+      const PpmStoreIdentity *from = stored->pdata[g_array_index(group, guint, k)];
+      PpmStoreIdentityChange change = { from, k == keep ? target : NULL };
 
       if (k != keep || !identity_equal(from, target))
         g_array_append_val(changes, change);
@@ -132,18 +133,20 @@ group_free(gpointer group)
 gboolean
 ppm_store_normalize_identities(PpmStore *store, GError **error)
 {
-  g_autoptr(GPtrArray) stored = g_ptr_array_new_with_free_func((GDestroyNotify)ppm_identity_free);
-  g_autoptr(GPtrArray) normal = g_ptr_array_new_with_free_func((GDestroyNotify)ppm_identity_free);
+  g_autoptr(GPtrArray) stored
+      = g_ptr_array_new_with_free_func((GDestroyNotify)ppm_store_identity_free);
+  g_autoptr(GPtrArray) normal
+      = g_ptr_array_new_with_free_func((GDestroyNotify)ppm_store_identity_free);
   g_autoptr(GHashTable) groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, group_free);
   g_autoptr(GPtrArray) order = g_ptr_array_new();
-  g_autoptr(GArray) changes = g_array_new(FALSE, FALSE, sizeof(PpmIdentityChange));
+  g_autoptr(GArray) changes = g_array_new(FALSE, FALSE, sizeof(PpmStoreIdentityChange));
   g_autoptr(GString) collisions = g_string_new(NULL);
 
   if (!store->ops->identities_list(store, stored, error))
     return FALSE;
   for (guint i = 0; i < stored->len; i++)
     {
-      PpmIdentity *one = identity_normalize(stored->pdata[i]);
+      PpmStoreIdentity *one = identity_normalize(stored->pdata[i]);
       char *key = identity_key(one);
       GArray *group = g_hash_table_lookup(groups, key);
 

@@ -78,7 +78,7 @@ ppm_role_from_string(const char *text, PpmRole *role)
 }
 
 void
-ppm_user_free(PpmUser *user)
+ppm_store_user_free(PpmStoreUser *user)
 {
   if (user == NULL)
     return;
@@ -89,7 +89,7 @@ ppm_user_free(PpmUser *user)
 }
 
 void
-ppm_handle_free(PpmHandle *handle)
+ppm_store_handle_free(PpmStoreHandle *handle)
 {
   g_free(handle->protocol);
   g_free(handle->handle);
@@ -97,17 +97,17 @@ ppm_handle_free(PpmHandle *handle)
 }
 
 void
-ppm_account_free(PpmAccount *account)
+ppm_store_account_free(PpmStoreAccount *account)
 {
   if (account == NULL)
     return;
-  ppm_user_free(account->user);
+  ppm_store_user_free(account->user);
   g_clear_pointer(&account->handles, g_ptr_array_unref);
   g_free(account);
 }
 
 void
-ppm_lookup_free(PpmLookup *lookup)
+ppm_store_lookup_free(PpmStoreLookup *lookup)
 {
   if (lookup == NULL)
     return;
@@ -118,7 +118,7 @@ ppm_lookup_free(PpmLookup *lookup)
 static void
 allowed_model_free(gpointer data)
 {
-  PpmAllowedModel *model = data;
+  PpmStoreAllowedModel *model = data;
 
   g_free(model->display_name);
   g_free(model->protocol);
@@ -127,7 +127,7 @@ allowed_model_free(gpointer data)
 }
 
 void
-ppm_allow_list_init(PpmAllowList *list)
+ppm_allow_list_init(PpmStoreAllowList *list)
 {
   list->only = FALSE;
   list->allowed = g_ptr_array_new_with_free_func(allowed_model_free);
@@ -135,7 +135,7 @@ ppm_allow_list_init(PpmAllowList *list)
 }
 
 void
-ppm_allow_list_clear(PpmAllowList *list)
+ppm_allow_list_clear(PpmStoreAllowList *list)
 {
   g_clear_pointer(&list->allowed, g_ptr_array_unref);
   g_clear_pointer(&list->suggested, g_ptr_array_unref);
@@ -149,7 +149,7 @@ ppm_stored_answer_clear(PpmStoredAnswer *answer)
 }
 
 void
-ppm_page_clear(PpmPage *page)
+ppm_page_clear(PpmStorePage *page)
 {
   g_clear_pointer(&page->items, g_ptr_array_unref);
   page->next_before = 0;
@@ -246,7 +246,7 @@ ppm_store_free(PpmStore *store)
 }
 
 gboolean
-ppm_user_require_role(const PpmUser *user, PpmRole role, GError **error)
+ppm_user_require_role(const PpmStoreUser *user, PpmRole role, GError **error)
 {
   if (user->role == role)
     return TRUE;
@@ -259,7 +259,7 @@ gboolean
 ppm_store_authenticate_model(PpmStore *store, const char *access_hash, gint64 now_ms,
                              gint64 *model_id, GError **error)
 {
-  g_autoptr(PpmUser) user = store->ops->tokens_authenticate(store, access_hash, now_ms, error);
+  g_autoptr(PpmStoreUser) user = store->ops->tokens_authenticate(store, access_hash, now_ms, error);
 
   if (user == NULL || !ppm_user_require_role(user, PPM_ROLE_MODEL, error))
     return FALSE;
@@ -272,9 +272,9 @@ ppm_store_allow_model(PpmStore *store, gint64 member_id, const char *email, cons
                       const char *handle, GError **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autoptr(PpmUser) user = NULL;
+  g_autoptr(PpmStoreUser) user = NULL;
   g_autofree char *spelled = NULL;
-  g_autoptr(PpmHandle) link = NULL;
+  g_autoptr(PpmStoreHandle) link = NULL;
   gboolean ok;
 
   /* As typed by the member: the one spelling first, as every other route. */

@@ -103,9 +103,9 @@ typedef struct
 #define PPM_LOOKUPS_PER_MINUTE 30
 /* The most periods an answer to a model shows: a lookup's
  * minutes_affordable, a charge's member_balance_periods. */
-#define PPM_LOOKUP_MAX_MINUTES 60
+#define PPM_STORE_LOOKUP_MAX_MINUTES 60
 /* A handle a model looked up this recently opens without counting again. */
-#define PPM_LOOKUP_REMEMBER_SECONDS 600
+#define PPM_STORE_LOOKUP_REMEMBER_SECONDS 600
 #define PPM_MAX_OPEN_SESSIONS 3
 #define PPM_MAX_HANDLES 10
 #define PPM_ACCESS_TOKEN_SECONDS 3600
@@ -122,19 +122,19 @@ typedef struct
   char *display_name;
   char *password_hash; /* argon2id string (crypto_pwhash_str) */
   gboolean disabled;
-} PpmUser;
+} PpmStoreUser;
 
-void ppm_user_free(PpmUser *user);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmUser, ppm_user_free)
+void ppm_store_user_free(PpmStoreUser *user);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmStoreUser, ppm_store_user_free)
 
 typedef struct
 {
   char *protocol;
   char *handle;
-} PpmHandle;
+} PpmStoreHandle;
 
-void ppm_handle_free(PpmHandle *handle);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmHandle, ppm_handle_free)
+void ppm_store_handle_free(PpmStoreHandle *handle);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmStoreHandle, ppm_store_handle_free)
 
 /* A user's email (protocol NULL) or one of its handles, as stored. */
 typedef struct
@@ -142,50 +142,50 @@ typedef struct
   gint64 user_id;
   char *protocol;
   char *name;
-} PpmIdentity;
+} PpmStoreIdentity;
 
-void ppm_identity_free(PpmIdentity *identity);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmIdentity, ppm_identity_free)
+void ppm_store_identity_free(PpmStoreIdentity *identity);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmStoreIdentity, ppm_store_identity_free)
 
 /* A stored identity and its new spelling: same user, and for a handle maybe
  * another protocol id; `to` NULL unlinks the handle `from`. */
 typedef struct
 {
-  const PpmIdentity *from;
-  const PpmIdentity *to;
-} PpmIdentityChange;
+  const PpmStoreIdentity *from;
+  const PpmStoreIdentity *to;
+} PpmStoreIdentityChange;
 
 /* Everything GET /v1/me shows. */
 typedef struct
 {
-  PpmUser *user;
+  PpmStoreUser *user;
   gint64 balance_minor;   /* member: balance; model: earnings */
   gint64 available_minor; /* member: balance − holds of open sessions */
   gint64 max_rate_minor;  /* member: its cap (default applied) */
   gint64 rate_minor;      /* model: 0 when not set */
-  GPtrArray *handles;     /* of PpmHandle, ordered by protocol, handle */
-} PpmAccount;
+  GPtrArray *handles;     /* of PpmStoreHandle, ordered by protocol, handle */
+} PpmStoreAccount;
 
-void ppm_account_free(PpmAccount *account);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmAccount, ppm_account_free)
+void ppm_store_account_free(PpmStoreAccount *account);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmStoreAccount, ppm_store_account_free)
 
 typedef enum
 {
-  PPM_LOOKUP_NOT_MEMBER,
-  PPM_LOOKUP_UNFUNDED,
-  PPM_LOOKUP_FUNDED,
-} PpmLookupStatus;
+  PPM_STORE_LOOKUP_NOT_MEMBER,
+  PPM_STORE_LOOKUP_UNFUNDED,
+  PPM_STORE_LOOKUP_FUNDED,
+} PpmStoreLookupStatus;
 
 typedef struct
 {
-  PpmLookupStatus status;
+  PpmStoreLookupStatus status;
   char *display_name;        /* NULL for not_member */
   gint64 minutes_affordable; /* funded only */
   gboolean billing_allowed;  /* members: FALSE when the member's allow-list leaves the model out */
-} PpmLookup;
+} PpmStoreLookup;
 
-void ppm_lookup_free(PpmLookup *lookup);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmLookup, ppm_lookup_free)
+void ppm_store_lookup_free(PpmStoreLookup *lookup);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmStoreLookup, ppm_store_lookup_free)
 
 /* A model as a member's allow-list shows it. */
 typedef struct
@@ -194,23 +194,23 @@ typedef struct
   char *display_name;
   char *protocol; /* suggestions: the model's handle in the member's latest session with it */
   char *handle;
-} PpmAllowedModel;
+} PpmStoreAllowedModel;
 
 /* Who may bill a member (docs/billing-rules.md#allow-list). */
 typedef struct
 {
   gboolean only;        /* only the allowed models may open sessions (off by default) */
-  GPtrArray *allowed;   /* of PpmAllowedModel (no handle), by display name */
-  GPtrArray *suggested; /* of PpmAllowedModel: models of the member's sessions not allowed
+  GPtrArray *allowed;   /* of PpmStoreAllowedModel (no handle), by display name */
+  GPtrArray *suggested; /* of PpmStoreAllowedModel: models of the member's sessions not allowed
                          * yet, latest session first, at most PPM_ALLOWED_SUGGESTIONS */
-} PpmAllowList;
+} PpmStoreAllowList;
 
 #define PPM_ALLOWED_SUGGESTIONS 10
 
 /* Empty lists, switch off (engines fill it in). */
-void ppm_allow_list_init(PpmAllowList *list);
-void ppm_allow_list_clear(PpmAllowList *list);
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PpmAllowList, ppm_allow_list_clear)
+void ppm_allow_list_init(PpmStoreAllowList *list);
+void ppm_allow_list_clear(PpmStoreAllowList *list);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PpmStoreAllowList, ppm_allow_list_clear)
 
 typedef struct
 {
@@ -219,7 +219,7 @@ typedef struct
   const char *model_handle;  /* normalized */
   const char *member_handle; /* normalized */
   gint64 elapsed_ms;         /* >= 0 */
-} PpmOpenParams;
+} PpmStoreOpenParams;
 
 /* The answer of an open, charge or close: the JSON body text and whether it
  * is a replay of the stored first answer. */
@@ -241,7 +241,7 @@ typedef struct
   char *counterparty; /* the other user's display name */
   gint64 periods_charged;
   gint64 total_minor;
-} PpmSessionItem;
+} PpmStoreSessionItem;
 
 typedef struct
 {
@@ -252,15 +252,15 @@ typedef struct
   gint64 balance_after_minor;
   char *session_id;   /* may be NULL */
   char *counterparty; /* may be NULL */
-} PpmTransactionItem;
+} PpmStoreTransactionItem;
 
 typedef struct
 {
-  GPtrArray *items;   /* PpmSessionItem or PpmTransactionItem, newest first */
+  GPtrArray *items;   /* PpmStoreSessionItem or PpmStoreTransactionItem, newest first */
   gint64 next_before; /* 0 when there is no further page */
-} PpmPage;
+} PpmStorePage;
 
-void ppm_page_clear(PpmPage *page);
+void ppm_page_clear(PpmStorePage *page);
 
 /* What refund_session did. */
 typedef struct
@@ -268,7 +268,7 @@ typedef struct
   gint64 refunded_minor; /* returned to the member by this refund */
   gint64 stood_charges;  /* charges still standing after it */
   gint64 stood_minor;    /* their sum */
-} PpmRefund;
+} PpmStoreRefund;
 
 /* What an asynchronous charge gives its callback; owned by the engine, valid
  * during the callback only. */
@@ -277,10 +277,10 @@ typedef struct
   PpmStoredAnswer answer;
   gint64 retry_after_s;
   GError *error; /* NULL when the charge succeeded */
-} PpmChargeResult;
+} PpmStoreChargeResult;
 
-typedef void (*PpmChargeDone)(const PpmChargeResult *result, gpointer user_data);
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PpmPage, ppm_page_clear)
+typedef void (*PpmStoreChargeDone)(const PpmStoreChargeResult *result, gpointer user_data);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PpmStorePage, ppm_page_clear)
 
 /* One row of a table for `ppm-admin copy`: the values of the columns named by
  * ppm_store_tables[] (ppm-store-schema.h), as text (integers in decimal), NULL
@@ -303,8 +303,8 @@ typedef struct
                           const char *display_name, const char *password_hash, gint64 *user_id,
                           GError **error);
   /* Looks a user up by (normalized) email or by id.  NOT_FOUND. */
-  PpmUser *(*get_user_by_email)(PpmStore *store, const char *email, GError **error);
-  PpmUser *(*get_user_by_id)(PpmStore *store, gint64 user_id, GError **error);
+  PpmStoreUser *(*get_user_by_email)(PpmStore *store, const char *email, GError **error);
+  PpmStoreUser *(*get_user_by_id)(PpmStore *store, gint64 user_id, GError **error);
   /* Sets the password hash of user `user_id`; revokes every token of the user
    * except the pair whose access token hash is `keep_access_hash` (may be
    * NULL).  NOT_FOUND. */
@@ -340,12 +340,13 @@ typedef struct
    * rotated or have been rotated less than PPM_REFRESH_GRACE_SECONDS ago;
    * else UNAUTHORIZED.  Marks it rotated (keeping the first rotation time),
    * stores the new pair, returns the user. */
-  PpmUser *(*tokens_refresh)(PpmStore *store, const char *old_refresh_hash, const char *access_hash,
-                             const char *refresh_hash, gint64 now_ms, GError **error);
+  PpmStoreUser *(*tokens_refresh)(PpmStore *store, const char *old_refresh_hash,
+                                  const char *access_hash, const char *refresh_hash, gint64 now_ms,
+                                  GError **error);
   /* The user of a valid access token (exists, not revoked, not expired, user
    * enabled); else UNAUTHORIZED. */
-  PpmUser *(*tokens_authenticate)(PpmStore *store, const char *access_hash, gint64 now_ms,
-                                  GError **error);
+  PpmStoreUser *(*tokens_authenticate)(PpmStore *store, const char *access_hash, gint64 now_ms,
+                                       GError **error);
   /* Revokes the pair the access token belongs to (the access token and the
    * refresh token issued with it).  UNAUTHORIZED if unknown. */
   gboolean (*tokens_revoke_pair)(PpmStore *store, const char *access_hash, GError **error);
@@ -353,7 +354,7 @@ typedef struct
   /* --- Accounts --- */
 
   /* NOT_FOUND. */
-  PpmAccount *(*account_get)(PpmStore *store, gint64 user_id, GError **error);
+  PpmStoreAccount *(*account_get)(PpmStore *store, gint64 user_id, GError **error);
   /* A model's rate / a member's cap; the caller checked role and range. */
   gboolean (*set_rate)(PpmStore *store, gint64 user_id, gint64 rate_minor, GError **error);
   gboolean (*set_max_rate)(PpmStore *store, gint64 user_id, gint64 max_rate_minor, GError **error);
@@ -378,8 +379,9 @@ typedef struct
    * rate, then minutes_affordable = clamp(available / price, 1, 60); else
    * unfunded.  billing_allowed: FALSE when the member allows only the models
    * on its list and this model is not on it. */
-  PpmLookup *(*lookup)(PpmStore *store, gint64 model_id, const char *protocol, const char *handle,
-                       gint64 now_ms, gint64 *retry_after_s, GError **error);
+  PpmStoreLookup *(*lookup)(PpmStore *store, gint64 model_id, const char *protocol,
+                            const char *handle, gint64 now_ms, gint64 *retry_after_s,
+                            GError **error);
   /* An open counts as a lookup of its member_handle, so that opens cannot
    * probe who is a member (docs/billing-rules.md#guards).  Called before session_open,
    * in a transaction of its own, so that the count stays when the open is
@@ -387,16 +389,17 @@ typedef struct
    * this client_session_id exists (session_open replays or refuses it);
    * (protocol, model_handle) is not linked to this model (session_open
    * refuses it); this model looked (protocol, member_handle) up, or an open
-   * of it counted, in the last PPM_LOOKUP_REMEMBER_SECONDS.  Otherwise it is
+   * of it counted, in the last PPM_STORE_LOOKUP_REMEMBER_SECONDS.  Otherwise it is
    * a lookup as to the limit (RATE_LIMITED with *retry_after_s, member or
    * not) and is recorded as one. */
-  gboolean (*session_open_count)(PpmStore *store, gint64 model_id, const PpmOpenParams *params,
+  gboolean (*session_open_count)(PpmStore *store, gint64 model_id, const PpmStoreOpenParams *params,
                                  gint64 now_ms, gint64 *retry_after_s, GError **error);
 
   /* --- Allow-list (a member chooses who may bill it) --- */
 
   /* The member's switch, list and suggestions; the caller checked the role. */
-  gboolean (*allow_list_get)(PpmStore *store, gint64 member_id, PpmAllowList *list, GError **error);
+  gboolean (*allow_list_get)(PpmStore *store, gint64 member_id, PpmStoreAllowList *list,
+                             GError **error);
   gboolean (*allow_list_set_only)(PpmStore *store, gint64 member_id, gboolean only, GError **error);
   /* Adds the user `model_id` (by email: get_user_by_email), or when it is 0
    * the user whose linked handle is (protocol, handle); already on the list
@@ -436,7 +439,7 @@ typedef struct
    * t0); hold = n·rate; its expiry timeout = max(max_backdate_s, 2·period_s
    * + 60) s after the last successful request.  The 201 body
    * (ppm_answer_open(), with that offset_ms) is stored for replay. */
-  gboolean (*session_open)(PpmStore *store, gint64 model_id, const PpmOpenParams *params,
+  gboolean (*session_open)(PpmStore *store, gint64 model_id, const PpmStoreOpenParams *params,
                            const PpmBillingConfig *config, gint64 now_ms, PpmStoredAnswer *answer,
                            GError **error);
   /* Charge `seq`.  Checks, in this order:
@@ -461,14 +464,14 @@ typedef struct
    * deadline restarts.  Answer (ppm_answer_charge()): seq, charged = rate,
    * total = sum of the session's charges, secured_periods = hold / rate,
    * member_balance_periods = min((available + this session's hold) / rate
-   * after the charge, PPM_LOOKUP_MAX_MINUTES): 0 exactly when the next
+   * after the charge, PPM_STORE_LOOKUP_MAX_MINUTES): 0 exactly when the next
    * period cannot be paid, and never the exact balance.  Stored for replay.  `elapsed_ms` is
    * informational. Returns at once: `done` is called from a thread of the engine once the
    * transaction is durable (or failed), so that no caller's thread waits for
    * a commit or a round trip to the database. */
   void (*session_charge_submit)(PpmStore *store, const char *access_hash, const char *session_id,
-                                gint64 seq, gint64 elapsed_ms, gint64 now_ms, PpmChargeDone done,
-                                gpointer user_data);
+                                gint64 seq, gint64 elapsed_ms, gint64 now_ms,
+                                PpmStoreChargeDone done, gpointer user_data);
   /* Close.  1. unknown / another model's → NOT_FOUND; 2. closed by an earlier
    * close → its stored answer, replayed; 3. closed as superseded →
    * SESSION_CLOSED; expired (as in charge) → SESSION_EXPIRED.  now is read
@@ -511,18 +514,18 @@ typedef struct
   /* Sessions where the user is the member or the model; ids are internal
    * row ids. */
   gboolean (*sessions_page)(PpmStore *store, gint64 user_id, gint64 before, int limit,
-                            PpmPage *page, GError **error);
+                            PpmStorePage *page, GError **error);
   /* The user's wallet entries, kinds as docs/billing-rules.md#history-kinds says: a member's charge
    * is "charge" (negative), a model's "earning"; reversals are "refund". */
   gboolean (*transactions_page)(PpmStore *store, gint64 user_id, gint64 before, int limit,
-                                PpmPage *page, GError **error);
+                                PpmStorePage *page, GError **error);
 
   /* --- Identities (ppm_store_open(): stored spellings made normal) --- */
 
   /* Every user's email and every linked handle, as stored, appended to
-   * `identities` (of PpmIdentity). */
+   * `identities` (of PpmStoreIdentity). */
   gboolean (*identities_list)(PpmStore *store, GPtrArray *identities, GError **error);
-  /* Applies `changes` (of PpmIdentityChange) in order, in one transaction.
+  /* Applies `changes` (of PpmStoreIdentityChange) in order, in one transaction.
    * A change whose `from` is no longer stored (another process applied it)
    * changes nothing. */
   gboolean (*identities_rewrite)(PpmStore *store, GArray *changes, GError **error);
@@ -544,7 +547,7 @@ typedef struct
    * member and the charges that stood, their count and sum (0 when all were
    * reversed).  A later refund reverses what stood if it can then. */
   gboolean (*refund_session)(PpmStore *store, const char *session_id, gint64 now_ms,
-                             PpmRefund *refund, GError **error);
+                             PpmStoreRefund *refund, GError **error);
   /* Ledger invariants: every transaction's entries sum to zero, every
    * wallet's balance equals the sum of its entries, no user wallet below zero.
    * Returns TRUE and *problem NULL when all hold; TRUE with *problem set to a
@@ -599,7 +602,7 @@ gboolean ppm_store_normalize_identities(PpmStore *store, GError **error);
 
 /* FORBIDDEN "for models only" or "for members only" unless `user` has
  * `role`: the one place of that rule for the routes and the engines. */
-gboolean ppm_user_require_role(const PpmUser *user, PpmRole role, GError **error);
+gboolean ppm_user_require_role(const PpmStoreUser *user, PpmRole role, GError **error);
 
 /* The model whose access token hash `access_hash` is, for
  * session_charge_submit: UNAUTHORIZED as tokens_authenticate, FORBIDDEN "for

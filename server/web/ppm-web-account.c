@@ -173,7 +173,7 @@ login_render(PpmHttpRequest *request, guint status, const char *error, const cha
 void
 ppm_web_login_get(PpmHttpRequest *request, const char *id)
 {
-  g_autoptr(PpmUser) user = ppm_web_session_user(request);
+  g_autoptr(PpmStoreUser) user = ppm_web_session_user(request);
   const char *next = ppm_http_request_get_query(request, "next");
 
   if (user != NULL)
@@ -243,7 +243,7 @@ ppm_web_login_post(PpmHttpRequest *request, const char *id)
 void
 ppm_web_logout_post(PpmHttpRequest *request, const char *id)
 {
-  g_autoptr(PpmUser) user = ppm_web_session_user(request);
+  g_autoptr(PpmStoreUser) user = ppm_web_session_user(request);
 
   /* Without a valid session there is nothing to end, so no token to check. */
   if (user != NULL && ppm_web_post_form(request, user) == NULL)

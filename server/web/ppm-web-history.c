@@ -32,7 +32,7 @@ append_tile(GString *html, PpmHttpRequest *request, const char *label, gint64 mi
 }
 
 static void
-append_row(GString *html, PpmHttpRequest *request, const PpmTransactionItem *item)
+append_row(GString *html, PpmHttpRequest *request, const PpmStoreTransactionItem *item)
 {
   g_autofree char *when = ppm_web_time(item->time_ms);
   g_autofree char *amount = ppm_web_money(request, item->amount_minor);
@@ -71,11 +71,11 @@ append_pager(GString *html, PpmHttpRequest *request, gint64 before, gint64 next_
 
 /* The page's content, or NULL with *error set. */
 static char *
-history_render(PpmHttpRequest *request, const PpmUser *user, gint64 before, GError **error)
+history_render(PpmHttpRequest *request, const PpmStoreUser *user, gint64 before, GError **error)
 {
   PpmStore *store = ppm_http_request_get_platform(request)->store;
-  g_autoptr(PpmAccount) account = store->ops->account_get(store, user->id, error);
-  g_auto(PpmPage) page = { 0 };
+  g_autoptr(PpmStoreAccount) account = store->ops->account_get(store, user->id, error);
+  g_auto(PpmStorePage) page = { 0 };
   g_autoptr(GString) html = g_string_new(NULL);
 
   if (account == NULL
@@ -120,7 +120,7 @@ history_render(PpmHttpRequest *request, const PpmUser *user, gint64 before, GErr
 void
 ppm_web_history_get(PpmHttpRequest *request, const char *id)
 {
-  g_autoptr(PpmUser) user = ppm_web_require_user(request);
+  g_autoptr(PpmStoreUser) user = ppm_web_require_user(request);
   const char *before_text = ppm_http_request_get_query(request, "before");
   guint64 before = 0;
   g_autofree char *content = NULL;

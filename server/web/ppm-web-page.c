@@ -141,7 +141,7 @@ ppm_web_append_message(GString *html, gboolean error, const char *message)
 }
 
 static void
-append_navigation(GString *html, PpmHttpRequest *request, const PpmUser *user)
+append_navigation(GString *html, PpmHttpRequest *request, const PpmStoreUser *user)
 {
   g_autofree char *history = ppm_web_url(request, "/account/payments/history");
   g_autofree char *password = ppm_web_url(request, "/account/password");
@@ -170,8 +170,8 @@ append_navigation(GString *html, PpmHttpRequest *request, const PpmUser *user)
 }
 
 void
-ppm_web_respond_page(PpmHttpRequest *request, guint status, const PpmUser *user, const char *title,
-                     const char *content)
+ppm_web_respond_page(PpmHttpRequest *request, guint status, const PpmStoreUser *user,
+                     const char *title, const char *content)
 {
   g_autoptr(GString) html = g_string_new(NULL);
 
@@ -195,7 +195,7 @@ ppm_web_respond_page(PpmHttpRequest *request, guint status, const PpmUser *user,
 }
 
 void
-ppm_web_respond_message(PpmHttpRequest *request, guint status, const PpmUser *user,
+ppm_web_respond_message(PpmHttpRequest *request, guint status, const PpmStoreUser *user,
                         const char *title, const char *message)
 {
   g_autoptr(GString) content = g_string_new(NULL);
@@ -222,10 +222,10 @@ ppm_web_redirect(PpmHttpRequest *request, const char *path)
   ppm_http_respond_redirect(request, location);
 }
 
-PpmUser *
+PpmStoreUser *
 ppm_web_require_user(PpmHttpRequest *request)
 {
-  PpmUser *user = ppm_web_session_user(request);
+  PpmStoreUser *user = ppm_web_session_user(request);
   g_autofree char *next = NULL;
   g_autofree char *path = NULL;
 
@@ -251,7 +251,7 @@ form_text_valid(GHashTable *form)
 }
 
 GHashTable *
-ppm_web_post_form(PpmHttpRequest *request, const PpmUser *user)
+ppm_web_post_form(PpmHttpRequest *request, const PpmStoreUser *user)
 {
   GHashTable *form = ppm_http_request_get_form(request);
 

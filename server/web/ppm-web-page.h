@@ -27,20 +27,20 @@ void ppm_web_append_message(GString *html, gboolean error, const char *message);
 
 /* Answers with the layout around `content` (already HTML); `user` (may be
  * NULL) decides the navigation. */
-void ppm_web_respond_page(PpmHttpRequest *request, guint status, const PpmUser *user,
+void ppm_web_respond_page(PpmHttpRequest *request, guint status, const PpmStoreUser *user,
                           const char *title, const char *content);
 /* A page that only says `message`. */
-void ppm_web_respond_message(PpmHttpRequest *request, guint status, const PpmUser *user,
+void ppm_web_respond_message(PpmHttpRequest *request, guint status, const PpmStoreUser *user,
                              const char *title, const char *message);
 /* 303 to --public-url + `path`. */
 void ppm_web_redirect(PpmHttpRequest *request, const char *path);
 
 /* The signed-in user, or NULL after answering with a redirect to the sign-in
  * page that comes back to this page. */
-PpmUser *ppm_web_require_user(PpmHttpRequest *request);
+PpmStoreUser *ppm_web_require_user(PpmHttpRequest *request);
 /* The decoded form of a POST whose CSRF token is valid, or NULL after
  * answering 400 (not a UTF-8 form) or 403 (no valid token). */
-GHashTable *ppm_web_post_form(PpmHttpRequest *request, const PpmUser *user);
+GHashTable *ppm_web_post_form(PpmHttpRequest *request, const PpmStoreUser *user);
 /* A form field as sent; "" when absent. */
 const char *ppm_web_field(GHashTable *form, const char *name);
 

@@ -5,7 +5,8 @@
 #include "ppm-web-session.h"
 
 static void
-password_render(PpmHttpRequest *request, guint status, const PpmUser *user, const char *message)
+password_render(PpmHttpRequest *request, guint status, const PpmStoreUser *user,
+                const char *message)
 {
   g_autoptr(GString) html = g_string_new(NULL);
 
@@ -33,7 +34,7 @@ password_render(PpmHttpRequest *request, guint status, const PpmUser *user, cons
 void
 ppm_web_password_get(PpmHttpRequest *request, const char *id)
 {
-  g_autoptr(PpmUser) user = ppm_web_require_user(request);
+  g_autoptr(PpmStoreUser) user = ppm_web_require_user(request);
 
   if (user != NULL)
     password_render(request, 200, user, NULL);
@@ -43,7 +44,7 @@ ppm_web_password_get(PpmHttpRequest *request, const char *id)
  * stores the new one; returns the message for the page (to free) and sets
  * *status. */
 static char *
-password_change(PpmHttpRequest *request, const PpmUser *user, GHashTable *form, guint *status)
+password_change(PpmHttpRequest *request, const PpmStoreUser *user, GHashTable *form, guint *status)
 {
   PpmStore *store = ppm_http_request_get_platform(request)->store;
   const char *address = ppm_http_request_get_client_address(request);
@@ -83,7 +84,7 @@ password_change(PpmHttpRequest *request, const PpmUser *user, GHashTable *form, 
 void
 ppm_web_password_post(PpmHttpRequest *request, const char *id)
 {
-  g_autoptr(PpmUser) user = ppm_web_require_user(request);
+  g_autoptr(PpmStoreUser) user = ppm_web_require_user(request);
   GHashTable *form = user != NULL ? ppm_web_post_form(request, user) : NULL;
   g_autofree char *message = NULL;
   guint status;

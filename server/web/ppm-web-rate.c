@@ -21,8 +21,9 @@ session_id_valid(const char *id)
 
 /* The member's session `id`, looked for in its history and kept in `page`;
  * NULL when it is not one of the member's sessions. */
-static const PpmSessionItem *
-session_find(PpmStore *store, const PpmUser *user, const char *id, PpmPage *page, GError **error)
+static const PpmStoreSessionItem *
+session_find(PpmStore *store, const PpmStoreUser *user, const char *id, PpmStorePage *page,
+             GError **error)
 {
   gint64 before = 0;
 
@@ -33,7 +34,7 @@ session_find(PpmStore *store, const PpmUser *user, const char *id, PpmPage *page
         return NULL;
       for (guint i = 0; i < page->items->len; i++)
         {
-          const PpmSessionItem *item = g_ptr_array_index(page->items, i);
+          const PpmStoreSessionItem *item = g_ptr_array_index(page->items, i);
 
           if (strcmp(item->session_id, id) == 0)
             return item;
@@ -45,10 +46,10 @@ session_find(PpmStore *store, const PpmUser *user, const char *id, PpmPage *page
 }
 
 /* The signed-in member and a well-formed id, or NULL after answering. */
-static PpmUser *
+static PpmStoreUser *
 rate_begin(PpmHttpRequest *request, const char *id)
 {
-  g_autoptr(PpmUser) user = ppm_web_require_user(request);
+  g_autoptr(PpmStoreUser) user = ppm_web_require_user(request);
 
   if (user == NULL)
     return NULL;
@@ -64,8 +65,8 @@ rate_begin(PpmHttpRequest *request, const char *id)
 }
 
 static void
-rate_render(PpmHttpRequest *request, guint status, const PpmUser *user, const char *id,
-            const PpmSessionItem *session, const char *error, const char *comment)
+rate_render(PpmHttpRequest *request, guint status, const PpmStoreUser *user, const char *id,
+            const PpmStoreSessionItem *session, const char *error, const char *comment)
 {
   g_autoptr(GString) html = g_string_new(NULL);
   g_autofree char *path = g_strconcat("/account/sessions/", id, "/rate", NULL);
@@ -104,9 +105,9 @@ void
 ppm_web_rate_get(PpmHttpRequest *request, const char *id)
 {
   PpmStore *store = ppm_http_request_get_platform(request)->store;
-  g_autoptr(PpmUser) user = rate_begin(request, id);
-  g_auto(PpmPage) page = { 0 };
-  const PpmSessionItem *session;
+  g_autoptr(PpmStoreUser) user = rate_begin(request, id);
+  g_auto(PpmStorePage) page = { 0 };
+  const PpmStoreSessionItem *session;
   g_autoptr(GError) error = NULL;
 
   if (user == NULL)
@@ -137,7 +138,7 @@ comment_normalize(const char *text)
 /* Stores the rating; returns the problem for the page (NULL on success) and
  * sets *status, and *fixable when the form is worth showing again. */
 static const char *
-rate_store(PpmHttpRequest *request, const PpmUser *user, const char *id, GHashTable *form,
+rate_store(PpmHttpRequest *request, const PpmStoreUser *user, const char *id, GHashTable *form,
            const char *comment, guint *status, gboolean *fixable)
 {
   PpmStore *store = ppm_http_request_get_platform(request)->store;
@@ -171,7 +172,7 @@ rate_store(PpmHttpRequest *request, const PpmUser *user, const char *id, GHashTa
 void
 ppm_web_rate_post(PpmHttpRequest *request, const char *id)
 {
-  g_autoptr(PpmUser) user = rate_begin(request, id);
+  g_autoptr(PpmStoreUser) user = rate_begin(request, id);
   GHashTable *form = user != NULL ? ppm_web_post_form(request, user) : NULL;
   g_autofree char *comment = NULL;
   const char *problem;

@@ -59,7 +59,7 @@ cookie_set(PpmHttpRequest *request, const char *name, const char *value, gint64 
   ppm_http_add_header(request, "Set-Cookie", header);
 }
 
-PpmUser *
+PpmStoreUser *
 ppm_web_session_user(PpmHttpRequest *request)
 {
   PpmPlatform *platform = ppm_http_request_get_platform(request);

@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 
 /* The signed-in user of the request's session cookie; NULL when there is no
  * valid one. */
-PpmUser *ppm_web_session_user(PpmHttpRequest *request);
+PpmStoreUser *ppm_web_session_user(PpmHttpRequest *request);
 /* Sets the session cookie to `access_token` (the pair's access token). */
 void ppm_web_session_start(PpmHttpRequest *request, const char *access_token);
 /* Revokes the request's session, if any, and clears the cookie. */

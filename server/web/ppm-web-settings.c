@@ -11,10 +11,10 @@
 #define NO_SUCH_MODEL "No model has that email or IM handle."
 
 /* The signed-in member, or NULL after answering. */
-static PpmUser *
+static PpmStoreUser *
 settings_begin(PpmHttpRequest *request)
 {
-  g_autoptr(PpmUser) user = ppm_web_require_user(request);
+  g_autoptr(PpmStoreUser) user = ppm_web_require_user(request);
 
   if (user == NULL)
     return NULL;
@@ -39,7 +39,7 @@ append_button_form(GString *html, PpmHttpRequest *request, const char *action, c
 }
 
 static void
-append_allowed(GString *html, PpmHttpRequest *request, const PpmAllowList *list)
+append_allowed(GString *html, PpmHttpRequest *request, const PpmStoreAllowList *list)
 {
   g_string_append(html, "<h2>Models you allow</h2>");
   if (list->allowed->len == 0)
@@ -50,7 +50,7 @@ append_allowed(GString *html, PpmHttpRequest *request, const PpmAllowList *list)
   g_string_append(html, "<table id=\"allowed\"><tbody>");
   for (guint i = 0; i < list->allowed->len; i++)
     {
-      const PpmAllowedModel *model = g_ptr_array_index(list->allowed, i);
+      const PpmStoreAllowedModel *model = g_ptr_array_index(list->allowed, i);
       g_autoptr(GString) fields = g_string_new(NULL);
 
       ppm_web_append(fields,
@@ -65,14 +65,14 @@ append_allowed(GString *html, PpmHttpRequest *request, const PpmAllowList *list)
 }
 
 static void
-append_suggested(GString *html, PpmHttpRequest *request, const PpmAllowList *list)
+append_suggested(GString *html, PpmHttpRequest *request, const PpmStoreAllowList *list)
 {
   if (list->suggested->len == 0)
     return;
   g_string_append(html, "<h2>Models you had calls with</h2><table id=\"suggested\"><tbody>");
   for (guint i = 0; i < list->suggested->len; i++)
     {
-      const PpmAllowedModel *model = g_ptr_array_index(list->suggested, i);
+      const PpmStoreAllowedModel *model = g_ptr_array_index(list->suggested, i);
       g_autoptr(GString) fields = g_string_new(NULL);
 
       ppm_web_append(fields,
@@ -90,11 +90,11 @@ append_suggested(GString *html, PpmHttpRequest *request, const PpmAllowList *lis
 }
 
 static void
-settings_render(PpmHttpRequest *request, guint status, const PpmUser *user, const char *message,
-                const char *who)
+settings_render(PpmHttpRequest *request, guint status, const PpmStoreUser *user,
+                const char *message, const char *who)
 {
   PpmStore *store = ppm_http_request_get_platform(request)->store;
-  g_auto(PpmAllowList) list = { 0 };
+  g_auto(PpmStoreAllowList) list = { 0 };
   g_autoptr(GString) html = g_string_new(NULL);
   g_autoptr(GError) error = NULL;
 
@@ -137,7 +137,7 @@ settings_render(PpmHttpRequest *request, guint status, const PpmUser *user, cons
 void
 ppm_web_settings_get(PpmHttpRequest *request, const char *id)
 {
-  g_autoptr(PpmUser) user = settings_begin(request);
+  g_autoptr(PpmStoreUser) user = settings_begin(request);
 
   if (user != NULL)
     settings_render(request, 200, user, NULL, "");
@@ -146,7 +146,7 @@ ppm_web_settings_get(PpmHttpRequest *request, const char *id)
 /* Adds the model named by the form's kind ("email" or a protocol id) and
  * who; returns the message for the page and sets *status. */
 static const char *
-settings_add(PpmStore *store, const PpmUser *user, GHashTable *form, guint *status)
+settings_add(PpmStore *store, const PpmStoreUser *user, GHashTable *form, guint *status)
 {
   const char *kind = ppm_web_field(form, "kind");
   const char *who = ppm_web_field(form, "who");
@@ -168,7 +168,7 @@ settings_add(PpmStore *store, const PpmUser *user, GHashTable *form, guint *stat
 }
 
 static const char *
-settings_change(PpmHttpRequest *request, const PpmUser *user, GHashTable *form, guint *status)
+settings_change(PpmHttpRequest *request, const PpmStoreUser *user, GHashTable *form, guint *status)
 {
   PpmStore *store = ppm_http_request_get_platform(request)->store;
   const char *action = ppm_web_field(form, "action");
@@ -210,7 +210,7 @@ failed:
 void
 ppm_web_settings_post(PpmHttpRequest *request, const char *id)
 {
-  g_autoptr(PpmUser) user = settings_begin(request);
+  g_autoptr(PpmStoreUser) user = settings_begin(request);
   GHashTable *form = user != NULL ? ppm_web_post_form(request, user) : NULL;
   const char *message;
   guint status;

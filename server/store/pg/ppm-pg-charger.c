@@ -19,7 +19,7 @@ typedef struct
   char *session_id;
   gint64 seq;
   gint64 now_ms;
-  PpmChargeDone done;
+  PpmStoreChargeDone done;
   gpointer user_data;
 } ChargeJob;
 
@@ -117,7 +117,7 @@ batch_query(PpmPgCharger *charger, ChargeJob **jobs, guint n, GError **error)
 static void
 job_answer(ChargeJob *job, const PGresult *result, int row, const GError *batch_error)
 {
-  PpmChargeResult answer = { { NULL, FALSE }, 0, NULL };
+  PpmStoreChargeResult answer = { { NULL, FALSE }, 0, NULL };
 
   if (result == NULL)
     answer.error = g_error_copy(batch_error);
@@ -197,7 +197,7 @@ ppm_pg_charger_new(PpmPgPool *pool, const char *currency)
 
 void
 ppm_pg_charger_submit(PpmPgCharger *charger, const char *access_hash, const char *session_id,
-                      gint64 seq, gint64 now_ms, PpmChargeDone done, gpointer user_data)
+                      gint64 seq, gint64 now_ms, PpmStoreChargeDone done, gpointer user_data)
 {
   ChargeJob *job = g_new0(ChargeJob, 1);
 

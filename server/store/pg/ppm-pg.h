@@ -111,7 +111,7 @@ PpmPgCharger *ppm_pg_charger_new(PpmPgPool *pool, const char *currency);
 /* Answers every charge still queued, then stops the threads. */
 void ppm_pg_charger_free(PpmPgCharger *charger);
 void ppm_pg_charger_submit(PpmPgCharger *charger, const char *access_hash, const char *session_id,
-                           gint64 seq, gint64 now_ms, PpmChargeDone done, gpointer user_data);
+                           gint64 seq, gint64 now_ms, PpmStoreChargeDone done, gpointer user_data);
 
 typedef struct
 {
@@ -120,8 +120,8 @@ typedef struct
   PpmPgCharger *charger;
 } PpmPgStore;
 
-/* A PpmUser from the PPM_PG_USER_COLUMNS at `row`. */
-PpmUser *ppm_pg_user_from_row(const PGresult *result, int row);
+/* A PpmStoreUser from the PPM_PG_USER_COLUMNS at `row`. */
+PpmStoreUser *ppm_pg_user_from_row(const PGresult *result, int row);
 
 #define PPM_PG_POOL(store) (((PpmPgStore *)(store))->pool)
 
@@ -133,12 +133,12 @@ gboolean ppm_pg_store_run_found(PpmStore *store, PpmPgStatement statement,
                                 const PpmPgParams *params, const char *missing, GError **error);
 
 /* Operations of ppm-store.h, by file: store-pg-sessions.c. */
-gboolean ppm_pg_session_open(PpmStore *store, gint64 model_id, const PpmOpenParams *params,
+gboolean ppm_pg_session_open(PpmStore *store, gint64 model_id, const PpmStoreOpenParams *params,
                              const PpmBillingConfig *config, gint64 now_ms, PpmStoredAnswer *answer,
                              GError **error);
 void ppm_pg_session_charge_submit(PpmStore *store, const char *access_hash, const char *session_id,
-                                  gint64 seq, gint64 elapsed_ms, gint64 now_ms, PpmChargeDone done,
-                                  gpointer user_data);
+                                  gint64 seq, gint64 elapsed_ms, gint64 now_ms,
+                                  PpmStoreChargeDone done, gpointer user_data);
 gboolean ppm_pg_session_close(PpmStore *store, gint64 model_id, const char *session_id,
                               const char *reason, gint64 elapsed_ms, const PpmBillingConfig *config,
                               gint64 now_ms, PpmStoredAnswer *answer, GError **error);
@@ -149,14 +149,15 @@ gboolean ppm_pg_session_rate(PpmStore *store, gint64 user_id, const char *sessio
 gboolean ppm_pg_app_rate(PpmStore *store, gint64 user_id, int stars, const char *comment,
                          const char *session_id, gint64 now_ms, GError **error);
 gboolean ppm_pg_sessions_page(PpmStore *store, gint64 user_id, gint64 before, int limit,
-                              PpmPage *page, GError **error);
+                              PpmStorePage *page, GError **error);
 gboolean ppm_pg_transactions_page(PpmStore *store, gint64 user_id, gint64 before, int limit,
-                                  PpmPage *page, GError **error);
+                                  PpmStorePage *page, GError **error);
 
 /* store-pg-allow.c */
-gboolean ppm_pg_session_open_count(PpmStore *store, gint64 model_id, const PpmOpenParams *params,
-                                   gint64 now_ms, gint64 *retry_after_s, GError **error);
-gboolean ppm_pg_allow_list_get(PpmStore *store, gint64 member_id, PpmAllowList *list,
+gboolean ppm_pg_session_open_count(PpmStore *store, gint64 model_id,
+                                   const PpmStoreOpenParams *params, gint64 now_ms,
+                                   gint64 *retry_after_s, GError **error);
+gboolean ppm_pg_allow_list_get(PpmStore *store, gint64 member_id, PpmStoreAllowList *list,
                                GError **error);
 gboolean ppm_pg_allow_list_set_only(PpmStore *store, gint64 member_id, gboolean only,
                                     GError **error);
@@ -171,7 +172,7 @@ gboolean ppm_pg_fund(PpmStore *store, gint64 user_id, gint64 amount_minor, gint6
 gboolean ppm_pg_payout(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms,
                        gint64 *balance_minor, GError **error);
 gboolean ppm_pg_refund_session(PpmStore *store, const char *session_id, gint64 now_ms,
-                               PpmRefund *refund, GError **error);
+                               PpmStoreRefund *refund, GError **error);
 gboolean ppm_pg_verify(PpmStore *store, char **problem, GError **error);
 gboolean ppm_pg_export_rows(PpmStore *store, PpmStoreRowFunc func, gpointer user_data,
                             GError **error);

@@ -41,8 +41,8 @@ ppm_pg_payout(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_m
 }
 
 gboolean
-ppm_pg_refund_session(PpmStore *store, const char *session_id, gint64 now_ms, PpmRefund *refund,
-                      GError **error)
+ppm_pg_refund_session(PpmStore *store, const char *session_id, gint64 now_ms,
+                      PpmStoreRefund *refund, GError **error)
 {
   PpmPgParams params = { 0 };
   g_autoptr(PGresult) result = NULL;

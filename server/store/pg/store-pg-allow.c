@@ -3,7 +3,7 @@
 #include "ppm-pg.h"
 
 gboolean
-ppm_pg_session_open_count(PpmStore *store, gint64 model_id, const PpmOpenParams *open,
+ppm_pg_session_open_count(PpmStore *store, gint64 model_id, const PpmStoreOpenParams *open,
                           gint64 now_ms, gint64 *retry_after_s, GError **error)
 {
   PpmPgParams params = { 0 };
@@ -30,7 +30,7 @@ append_models(PGconn *conn, PpmPgStatement statement, const PpmPgParams *params,
     return FALSE;
   for (int row = 0; row < PQntuples(result); row++)
     {
-      PpmAllowedModel *model = g_new0(PpmAllowedModel, 1);
+      PpmStoreAllowedModel *model = g_new0(PpmStoreAllowedModel, 1);
 
       model->id = ppm_pg_int(result, row, 0);
       model->display_name = g_strdup(ppm_pg_text(result, row, 1));
@@ -42,7 +42,7 @@ append_models(PGconn *conn, PpmPgStatement statement, const PpmPgParams *params,
 }
 
 gboolean
-ppm_pg_allow_list_get(PpmStore *store, gint64 member_id, PpmAllowList *list, GError **error)
+ppm_pg_allow_list_get(PpmStore *store, gint64 member_id, PpmStoreAllowList *list, GError **error)
 {
   PGconn *conn = ppm_pg_pool_acquire(PPM_PG_POOL(store), error);
   PpmPgParams member = { 0 }, suggest = { 0 };

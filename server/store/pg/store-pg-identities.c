@@ -24,7 +24,7 @@ identities_list_on(PGconn *conn, GPtrArray *identities, GError **error)
     return pg_fail(result, error);
   for (int row = 0; row < PQntuples(result); row++)
     {
-      PpmIdentity *identity = g_new0(PpmIdentity, 1);
+      PpmStoreIdentity *identity = g_new0(PpmStoreIdentity, 1);
 
       identity->user_id = ppm_pg_int(result, row, 0);
       identity->protocol
@@ -49,7 +49,7 @@ ppm_pg_identities_list(PpmStore *store, GPtrArray *identities, GError **error)
 }
 
 static gboolean
-identity_change(PGconn *conn, const PpmIdentityChange *c, GError **error)
+identity_change(PGconn *conn, const PpmStoreIdentityChange *c, GError **error)
 {
   g_autofree char *user = g_strdup_printf("%" G_GINT64_FORMAT, c->from->user_id);
   g_autoptr(PGresult) result = NULL;
@@ -90,7 +90,7 @@ ppm_pg_identities_rewrite(PpmStore *store, GArray *changes, GError **error)
     return FALSE;
   ok = ppm_pg_exec(conn, "BEGIN", error) && ppm_pg_exec(conn, IDENTITIES_LOCK, error);
   for (guint i = 0; ok && i < changes->len; i++)
-    ok = identity_change(conn, &g_array_index(changes, PpmIdentityChange, i), error);
+    ok = identity_change(conn, &g_array_index(changes, PpmStoreIdentityChange, i), error);
   ok = ok && ppm_pg_exec(conn, "COMMIT", error);
   if (!ok)
     ppm_pg_exec(conn, "ROLLBACK", NULL);

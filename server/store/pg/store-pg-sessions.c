@@ -9,7 +9,7 @@
 /* Inside the caller's transaction: runs ppm_open() and, for a new session,
  * stores the body built the way every engine builds it. */
 static gboolean
-session_open_in(PpmStore *store, PGconn *conn, gint64 model_id, const PpmOpenParams *open,
+session_open_in(PpmStore *store, PGconn *conn, gint64 model_id, const PpmStoreOpenParams *open,
                 const PpmBillingConfig *config, PpmStoredAnswer *answer, GError **error)
 {
   g_autofree char *public_id = ppm_token_new_id();
@@ -59,7 +59,7 @@ session_open_in(PpmStore *store, PGconn *conn, gint64 model_id, const PpmOpenPar
 }
 
 gboolean
-ppm_pg_session_open(PpmStore *store, gint64 model_id, const PpmOpenParams *params,
+ppm_pg_session_open(PpmStore *store, gint64 model_id, const PpmStoreOpenParams *params,
                     const PpmBillingConfig *config, gint64 now_ms, PpmStoredAnswer *answer,
                     GError **error)
 {
@@ -100,7 +100,7 @@ stored_answer_from(PGresult *result, PpmStoredAnswer *answer, GError **error)
 
 void
 ppm_pg_session_charge_submit(PpmStore *store, const char *access_hash, const char *session_id,
-                             gint64 seq, gint64 elapsed_ms, gint64 now_ms, PpmChargeDone done,
+                             gint64 seq, gint64 elapsed_ms, gint64 now_ms, PpmStoreChargeDone done,
                              gpointer user_data)
 {
   ppm_pg_charger_submit(((PpmPgStore *)store)->charger, access_hash, session_id, seq, now_ms, done,
@@ -185,7 +185,7 @@ typedef gpointer (*PageItemFunc)(const PGresult *result, int row);
  * there is a next page. */
 static gboolean
 page_fill(PpmStore *store, PpmPgStatement statement, gint64 user_id, gint64 before, int limit,
-          PageItemFunc item, GDestroyNotify free_item, PpmPage *page, GError **error)
+          PageItemFunc item, GDestroyNotify free_item, PpmStorePage *page, GError **error)
 {
   PpmPgParams params = { 0 };
   g_autoptr(PGresult) result = NULL;
@@ -208,7 +208,7 @@ page_fill(PpmStore *store, PpmPgStatement statement, gint64 user_id, gint64 befo
 static gpointer
 session_item(const PGresult *result, int row)
 {
-  PpmSessionItem *item = g_new0(PpmSessionItem, 1);
+  PpmStoreSessionItem *item = g_new0(PpmStoreSessionItem, 1);
 
   item->session_id = g_strdup(ppm_pg_text(result, row, 1));
   item->started_ms = ppm_pg_int(result, row, 2);
@@ -223,7 +223,7 @@ session_item(const PGresult *result, int row)
 static void
 session_item_free(gpointer data)
 {
-  PpmSessionItem *item = data;
+  PpmStoreSessionItem *item = data;
 
   g_free(item->session_id);
   g_free(item->reason);
@@ -232,7 +232,7 @@ session_item_free(gpointer data)
 }
 
 gboolean
-ppm_pg_sessions_page(PpmStore *store, gint64 user_id, gint64 before, int limit, PpmPage *page,
+ppm_pg_sessions_page(PpmStore *store, gint64 user_id, gint64 before, int limit, PpmStorePage *page,
                      GError **error)
 {
   return page_fill(store, PPM_PG_SESSIONS_PAGE, user_id, before, limit, session_item,
@@ -256,7 +256,7 @@ history_kind(const char *kind, gint64 amount)
 static gpointer
 transaction_item(const PGresult *result, int row)
 {
-  PpmTransactionItem *item = g_new0(PpmTransactionItem, 1);
+  PpmStoreTransactionItem *item = g_new0(PpmStoreTransactionItem, 1);
 
   item->id = ppm_pg_int(result, row, 0);
   item->time_ms = ppm_pg_int(result, row, 1);
@@ -271,7 +271,7 @@ transaction_item(const PGresult *result, int row)
 static void
 transaction_item_free(gpointer data)
 {
-  PpmTransactionItem *item = data;
+  PpmStoreTransactionItem *item = data;
 
   g_free(item->session_id);
   g_free(item->counterparty);
@@ -279,8 +279,8 @@ transaction_item_free(gpointer data)
 }
 
 gboolean
-ppm_pg_transactions_page(PpmStore *store, gint64 user_id, gint64 before, int limit, PpmPage *page,
-                         GError **error)
+ppm_pg_transactions_page(PpmStore *store, gint64 user_id, gint64 before, int limit,
+                         PpmStorePage *page, GError **error)
 {
   return page_fill(store, PPM_PG_TRANSACTIONS_PAGE, user_id, before, limit, transaction_item,
                    transaction_item_free, page, error);

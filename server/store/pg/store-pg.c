@@ -37,10 +37,10 @@ ppm_pg_store_run_found(PpmStore *store, PpmPgStatement statement, const PpmPgPar
   return TRUE;
 }
 
-PpmUser *
+PpmStoreUser *
 ppm_pg_user_from_row(const PGresult *result, int row)
 {
-  PpmUser *user = g_new0(PpmUser, 1);
+  PpmStoreUser *user = g_new0(PpmStoreUser, 1);
 
   user->id = ppm_pg_int(result, row, 0);
   user->email = g_strdup(ppm_pg_text(result, row, 1));
@@ -52,7 +52,7 @@ ppm_pg_user_from_row(const PGresult *result, int row)
 }
 
 /* The user a statement returns; `missing` when it returns none. */
-static PpmUser *
+static PpmStoreUser *
 query_user(PpmStore *store, PpmPgStatement statement, const PpmPgParams *params,
            PpmStoreError missing, GError **error)
 {
@@ -99,7 +99,7 @@ pg_create_user(PpmStore *store, const char *email, PpmRole role, const char *dis
   return TRUE;
 }
 
-static PpmUser *
+static PpmStoreUser *
 pg_get_user_by_email(PpmStore *store, const char *email, GError **error)
 {
   PpmPgParams params = { 0 };
@@ -108,7 +108,7 @@ pg_get_user_by_email(PpmStore *store, const char *email, GError **error)
   return query_user(store, PPM_PG_USER_BY_EMAIL, &params, PPM_STORE_ERROR_NOT_FOUND, error);
 }
 
-static PpmUser *
+static PpmStoreUser *
 pg_get_user_by_id(PpmStore *store, gint64 user_id, GError **error)
 {
   PpmPgParams params = { 0 };
@@ -187,7 +187,7 @@ pg_tokens_issue(PpmStore *store, gint64 user_id, const char *access_hash, const 
   return ppm_pg_store_run(store, PPM_PG_TOKENS_ISSUE, &params, error);
 }
 
-static PpmUser *
+static PpmStoreUser *
 pg_tokens_refresh(PpmStore *store, const char *old_refresh_hash, const char *access_hash,
                   const char *refresh_hash, gint64 now_ms, GError **error)
 {
@@ -200,7 +200,7 @@ pg_tokens_refresh(PpmStore *store, const char *old_refresh_hash, const char *acc
   return query_user(store, PPM_PG_TOKENS_REFRESH, &params, PPM_STORE_ERROR_UNAUTHORIZED, error);
 }
 
-static PpmUser *
+static PpmStoreUser *
 pg_tokens_authenticate(PpmStore *store, const char *access_hash, gint64 now_ms, GError **error)
 {
   PpmPgParams params = { 0 };
@@ -229,7 +229,7 @@ pg_tokens_revoke_pair(PpmStore *store, const char *access_hash, GError **error)
 static GPtrArray *
 handles_from_json(const char *json)
 {
-  GPtrArray *handles = g_ptr_array_new_with_free_func((GDestroyNotify)ppm_handle_free);
+  GPtrArray *handles = g_ptr_array_new_with_free_func((GDestroyNotify)ppm_store_handle_free);
   g_autoptr(JsonParser) parser = json_parser_new();
   JsonArray *array;
 
@@ -240,7 +240,7 @@ handles_from_json(const char *json)
   for (guint i = 0; i < json_array_get_length(array); i++)
     {
       JsonArray *pair = json_array_get_array_element(array, i);
-      PpmHandle *handle = g_new0(PpmHandle, 1);
+      PpmStoreHandle *handle = g_new0(PpmStoreHandle, 1);
 
       handle->protocol = g_strdup(json_array_get_string_element(pair, 0));
       handle->handle = g_strdup(json_array_get_string_element(pair, 1));
@@ -249,12 +249,12 @@ handles_from_json(const char *json)
   return handles;
 }
 
-static PpmAccount *
+static PpmStoreAccount *
 pg_account_get(PpmStore *store, gint64 user_id, GError **error)
 {
   PpmPgParams params = { 0 };
   g_autoptr(PGresult) result = NULL;
-  PpmAccount *account;
+  PpmStoreAccount *account;
   const int c = PPM_PG_N_USER_COLUMNS;
 
   ppm_pg_params_int(&params, user_id);
@@ -266,7 +266,7 @@ pg_account_get(PpmStore *store, gint64 user_id, GError **error)
       g_set_error_literal(error, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND, "no such user");
       return NULL;
     }
-  account = g_new0(PpmAccount, 1);
+  account = g_new0(PpmStoreAccount, 1);
   account->user = ppm_pg_user_from_row(result, 0);
   account->balance_minor = ppm_pg_int(result, 0, c);
   account->available_minor = ppm_pg_int(result, 0, c + 1);
@@ -328,13 +328,13 @@ pg_handle_unlink(PpmStore *store, gint64 user_id, const char *protocol, const ch
   return handle_change(store, PPM_PG_HANDLE_UNLINK, user_id, protocol, handle, error);
 }
 
-static PpmLookup *
+static PpmStoreLookup *
 pg_lookup(PpmStore *store, gint64 model_id, const char *protocol, const char *handle, gint64 now_ms,
           gint64 *retry_after_s, GError **error)
 {
   PpmPgParams params = { 0 };
   g_autoptr(PGresult) result = NULL;
-  PpmLookup *lookup;
+  PpmStoreLookup *lookup;
   const char *status;
 
   ppm_pg_params_int(&params, model_id);
@@ -345,14 +345,14 @@ pg_lookup(PpmStore *store, gint64 model_id, const char *protocol, const char *ha
   result = ppm_pg_query(PPM_PG_POOL(store), PPM_PG_LOOKUP, &params, retry_after_s, error);
   if (result == NULL)
     return NULL;
-  lookup = g_new0(PpmLookup, 1);
+  lookup = g_new0(PpmStoreLookup, 1);
   status = ppm_pg_text(result, 0, 0);
   if (g_strcmp0(status, "funded") == 0)
-    lookup->status = PPM_LOOKUP_FUNDED;
+    lookup->status = PPM_STORE_LOOKUP_FUNDED;
   else if (g_strcmp0(status, "unfunded") == 0)
-    lookup->status = PPM_LOOKUP_UNFUNDED;
+    lookup->status = PPM_STORE_LOOKUP_UNFUNDED;
   else
-    lookup->status = PPM_LOOKUP_NOT_MEMBER;
+    lookup->status = PPM_STORE_LOOKUP_NOT_MEMBER;
   lookup->display_name = g_strdup(ppm_pg_text(result, 0, 1));
   lookup->minutes_affordable = ppm_pg_int(result, 0, 2);
   lookup->billing_allowed = g_strcmp0(ppm_pg_text(result, 0, 3), "t") == 0;

@@ -14,11 +14,11 @@ typedef struct
   gint64 user_id;
   gint64 before;
   int limit;
-  PpmPage *page;
+  PpmStorePage *page;
 } PageQuery;
 
 static void
-session_item_free(PpmSessionItem *item)
+session_item_free(PpmStoreSessionItem *item)
 {
   g_free(item->session_id);
   g_free(item->reason);
@@ -27,7 +27,7 @@ session_item_free(PpmSessionItem *item)
 }
 
 static void
-transaction_item_free(PpmTransactionItem *item)
+transaction_item_free(PpmStoreTransactionItem *item)
 {
   g_free(item->session_id);
   g_free(item->counterparty);
@@ -36,7 +36,7 @@ transaction_item_free(PpmTransactionItem *item)
 
 /* Rows come one more than the limit: the extra one says a next page exists. */
 static void
-page_finish(PpmPage *page, int limit, gint64 last_id)
+page_finish(PpmStorePage *page, int limit, gint64 last_id)
 {
   if (page->items->len > (guint)limit)
     {
@@ -69,7 +69,7 @@ sessions_page_job(PpmSqlite *s, gpointer data, GError **error)
     return FALSE;
   while ((rc = ppm_sql_step(s, stmt, error)) == 1)
     {
-      PpmSessionItem *item = g_new0(PpmSessionItem, 1);
+      PpmStoreSessionItem *item = g_new0(PpmStoreSessionItem, 1);
       gint64 id = sqlite3_column_int64(stmt, 0);
 
       g_array_append_val(ids, id);
@@ -124,7 +124,7 @@ transactions_page_job(PpmSqlite *s, gpointer data, GError **error)
     return FALSE;
   while ((rc = ppm_sql_step(s, stmt, error)) == 1)
     {
-      PpmTransactionItem *item = g_new0(PpmTransactionItem, 1);
+      PpmStoreTransactionItem *item = g_new0(PpmStoreTransactionItem, 1);
 
       item->id = sqlite3_column_int64(stmt, 0);
       g_array_append_val(ids, item->id);
@@ -145,7 +145,7 @@ transactions_page_job(PpmSqlite *s, gpointer data, GError **error)
 }
 
 static gboolean
-sqlite_sessions_page(PpmStore *store, gint64 user_id, gint64 before, int limit, PpmPage *page,
+sqlite_sessions_page(PpmStore *store, gint64 user_id, gint64 before, int limit, PpmStorePage *page,
                      GError **error)
 {
   PageQuery q = { user_id, before, limit, page };
@@ -153,8 +153,8 @@ sqlite_sessions_page(PpmStore *store, gint64 user_id, gint64 before, int limit, 
 }
 
 static gboolean
-sqlite_transactions_page(PpmStore *store, gint64 user_id, gint64 before, int limit, PpmPage *page,
-                         GError **error)
+sqlite_transactions_page(PpmStore *store, gint64 user_id, gint64 before, int limit,
+                         PpmStorePage *page, GError **error)
 {
   PageQuery q = { user_id, before, limit, page };
   return ppm_sqlite_run((PpmSqlite *)store, transactions_page_job, &q, error);
@@ -227,7 +227,7 @@ typedef struct
 {
   const char *session_id;
   gint64 now_ms;
-  PpmRefund *refund;
+  PpmStoreRefund *refund;
 } Refund;
 
 static gboolean
@@ -241,14 +241,14 @@ refund_job(PpmSqlite *s, gpointer data, GError **error)
     return FALSE;
   if (row == 0)
     return ppm_sql_fail(error, PPM_STORE_ERROR_NOT_FOUND, "no such session");
-  *r->refund = (PpmRefund){ 0 };
+  *r->refund = (PpmStoreRefund){ 0 };
   return ppm_sqlite_reverse_all(s, row, r->now_ms, &r->refund->refunded_minor, error)
          && ppm_ledger_standing(s, row, &r->refund->stood_charges, &r->refund->stood_minor, error);
 }
 
 static gboolean
-sqlite_refund_session(PpmStore *store, const char *session_id, gint64 now_ms, PpmRefund *refund,
-                      GError **error)
+sqlite_refund_session(PpmStore *store, const char *session_id, gint64 now_ms,
+                      PpmStoreRefund *refund, GError **error)
 {
   Refund r = { session_id, now_ms, refund };
 

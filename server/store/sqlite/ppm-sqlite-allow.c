@@ -19,7 +19,7 @@ ppm_allow_list_permits(PpmSqlite *s, gint64 member_id, gint64 model_id, gboolean
 typedef struct
 {
   gint64 member_id;
-  PpmAllowList *list;
+  PpmStoreAllowList *list;
 } ListQuery;
 
 /* Appends the rows of `stmt` (id, display_name, protocol, handle) to `to`. */
@@ -32,7 +32,7 @@ append_models(PpmSqlite *s, sqlite3_stmt *stmt, GPtrArray *to, GError **error)
     return FALSE;
   while ((rc = ppm_sql_step(s, stmt, error)) == 1)
     {
-      PpmAllowedModel *model = g_new0(PpmAllowedModel, 1);
+      PpmStoreAllowedModel *model = g_new0(PpmStoreAllowedModel, 1);
 
       model->id = sqlite3_column_int64(stmt, 0);
       model->display_name = ppm_sql_text(stmt, 1);
@@ -75,7 +75,7 @@ list_job(PpmSqlite *s, gpointer data, GError **error)
 }
 
 static gboolean
-sqlite_allow_list_get(PpmStore *store, gint64 member_id, PpmAllowList *list, GError **error)
+sqlite_allow_list_get(PpmStore *store, gint64 member_id, PpmStoreAllowList *list, GError **error)
 {
   ListQuery q = { member_id, list };
 

@@ -15,7 +15,7 @@ identities_list_job(PpmSqlite *s, gpointer data, GError **error)
     return FALSE;
   while ((rc = ppm_sql_step(s, stmt, error)) == 1)
     {
-      PpmIdentity *identity = g_new0(PpmIdentity, 1);
+      PpmStoreIdentity *identity = g_new0(PpmStoreIdentity, 1);
 
       identity->user_id = sqlite3_column_int64(stmt, 0);
       identity->protocol = ppm_sql_text(stmt, 1);
@@ -32,7 +32,7 @@ sqlite_identities_list(PpmStore *store, GPtrArray *identities, GError **error)
 }
 
 static gboolean
-identity_change(PpmSqlite *s, const PpmIdentityChange *c, GError **error)
+identity_change(PpmSqlite *s, const PpmStoreIdentityChange *c, GError **error)
 {
   if (c->from->protocol == NULL)
     return ppm_sql_exec(s, error, "UPDATE users SET email = ? WHERE id = ? AND email = ?", "sis",
@@ -54,7 +54,7 @@ identities_rewrite_job(PpmSqlite *s, gpointer data, GError **error)
   GArray *changes = data;
 
   for (guint i = 0; i < changes->len; i++)
-    if (!identity_change(s, &g_array_index(changes, PpmIdentityChange, i), error))
+    if (!identity_change(s, &g_array_index(changes, PpmStoreIdentityChange, i), error))
       return FALSE;
   return TRUE;
 }

@@ -187,7 +187,7 @@ session_check_open(PpmSqlite *s, Session *session, gint64 now_ms, GError **error
 typedef struct
 {
   gint64 model_id;
-  const PpmOpenParams *params;
+  const PpmStoreOpenParams *params;
   const PpmBillingConfig *config;
   gint64 now_ms;
   PpmStoredAnswer *answer;
@@ -270,7 +270,7 @@ static gboolean
 open_job(PpmSqlite *s, gpointer data, GError **error)
 {
   Open *o = data;
-  const PpmOpenParams *p = o->params;
+  const PpmStoreOpenParams *p = o->params;
   const PpmBillingConfig *c = o->config;
   gint64 unit = ppm_money_unit(s->parent.digits);
   gint64 owner, member_id = 0, rate, max_rate, open_count, available, periods, hold;
@@ -358,7 +358,7 @@ open_job(PpmSqlite *s, gpointer data, GError **error)
 }
 
 static gboolean
-sqlite_session_open(PpmStore *store, gint64 model_id, const PpmOpenParams *params,
+sqlite_session_open(PpmStore *store, gint64 model_id, const PpmStoreOpenParams *params,
                     const PpmBillingConfig *config, gint64 now_ms, PpmStoredAnswer *answer,
                     GError **error)
 {
@@ -492,7 +492,7 @@ charge_job(PpmSqlite *s, gpointer data, GError **error)
   /* Every charge of a session is of its rate. */
   total = (next + 1 - reversed) * session.rate;
   body = ppm_answer_charge(c->seq, session.rate, total, s->parent.currency, hold / session.rate,
-                           MIN((available + hold) / session.rate, PPM_LOOKUP_MAX_MINUTES));
+                           MIN((available + hold) / session.rate, PPM_STORE_LOOKUP_MAX_MINUTES));
   if (!ppm_sql_exec(s, error,
                     "UPDATE sessions SET hold_minor = ?, deadline_ms = ? + timeout_ms"
                     " WHERE id = ?",
@@ -510,8 +510,8 @@ typedef struct
 {
   Charge charge;
   char *session_id;
-  PpmChargeResult result;
-  PpmChargeDone done;
+  PpmStoreChargeResult result;
+  PpmStoreChargeDone done;
   gpointer user_data;
 } ChargeSubmitted;
 
@@ -531,7 +531,7 @@ charge_submitted_done(gboolean ok, GError *error, gpointer data)
 
 static void
 sqlite_session_charge_submit(PpmStore *store, const char *access_hash, const char *session_id,
-                             gint64 seq, gint64 elapsed_ms, gint64 now_ms, PpmChargeDone done,
+                             gint64 seq, gint64 elapsed_ms, gint64 now_ms, PpmStoreChargeDone done,
                              gpointer user_data)
 {
   ChargeSubmitted *cs;
@@ -541,7 +541,7 @@ sqlite_session_charge_submit(PpmStore *store, const char *access_hash, const cha
   /* On a read-only connection, in the caller's thread: no wait for the writer. */
   if (!ppm_store_authenticate_model(store, access_hash, now_ms, &model_id, &error))
     {
-      PpmChargeResult refused = { { NULL, FALSE }, 0, error };
+      PpmStoreChargeResult refused = { { NULL, FALSE }, 0, error };
 
       done(&refused, user_data);
       g_error_free(error);

@@ -5,10 +5,10 @@
 
 #define USER_COLUMNS "u.id, u.email, u.role, u.display_name, u.password_hash, u.disabled"
 
-static PpmUser *
+static PpmStoreUser *
 user_from_row(sqlite3_stmt *stmt)
 {
-  PpmUser *user = g_new0(PpmUser, 1);
+  PpmStoreUser *user = g_new0(PpmStoreUser, 1);
 
   user->id = sqlite3_column_int64(stmt, 0);
   user->email = ppm_sql_text(stmt, 1);
@@ -27,7 +27,7 @@ typedef struct
   const char *text;
   gint64 number;
   gint64 now_ms;
-  PpmUser *result;
+  PpmStoreUser *result;
 } UserQuery;
 
 static gboolean
@@ -46,32 +46,32 @@ user_query_job(PpmSqlite *s, gpointer data, GError **error)
   return TRUE;
 }
 
-static PpmUser *
+static PpmStoreUser *
 user_query(PpmStore *store, UserQuery *q, GError **error)
 {
   ppm_sqlite_read((PpmSqlite *)store, user_query_job, q, error);
   return q->result;
 }
 
-static PpmUser *
+static PpmStoreUser *
 sqlite_get_user_by_email(PpmStore *store, const char *email, GError **error)
 {
   UserQuery q = { .sql = "SELECT " USER_COLUMNS " FROM users u WHERE email = ?", .text = email };
   return user_query(store, &q, error);
 }
 
-static PpmUser *
+static PpmStoreUser *
 sqlite_get_user_by_id(PpmStore *store, gint64 user_id, GError **error)
 {
   UserQuery q = { .sql = "SELECT " USER_COLUMNS " FROM users u WHERE id = ?", .number = user_id };
   return user_query(store, &q, error);
 }
 
-static PpmUser *
+static PpmStoreUser *
 sqlite_tokens_authenticate(PpmStore *store, const char *access_hash, gint64 now_ms, GError **error)
 {
   g_autoptr(GError) local = NULL;
-  PpmUser *user;
+  PpmStoreUser *user;
   UserQuery q = { .sql = "SELECT " USER_COLUMNS " FROM tokens t JOIN users u ON u.id = t.user_id"
                          " WHERE t.access_hash = ? AND t.revoked = 0 AND t.access_expires_ms > ?"
                          " AND u.disabled = 0",
@@ -329,7 +329,7 @@ typedef struct
   const char *access_hash;
   const char *refresh_hash;
   gint64 now_ms;
-  PpmUser *user;
+  PpmStoreUser *user;
 } Tokens;
 
 static gboolean
@@ -383,14 +383,14 @@ tokens_refresh_job(PpmSqlite *s, gpointer data, GError **error)
          && insert_pair(s, t, error);
 }
 
-static PpmUser *
+static PpmStoreUser *
 sqlite_tokens_refresh(PpmStore *store, const char *old_refresh_hash, const char *access_hash,
                       const char *refresh_hash, gint64 now_ms, GError **error)
 {
   Tokens t = { 0, old_refresh_hash, access_hash, refresh_hash, now_ms, NULL };
 
   if (!ppm_sqlite_run((PpmSqlite *)store, tokens_refresh_job, &t, error))
-    g_clear_pointer(&t.user, ppm_user_free);
+    g_clear_pointer(&t.user, ppm_store_user_free);
   return t.user;
 }
 
@@ -398,14 +398,14 @@ typedef struct
 {
   gint64 user_id;
   gint64 now_ms;
-  PpmAccount *account;
+  PpmStoreAccount *account;
 } AccountQuery;
 
 static gboolean
 account_job(PpmSqlite *s, gpointer data, GError **error)
 {
   AccountQuery *q = data;
-  g_autoptr(PpmAccount) account = g_new0(PpmAccount, 1);
+  g_autoptr(PpmStoreAccount) account = g_new0(PpmStoreAccount, 1);
   gint64 unit = ppm_money_unit(s->parent.digits);
   sqlite3_stmt *stmt;
   int rc;
@@ -427,7 +427,7 @@ account_job(PpmSqlite *s, gpointer data, GError **error)
   account->user = user_from_row(stmt);
   if (!ppm_ledger_available(s, q->user_id, &account->available_minor, error))
     return FALSE;
-  account->handles = g_ptr_array_new_with_free_func((GDestroyNotify)ppm_handle_free);
+  account->handles = g_ptr_array_new_with_free_func((GDestroyNotify)ppm_store_handle_free);
   stmt = ppm_sql_query(s, error,
                        "SELECT protocol, handle FROM handles WHERE user_id = ?"
                        " ORDER BY protocol, handle",
@@ -436,7 +436,7 @@ account_job(PpmSqlite *s, gpointer data, GError **error)
     return FALSE;
   while ((rc = ppm_sql_step(s, stmt, error)) == 1)
     {
-      PpmHandle *handle = g_new0(PpmHandle, 1);
+      PpmStoreHandle *handle = g_new0(PpmStoreHandle, 1);
       handle->protocol = ppm_sql_text(stmt, 0);
       handle->handle = ppm_sql_text(stmt, 1);
       g_ptr_array_add(account->handles, handle);
@@ -447,7 +447,7 @@ account_job(PpmSqlite *s, gpointer data, GError **error)
   return TRUE;
 }
 
-static PpmAccount *
+static PpmStoreAccount *
 sqlite_account_get(PpmStore *store, gint64 user_id, GError **error)
 {
   AccountQuery q = { user_id, g_get_real_time() / 1000, NULL };
@@ -519,7 +519,7 @@ typedef struct
   const char *handle;
   gint64 now_ms;
   gint64 retry_after_s;
-  PpmLookup *result;
+  PpmStoreLookup *result;
 } LookupQuery;
 
 /* Counts a lookup of (protocol, handle) by the model against its limit and
@@ -547,7 +547,8 @@ lookup_count(PpmSqlite *s, gint64 model_id, const char *protocol, const char *ha
       return ppm_sql_fail(error, PPM_STORE_ERROR_RATE_LIMITED, "too many lookups");
     }
   return ppm_sql_exec(s, error, "DELETE FROM lookups WHERE model_id = ? AND time_ms <= ?", "ii",
-                      model_id, now_ms - PPM_LOOKUP_REMEMBER_SECONDS * G_GINT64_CONSTANT(1000))
+                      model_id,
+                      now_ms - PPM_STORE_LOOKUP_REMEMBER_SECONDS * G_GINT64_CONSTANT(1000))
          && ppm_sql_exec(s, error,
                          "INSERT INTO lookups (model_id, time_ms, protocol, handle)"
                          " VALUES (?, ?, ?, ?)",
@@ -558,7 +559,7 @@ static gboolean
 lookup_job(PpmSqlite *s, gpointer data, GError **error)
 {
   LookupQuery *q = data;
-  g_autoptr(PpmLookup) result = g_new0(PpmLookup, 1);
+  g_autoptr(PpmStoreLookup) result = g_new0(PpmStoreLookup, 1);
   gint64 unit = ppm_money_unit(s->parent.digits);
   gint64 rate, member_id, available;
   sqlite3_stmt *stmt;
@@ -584,15 +585,16 @@ lookup_job(PpmSqlite *s, gpointer data, GError **error)
       if (!ppm_ledger_available(s, member_id, &available, error)
           || !ppm_allow_list_permits(s, member_id, q->model_id, &result->billing_allowed, error))
         return FALSE;
-      result->status = available >= rate ? PPM_LOOKUP_FUNDED : PPM_LOOKUP_UNFUNDED;
-      if (result->status == PPM_LOOKUP_FUNDED)
-        result->minutes_affordable = CLAMP(available / MAX(rate, unit), 1, PPM_LOOKUP_MAX_MINUTES);
+      result->status = available >= rate ? PPM_STORE_LOOKUP_FUNDED : PPM_STORE_LOOKUP_UNFUNDED;
+      if (result->status == PPM_STORE_LOOKUP_FUNDED)
+        result->minutes_affordable
+            = CLAMP(available / MAX(rate, unit), 1, PPM_STORE_LOOKUP_MAX_MINUTES);
     }
   q->result = g_steal_pointer(&result);
   return TRUE;
 }
 
-static PpmLookup *
+static PpmStoreLookup *
 sqlite_lookup(PpmStore *store, gint64 model_id, const char *protocol, const char *handle,
               gint64 now_ms, gint64 *retry_after_s, GError **error)
 {
@@ -607,7 +609,7 @@ sqlite_lookup(PpmStore *store, gint64 model_id, const char *protocol, const char
 typedef struct
 {
   gint64 model_id;
-  const PpmOpenParams *params;
+  const PpmStoreOpenParams *params;
   gint64 now_ms;
   gint64 retry_after_s;
 } OpenCount;
@@ -616,7 +618,7 @@ static gboolean
 open_count_job(PpmSqlite *s, gpointer data, GError **error)
 {
   OpenCount *c = data;
-  const PpmOpenParams *p = c->params;
+  const PpmStoreOpenParams *p = c->params;
   gint64 skip;
 
   if (!ppm_sql_int(s, &skip, error,
@@ -628,7 +630,7 @@ open_count_job(PpmSqlite *s, gpointer data, GError **error)
                    " AND handle = ?5 AND time_ms > ?6)",
                    "issssi", c->model_id, p->client_session_id, p->protocol, p->model_handle,
                    p->member_handle,
-                   c->now_ms - PPM_LOOKUP_REMEMBER_SECONDS * G_GINT64_CONSTANT(1000)))
+                   c->now_ms - PPM_STORE_LOOKUP_REMEMBER_SECONDS * G_GINT64_CONSTANT(1000)))
     return FALSE;
   if (skip)
     return TRUE;
@@ -637,7 +639,7 @@ open_count_job(PpmSqlite *s, gpointer data, GError **error)
 }
 
 static gboolean
-sqlite_session_open_count(PpmStore *store, gint64 model_id, const PpmOpenParams *params,
+sqlite_session_open_count(PpmStore *store, gint64 model_id, const PpmStoreOpenParams *params,
                           gint64 now_ms, gint64 *retry_after_s, GError **error)
 {
   OpenCount c = { model_id, params, now_ms, 0 };
