@@ -4,7 +4,7 @@
 # SCENARIO; prints TAP.  Each call must connect (or end) within ppm-sim's
 # --call-timeout of 20 s.
 set -u
-. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/../../tools/lab/lab.sh"
 lab_netns_enter "$@"
 
 scenario=${1:?usage: call-scenarios.sh SCENARIO}

@@ -3,7 +3,7 @@
 # both sides `connected`, over N audio calls in a row (default 20).  Prints
 # every call and the median and maximum.  Usage: measure-setup.sh [N]
 set -u
-. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/../../tools/lab/lab.sh"
 lab_netns_enter "$@"
 
 calls=${1:-20}
