@@ -14,13 +14,6 @@ money_of(gint64 minor, const char *currency)
 }
 
 char *
-ppm_text_amount_plain(gint64 minor, const char *currency)
-{
-  PpmMoney money = money_of(minor, currency);
-  return ppm_money_format_plain(&money);
-}
-
-char *
 ppm_text_money(gint64 minor, const char *currency)
 {
   PpmMoney money = money_of(minor, currency);

@@ -10,8 +10,6 @@ G_BEGIN_DECLS
 
 /* Money for people in the current locale's style ("$2.00", "2,00 €"). */
 char *ppm_text_money(gint64 minor, const char *currency);
-/* The bare amount (docs/billing-rules.md#amounts), "2.50", as a rate field shows it. */
-char *ppm_text_amount_plain(gint64 minor, const char *currency);
 /* An amount (docs/billing-rules.md#amounts), "2.50", to minor units of `currency`. */
 gboolean ppm_text_parse_amount(const char *text, const char *currency, gint64 *minor,
                                GError **error);

@@ -148,7 +148,7 @@ test_me(void)
   g_assert_no_error(error);
   g_assert_cmpstr(me->user.role, ==, "model");
   g_assert_true(me->has_rate);
-  g_assert_cmpint(me->rate.amount_minor, ==, PPM_TEST_RATE_MINOR);
+  g_assert_cmpint(me->rate.minor, ==, PPM_TEST_RATE_MINOR);
   g_assert_cmpint(me->billing.period_seconds, ==, 1);
   g_assert_cmpstr(me->billing.currency, ==, "USD");
   g_assert_cmpstr(ppm_api_get_currency(model), ==, "USD");
@@ -180,7 +180,7 @@ test_set_rate(void)
   ppm_api_set_rate(api, 350, NULL, ppm_test_store_result, &r1);
   rate = AWAIT(ppm_api_set_rate_finish, api, r1);
   g_assert_no_error(error);
-  g_assert_cmpint(rate->amount_minor, ==, 350);
+  g_assert_cmpint(rate->minor, ==, 350);
   ppm_api_set_rate(api, 0, NULL, ppm_test_store_result, &r2);
   refused = AWAIT(ppm_api_set_rate_finish, api, r2);
   g_assert_error(error, PPM_API_ERROR, PPM_API_ERROR_INVALID);
@@ -427,7 +427,7 @@ test_lists(void)
   g_assert_cmpuint(first->items->len, ==, 1);
   newest = first->items->pdata[0];
   g_assert_cmpstr(newest->kind, ==, "charge");
-  g_assert_cmpint(newest->amount.amount_minor, ==, -PPM_TEST_RATE_MINOR);
+  g_assert_cmpint(newest->amount.minor, ==, -PPM_TEST_RATE_MINOR);
   g_assert_nonnull(first->next_before);
 
   ppm_api_list_transactions(api, 200, first->next_before, NULL, ppm_test_store_result, &r2);

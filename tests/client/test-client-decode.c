@@ -216,9 +216,9 @@ test_login_and_me(void)
   g_assert_cmpstr(login->user.role, ==, "model");
   me = ppm_api_decode_me(me_root, currency, &error);
   g_assert_no_error(error);
-  g_assert_cmpint(me->balance.amount_minor, ==, 2000);
+  g_assert_cmpint(me->balance.minor, ==, 2000);
   g_assert_true(me->has_available);
-  g_assert_cmpint(me->available.amount_minor, ==, 1600);
+  g_assert_cmpint(me->available.minor, ==, 1600);
   g_assert_false(me->has_rate);
   g_assert_cmpuint(me->handles->len, ==, 1);
   g_assert_cmpint(me->billing.period_seconds, ==, 60);
