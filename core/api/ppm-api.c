@@ -200,7 +200,7 @@ ppm_api_refresh_done(PpmApiCall *refresh, PpmApiResult *result, GBytes *body)
   g_autoptr(PpmLogin) login = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
-  PpmApiErrorCode code = result->code;
+  PpmApiErrorCode code = result->error;
   const char *message = result->message;
 
   api->refresh_waiters = g_ptr_array_new();

@@ -12,7 +12,7 @@ typedef struct
 {
   gboolean done;
   PpmOutcomeKind kind;
-  char *error_code;
+  PpmErrorCode code;
   char *session_id;
   gint64 seq;
   gint64 total_minor;
@@ -24,7 +24,6 @@ typedef struct
 static void
 billing_clear(Billing *billing)
 {
-  g_free(billing->error_code);
   g_free(billing->session_id);
   *billing = (Billing){ 0 };
 }
@@ -35,7 +34,7 @@ billing_note(Billing *billing, const PpmOutcome *outcome)
   g_assert_false(billing->done);
   billing->done = TRUE;
   billing->kind = outcome->kind;
-  billing->error_code = g_strdup(outcome->error_code);
+  billing->code = outcome->code;
 }
 
 static void
@@ -307,7 +306,7 @@ test_billing_routes(void)
 
   charge(api, session_id, 2, &billing);
   g_assert_cmpint(billing.kind, ==, PPM_OUTCOME_FINAL);
-  g_assert_cmpstr(billing.error_code, ==, "seq_gap");
+  g_assert_cmpint(billing.code, ==, PPM_ERROR_CODE_SEQ_GAP);
   billing_clear(&billing);
 
   charge(api, session_id, 1, &billing);
@@ -328,12 +327,12 @@ test_billing_routes(void)
 
   charge(api, session_id, 2, &billing);
   g_assert_cmpint(billing.kind, ==, PPM_OUTCOME_FINAL);
-  g_assert_cmpstr(billing.error_code, ==, "session_closed");
+  g_assert_cmpint(billing.code, ==, PPM_ERROR_CODE_SESSION_CLOSED);
   billing_clear(&billing);
 
   charge(api, "no-such-session", 0, &billing);
   g_assert_cmpint(billing.kind, ==, PPM_OUTCOME_FINAL);
-  g_assert_cmpstr(billing.error_code, ==, "not_found");
+  g_assert_cmpint(billing.code, ==, PPM_ERROR_CODE_NOT_FOUND);
   billing_clear(&billing);
 
   g_assert_cmpint(ppm_test_platform_balance(platform, member), ==,
@@ -353,13 +352,13 @@ test_open_errors(void)
   ppm_api_open(api, &stranger, NULL, on_open, &billing);
   billing_wait(&billing);
   g_assert_cmpint(billing.kind, ==, PPM_OUTCOME_FINAL);
-  g_assert_cmpstr(billing.error_code, ==, "not_found");
+  g_assert_cmpint(billing.code, ==, PPM_ERROR_CODE_NOT_FOUND);
   billing_clear(&billing);
 
   ppm_api_open(api, &not_mine, NULL, on_open, &billing);
   billing_wait(&billing);
   g_assert_cmpint(billing.kind, ==, PPM_OUTCOME_FINAL);
-  g_assert_cmpstr(billing.error_code, ==, "forbidden");
+  g_assert_cmpint(billing.code, ==, PPM_ERROR_CODE_FORBIDDEN);
   billing_clear(&billing);
 }
 
