@@ -147,7 +147,7 @@ history_request(gboolean older)
   PpmApi *api = ppm_platform_get_api();
   if (!ppm_platform_is_signed_in() || api == NULL)
     {
-      purple_notify_error(purple_plugins_find_with_id("core-ppm"), _("Payment history"),
+      purple_notify_error(purple_plugins_find_with_id(PPM_PLUGIN_ID), _("Payment history"),
                           _("Sign in to the platform first."), NULL);
       return;
     }
