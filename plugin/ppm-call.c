@@ -281,38 +281,12 @@ on_hangup_wanted(PpmMeter *meter, PpmEndReason reason, gpointer user_data)
   call_end_here(call, reason, ppm_clock_now_monotonic(call->clock));
 }
 
-/* Why billing stopped, in words; a code without words of its own is shown
- * as it came. */
-static const char *
-billing_stopped_words(const PpmOutcome *outcome)
-{
-  if (outcome == NULL)
-    return _("the billing journal could not be written");
-  if (outcome->kind == PPM_OUTCOME_UNAUTHORIZED)
-    return _("sign in to the platform again");
-  switch (outcome->code)
-    {
-      case PPM_ERROR_CODE_RATE_NOT_ACCEPTED:
-        return _("the member does not accept your rate, or no rate is set");
-      case PPM_ERROR_CODE_FORBIDDEN:
-        return _("this IM account is not linked to your platform account");
-      case PPM_ERROR_CODE_MODEL_NOT_ALLOWED:
-        return _("the member does not accept billing from you");
-      case PPM_ERROR_CODE_NOT_FOUND:
-        return _("the caller is not a member");
-      case PPM_ERROR_CODE_TOO_MANY_SESSIONS:
-        return _("the member is in too many calls");
-      default:
-        return outcome->code_text != NULL ? outcome->code_text : "unknown";
-    }
-}
-
 static void
 on_billing_stopped(PpmMeter *meter, const PpmOutcome *outcome, const char *message,
                    gpointer user_data)
 {
   PpmCall *call = user_data;
-  const char *words = billing_stopped_words(outcome);
+  const char *words = ppm_text_billing_stopped_words(outcome);
   g_autofree char *line = ppm_text_not_charging_reason(words);
   ppm_chat_write(call->account, call->handle, line);
   call_tracker(call, PPM_TRACKER_UNBILLED, line, words);
