@@ -21,17 +21,58 @@ typedef enum
                           */
   PPM_OUTCOME_TOO_EARLY, /* 425 too_early: retry the same request after retry_after_ms */
   PPM_OUTCOME_UNAUTHORIZED, /* 401 still after one token refresh: the model must sign in again */
-  PPM_OUTCOME_FINAL,        /* any other 4xx: error_code says which */
+  PPM_OUTCOME_FINAL,        /* any other 4xx: code says which */
 } PpmOutcomeKind;
+
+/* The answer's error.code (docs/api-errors.md), read from the wire by core/api
+ * only: callers act on this, never on the text. */
+typedef enum
+{
+  PPM_ERROR_CODE_NONE,  /* no error code: a 2xx, no answer, or an answer without one */
+  PPM_ERROR_CODE_OTHER, /* a code this client does not know; code_text has it */
+  PPM_ERROR_CODE_BAD_REQUEST,
+  PPM_ERROR_CODE_UNAUTHORIZED,
+  PPM_ERROR_CODE_INSUFFICIENT_FUNDS,
+  PPM_ERROR_CODE_FORBIDDEN,
+  PPM_ERROR_CODE_RATE_NOT_ACCEPTED,
+  PPM_ERROR_CODE_MODEL_NOT_ALLOWED,
+  PPM_ERROR_CODE_NOT_FOUND,
+  PPM_ERROR_CODE_METHOD_NOT_ALLOWED,
+  PPM_ERROR_CODE_SESSION_CLOSED,
+  PPM_ERROR_CODE_IDEMPOTENCY_MISMATCH,
+  PPM_ERROR_CODE_HANDLE_TAKEN,
+  PPM_ERROR_CODE_TOO_MANY_SESSIONS,
+  PPM_ERROR_CODE_ALREADY_RATED,
+  PPM_ERROR_CODE_SESSION_EXPIRED,
+  PPM_ERROR_CODE_TOO_LARGE,
+  PPM_ERROR_CODE_UNSUPPORTED_MEDIA_TYPE,
+  PPM_ERROR_CODE_INVALID,
+  PPM_ERROR_CODE_SEQ_GAP,
+  PPM_ERROR_CODE_TOO_EARLY,
+  PPM_ERROR_CODE_RATE_LIMITED,
+  PPM_ERROR_CODE_BUSY,
+  PPM_ERROR_CODE_INTERNAL,
+} PpmErrorCode;
 
 typedef struct
 {
   PpmOutcomeKind kind;
-  int http_status;        /* 0 when there was no HTTP answer */
-  const char *error_code; /* the answer's error.code ("insufficient_funds", ...); NULL when none */
-  const char *message;    /* for logs and people; never parsed */
-  gint64 retry_after_ms;  /* from Retry-After on 425 and 429; 0 otherwise */
+  int http_status;       /* 0 when there was no HTTP answer */
+  PpmErrorCode code;     /* what to act on */
+  const char *code_text; /* the code as sent, for logs and people; NULL when none */
+  const char *message;   /* for logs and people; never parsed */
+  gint64 retry_after_ms; /* from Retry-After on 425 and 429; 0 otherwise */
 } PpmOutcome;
+
+/* The platform no longer has an open session under that id: 409
+ * session_closed (superseded or closed) or 410 session_expired. */
+static inline gboolean
+ppm_outcome_session_gone(const PpmOutcome *outcome)
+{
+  return outcome->kind == PPM_OUTCOME_FINAL
+         && (outcome->code == PPM_ERROR_CODE_SESSION_CLOSED
+             || outcome->code == PPM_ERROR_CODE_SESSION_EXPIRED);
+}
 
 typedef struct
 {

@@ -281,34 +281,12 @@ on_hangup_wanted(PpmMeter *meter, PpmEndReason reason, gpointer user_data)
   call_end_here(call, reason, ppm_clock_now_monotonic(call->clock));
 }
 
-static const char *
-billing_stopped_words(const char *code)
-{
-  static const struct
-  {
-    const char *code;
-    const char *words;
-  } table[] = {
-    { "rate_not_accepted", N_("the member does not accept your rate, or no rate is set") },
-    { "forbidden", N_("this IM account is not linked to your platform account") },
-    { "model_not_allowed", N_("the member does not accept billing from you") },
-    { "not_found", N_("the caller is not a member") },
-    { "too_many_sessions", N_("the member is in too many calls") },
-    { "unauthorized", N_("sign in to the platform again") },
-    { "journal_error", N_("the billing journal could not be written") },
-    { "session_gone", N_("the platform closed the session") },
-  };
-  for (gsize i = 0; i < G_N_ELEMENTS(table); i++)
-    if (g_strcmp0(table[i].code, code) == 0)
-      return _(table[i].words);
-  return code;
-}
-
 static void
-on_billing_stopped(PpmMeter *meter, const char *code, const char *message, gpointer user_data)
+on_billing_stopped(PpmMeter *meter, const PpmOutcome *outcome, const char *message,
+                   gpointer user_data)
 {
   PpmCall *call = user_data;
-  const char *words = billing_stopped_words(code);
+  const char *words = ppm_text_billing_stopped_words(outcome);
   g_autofree char *line = ppm_text_not_charging_reason(words);
   ppm_chat_write(call->account, call->handle, line);
   call_tracker(call, PPM_TRACKER_UNBILLED, line, words);

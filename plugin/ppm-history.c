@@ -32,7 +32,7 @@ history_free(History *history)
 static char *
 money_html(const PpmMoney *money)
 {
-  g_autofree char *text = ppm_text_money(money->amount_minor, money->currency);
+  g_autofree char *text = ppm_text_money(money->minor, money->currency);
   return g_markup_escape_text(text, -1);
 }
 
@@ -147,7 +147,7 @@ history_request(gboolean older)
   PpmApi *api = ppm_platform_get_api();
   if (!ppm_platform_is_signed_in() || api == NULL)
     {
-      purple_notify_error(purple_plugins_find_with_id("core-ppm"), _("Payment history"),
+      purple_notify_error(purple_plugins_find_with_id(PPM_PLUGIN_ID), _("Payment history"),
                           _("Sign in to the platform first."), NULL);
       return;
     }
@@ -185,9 +185,8 @@ list_send(const char *before, const PpmPage *page, const char *error)
   for (guint i = 0; page != NULL && i < page->items->len; i++)
     {
       PpmTransaction *t = g_ptr_array_index(page->items, i);
-      char *amount = ppm_text_money(t->amount.amount_minor, t->amount.currency);
-      char *balance_after
-          = ppm_text_money(t->balance_after.amount_minor, t->balance_after.currency);
+      char *amount = ppm_text_money(t->amount.minor, t->amount.currency);
+      char *balance_after = ppm_text_money(t->balance_after.minor, t->balance_after.currency);
       char *time = ppm_text_local_time(t->time);
       g_ptr_array_add(texts, amount);
       g_ptr_array_add(texts, balance_after);
@@ -209,7 +208,7 @@ list_send(const char *before, const PpmPage *page, const char *error)
     balance = g_array_index(rows, PpmHistoryRow, 0).balance_after;
   else if (before == NULL && me != NULL)
     {
-      char *known = ppm_text_money(me->balance.amount_minor, me->balance.currency);
+      char *known = ppm_text_money(me->balance.minor, me->balance.currency);
       g_ptr_array_add(texts, known);
       balance = known;
     }

@@ -1,7 +1,7 @@
 #include "ppm-journal-hook.h"
 
+#include "ppm-journal-meter.h"
 #include "ppm-journal-recovery.h"
-#include "ppm-journal.h"
 #include "ppm-platform.h"
 
 #include <purple.h>
@@ -38,28 +38,11 @@ ppm_journal_hook_record(const PpmJournalRecord *r, GError **error)
                   "the billing journal is not open");
       return FALSE;
     }
-  switch (r->kind)
-    {
-      case PPM_JOURNAL_OPEN_REQUESTED:
-        g_hash_table_add(live, g_strdup(r->client_session_id));
-        return ppm_journal_open_requested(journal, r->client_session_id, r->protocol,
-                                          r->model_handle, r->member_handle, error);
-      case PPM_JOURNAL_OPENED:
-        return ppm_journal_opened(journal, r->client_session_id, r->session_id, r->elapsed_ms,
-                                  error);
-      case PPM_JOURNAL_CHARGE_CONFIRMED:
-        return ppm_journal_charge_confirmed(journal, r->client_session_id, r->seq, r->elapsed_ms,
-                                            r->total_minor, r->currency, error);
-      case PPM_JOURNAL_CLOSE_REQUESTED:
-        return ppm_journal_close_requested(journal, r->client_session_id, r->reason, r->elapsed_ms,
-                                           error);
-      case PPM_JOURNAL_CLOSED:
-        g_hash_table_remove(live, r->client_session_id);
-        return ppm_journal_closed(journal, r->client_session_id, r->periods_charged, r->total_minor,
-                                  r->currency, error);
-      default:
-        g_return_val_if_reached(FALSE);
-    }
+  if (r->kind == PPM_JOURNAL_OPEN_REQUESTED)
+    g_hash_table_add(live, g_strdup(r->client_session_id));
+  else if (r->kind == PPM_JOURNAL_CLOSED)
+    g_hash_table_remove(live, r->client_session_id);
+  return ppm_journal_meter_hook(NULL, r, journal, error);
 }
 
 static void

@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 gboolean ppm_journal_hook_open(GError **error);
 void ppm_journal_hook_close(void);
 
-/* Records one step of a session; FALSE when it could not be written. */
+/* Records one step of a session with core/journal's meter hook, keeping
+ * track of this run's sessions; FALSE when it could not be written. */
 gboolean ppm_journal_hook_record(const PpmJournalRecord *record, GError **error);
 
 /* Settles the sessions a previous run left unfinished with

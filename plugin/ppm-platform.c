@@ -503,9 +503,7 @@ on_close_now(const PpmOutcome *outcome, const PpmCloseAnswer *answer, gpointer d
   CloseWait *wait = data;
   wait->answered = TRUE;
   /* 409/410: the session is closed already, which is what we wanted. */
-  wait->confirmed = outcome->kind == PPM_OUTCOME_OK
-                    || g_strcmp0(outcome->error_code, "session_closed") == 0
-                    || g_strcmp0(outcome->error_code, "session_expired") == 0;
+  wait->confirmed = outcome->kind == PPM_OUTCOME_OK || ppm_outcome_session_gone(outcome);
   if (!wait->confirmed)
     return;
   PpmJournalRecord closed = *wait->record;

@@ -42,7 +42,7 @@ current_rate(void)
   const PpmMe *me = ppm_platform_get_me();
   if (me == NULL || !me->has_rate)
     return NULL;
-  return ppm_text_amount_plain(me->rate.amount_minor, me->rate.currency);
+  return ppm_money_format_plain(&me->rate);
 }
 
 static void

@@ -8,7 +8,7 @@
 static PurplePlugin *
 plugin_handle(void)
 {
-  return purple_plugins_find_with_id("core-ppm");
+  return purple_plugins_find_with_id(PPM_PLUGIN_ID);
 }
 
 static void

@@ -14,13 +14,6 @@ money_of(gint64 minor, const char *currency)
 }
 
 char *
-ppm_text_amount_plain(gint64 minor, const char *currency)
-{
-  PpmMoney money = money_of(minor, currency);
-  return ppm_money_format_plain(&money);
-}
-
-char *
 ppm_text_money(gint64 minor, const char *currency)
 {
   PpmMoney money = money_of(minor, currency);
@@ -104,6 +97,30 @@ ppm_text_reason_words(const char *reason)
     if (g_strcmp0(table[i].reason, reason) == 0)
       return _(table[i].words);
   return reason;
+}
+
+const char *
+ppm_text_billing_stopped_words(const PpmOutcome *outcome)
+{
+  if (outcome == NULL)
+    return ppm_text_reason_words("journal_error");
+  if (outcome->kind == PPM_OUTCOME_UNAUTHORIZED)
+    return _("sign in to the platform again");
+  switch (outcome->code)
+    {
+      case PPM_ERROR_CODE_RATE_NOT_ACCEPTED:
+        return _("the member does not accept your rate, or no rate is set");
+      case PPM_ERROR_CODE_FORBIDDEN:
+        return _("this IM account is not linked to your platform account");
+      case PPM_ERROR_CODE_MODEL_NOT_ALLOWED:
+        return _("the member does not accept billing from you");
+      case PPM_ERROR_CODE_NOT_FOUND:
+        return _("the caller is not a member");
+      case PPM_ERROR_CODE_TOO_MANY_SESSIONS:
+        return _("the member is in too many calls");
+      default:
+        return outcome->code_text != NULL ? outcome->code_text : "unknown";
+    }
 }
 
 const char *

@@ -6,12 +6,12 @@
 
 #include <glib.h>
 
+#include "ppm-port.h"
+
 G_BEGIN_DECLS
 
 /* Money for people in the current locale's style ("$2.00", "2,00 €"). */
 char *ppm_text_money(gint64 minor, const char *currency);
-/* The bare amount (docs/billing-rules.md#amounts), "2.50", as a rate field shows it. */
-char *ppm_text_amount_plain(gint64 minor, const char *currency);
 /* An amount (docs/billing-rules.md#amounts), "2.50", to minor units of `currency`. */
 gboolean ppm_text_parse_amount(const char *text, const char *currency, gint64 *minor,
                                GError **error);
@@ -35,6 +35,10 @@ char *ppm_text_call_ended_words(const char *words);
 const char *ppm_text_unfunded_words(void);
 /* What a reason means in words ("the member no longer has enough funds"). */
 const char *ppm_text_reason_words(const char *reason);
+/* Why billing stopped (core/meter's billing_stopped: the platform's refusal,
+ * NULL for the journal), in words; a code without words of its own is shown
+ * as it came. */
+const char *ppm_text_billing_stopped_words(const PpmOutcome *outcome);
 
 /* A transaction's kind (deposit, charge, refund, earning, payout)
  * in words ("Charge"); an unknown kind is shown as it came. */

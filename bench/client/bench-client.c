@@ -43,9 +43,11 @@ on_hangup_wanted(PpmMeter *meter, PpmEndReason reason, gpointer user_data)
 }
 
 static void
-on_billing_stopped(PpmMeter *meter, const char *code, const char *message, gpointer user_data)
+on_billing_stopped(PpmMeter *meter, const PpmOutcome *outcome, const char *message,
+                   gpointer user_data)
 {
-  g_printerr("billing stopped: %s %s\n", code, message != NULL ? message : "");
+  g_printerr("billing stopped: %s %s\n", outcome != NULL ? outcome->code_text : "journal",
+             message != NULL ? message : "");
   ((Totals *)user_data)->stopped++;
 }
 

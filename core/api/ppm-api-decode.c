@@ -282,7 +282,7 @@ ppm_api_decode_open(JsonNode *root, char currency[4], GPtrArray *strings, PpmOpe
       || !ppm_json_optional_string(object, "member_display_name", &name, error))
     return FALSE;
   out->member_display_name = name != NULL ? ppm_decode_keep(strings, name) : NULL;
-  out->rate_minor = rate.amount_minor;
+  out->rate_minor = rate.minor;
   out->currency = ppm_decode_keep(strings, g_strdup(rate.currency));
   out->period_ms = period * 1000;
   out->offset_ms = offset;
@@ -306,8 +306,8 @@ ppm_api_decode_charge(JsonNode *root, char currency[4], GPtrArray *strings, PpmC
       || !ppm_json_require_int(object, "member_balance_periods", 0, PPM_MONEY_MAX,
                                &out->member_balance_periods, error))
     return FALSE;
-  out->charged_minor = charged.amount_minor;
-  out->total_minor = total.amount_minor;
+  out->charged_minor = charged.minor;
+  out->total_minor = total.minor;
   out->currency = ppm_decode_keep(strings, g_strdup(charged.currency));
   out->secured_periods = (int)secured;
   return TRUE;
@@ -331,8 +331,8 @@ ppm_api_decode_close(JsonNode *root, char currency[4], GPtrArray *strings, PpmCl
       || !ppm_json_optional_string(object, "rate_url", &rate_url, error))
     return FALSE;
   out->rate_url = rate_url != NULL ? ppm_decode_keep(strings, rate_url) : NULL;
-  out->total_minor = total.amount_minor;
-  out->reversed_minor = reversed.amount_minor;
+  out->total_minor = total.minor;
+  out->reversed_minor = reversed.minor;
   out->currency = ppm_decode_keep(strings, g_strdup(total.currency));
   return TRUE;
 }

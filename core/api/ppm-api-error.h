@@ -35,6 +35,7 @@ typedef enum
   PPM_API_ERROR_UNSUPPORTED_MEDIA_TYPE,
   PPM_API_ERROR_INVALID,
   PPM_API_ERROR_SEQ_GAP,
+  PPM_API_ERROR_MODEL_NOT_ALLOWED,
   PPM_API_ERROR_FINAL_OTHER, /* a 4xx with a code this client does not know */
 } PpmApiErrorCode;
 
@@ -43,19 +44,24 @@ typedef enum
 typedef struct
 {
   PpmOutcomeKind kind;
-  PpmApiErrorCode code; /* meaningless when kind is PPM_OUTCOME_OK */
+  PpmApiErrorCode error; /* meaningless when kind is PPM_OUTCOME_OK */
   int http_status;
-  char *error_code; /* the error code as sent, NULL when none */
+  PpmErrorCode code; /* the answer's error.code */
+  char *code_text;   /* the error code as sent, NULL when none */
   char *message;
   gint64 retry_after_ms;
 } PpmApiResult;
+
+/* The one reading of an answer's error.code: NULL gives PPM_ERROR_CODE_NONE,
+ * a code this client does not know PPM_ERROR_CODE_OTHER. */
+PpmErrorCode ppm_api_error_code_parse(const char *text);
 
 void ppm_api_result_clear(PpmApiResult *result);
 /* Fills `result` from an HTTP status and the raw body. */
 void ppm_api_result_classify(PpmApiResult *result, int http_status, GBytes *body,
                              gint64 retry_after_ms);
 /* A request with no usable HTTP answer. */
-void ppm_api_result_set_failure(PpmApiResult *result, PpmApiErrorCode code, const char *message);
+void ppm_api_result_set_failure(PpmApiResult *result, PpmApiErrorCode error, const char *message);
 /* The view of `result` that core/ppm-port.h callers get; borrows its strings. */
 void ppm_api_result_to_outcome(const PpmApiResult *result, PpmOutcome *outcome);
 /* A GError in PPM_API_ERROR for a failed result. */

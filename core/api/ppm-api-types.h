@@ -3,16 +3,12 @@
 
 #include <glib.h>
 
+#include "ppm-money.h"
+
 G_BEGIN_DECLS
 
 /* Limits the client accepts in answers; a balance is at most 10^15 minor units. */
 #define PPM_MONEY_MAX G_GINT64_CONSTANT(1000000000000000)
-
-typedef struct
-{
-  gint64 amount_minor;
-  char currency[4]; /* ISO 4217 */
-} PpmMoney;
 
 typedef struct
 {

@@ -1,16 +1,16 @@
-/* PpmApi: one request per route over PpmHttp, with the token refresh every
+/* PpmApi: one request per route over PpmHttpClient, with the token refresh every
  * signed-in request shares; GTask routes for the UI, port callbacks for billing. */
 #include "ppm-api.h"
 
 #include "ppm-api-decode.h"
-#include "ppm-http.h"
+#include "ppm-http-client.h"
 #include "ppm-url.h"
 
 struct _PpmApi
 {
   GObject parent_instance;
   char *server_url;
-  PpmHttp *http;
+  PpmHttpClient *http;
   GMainContext *context;
   char *access_token;
   char *refresh_token;
@@ -200,7 +200,7 @@ ppm_api_refresh_done(PpmApiCall *refresh, PpmApiResult *result, GBytes *body)
   g_autoptr(PpmLogin) login = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
-  PpmApiErrorCode code = result->code;
+  PpmApiErrorCode code = result->error;
   const char *message = result->message;
 
   api->refresh_waiters = g_ptr_array_new();
@@ -249,18 +249,18 @@ ppm_api_wait_for_refresh(PpmApi *api, PpmApiCall *call)
 }
 
 static void
-ppm_api_on_http_done(const PpmHttpResponse *response, gpointer user_data)
+ppm_api_on_http_done(const PpmHttpClientResponse *response, gpointer user_data)
 {
   PpmApiCall *call = user_data;
   PpmApi *api = call->api;
   PpmApiResult result = { 0 };
 
-  if (response->status == PPM_HTTP_CANCELLED)
+  if (response->status == PPM_HTTP_CLIENT_CANCELLED)
     {
       ppm_api_call_cancelled(call);
       return;
     }
-  if (response->status == PPM_HTTP_FAILED)
+  if (response->status == PPM_HTTP_CLIENT_FAILED)
     ppm_api_result_set_failure(&result, PPM_API_ERROR_RETRYABLE, response->error);
   else
     ppm_api_result_classify(&result, (int)response->http_status, response->body,
@@ -311,8 +311,8 @@ ppm_api_call_send(PpmApiCall *call)
   url = g_strconcat(api->server_url, call->path, NULL);
   g_free(call->sent_token);
   call->sent_token = call->auth ? g_strdup(api->access_token) : NULL;
-  ppm_http_request(api->http, call->method, url, call->sent_token, call->body, call->cancellable,
-                   ppm_api_on_http_done, call);
+  ppm_http_client_request(api->http, call->method, url, call->sent_token, call->body,
+                          call->cancellable, ppm_api_on_http_done, call);
 }
 
 /* Requests answered through a GTask. */
@@ -818,13 +818,13 @@ ppm_api_get_server_url(PpmApi *api)
 void
 ppm_api_set_timeouts(PpmApi *api, guint connect_timeout_ms, guint timeout_ms)
 {
-  ppm_http_set_timeouts(api->http, connect_timeout_ms, timeout_ms);
+  ppm_http_client_set_timeouts(api->http, connect_timeout_ms, timeout_ms);
 }
 
 void
 ppm_api_set_ca_file(PpmApi *api, const char *ca_file)
 {
-  ppm_http_set_ca_file(api->http, ca_file);
+  ppm_http_client_set_ca_file(api->http, ca_file);
 }
 
 gboolean
@@ -848,7 +848,7 @@ ppm_api_get_currency(PpmApi *api)
 guint
 ppm_api_get_n_active(PpmApi *api)
 {
-  return ppm_http_get_n_active(api->http);
+  return ppm_http_client_get_n_active(api->http);
 }
 
 static void
@@ -856,7 +856,7 @@ ppm_api_finalize(GObject *object)
 {
   PpmApi *api = PPM_API(object);
 
-  ppm_http_free(api->http);
+  ppm_http_client_free(api->http);
   g_main_context_unref(api->context);
   g_ptr_array_unref(api->refresh_waiters);
   g_free(api->server_url);
@@ -879,7 +879,7 @@ ppm_api_class_init(PpmApiClass *klass)
 static void
 ppm_api_init(PpmApi *api)
 {
-  api->http = ppm_http_new();
+  api->http = ppm_http_client_new();
   api->context = g_main_context_ref_thread_default();
   api->refresh_waiters = g_ptr_array_new();
 }

@@ -261,7 +261,7 @@ ppm_json_require_money(JsonObject *object, const char *name, gint64 min, gint64 
   const char *code;
 
   if (!ppm_json_require_object(object, name, &money, error)
-      || !ppm_json_require_int(money, "amount_minor", min, max, &out->amount_minor, error))
+      || !ppm_json_require_int(money, "amount_minor", min, max, &out->minor, error))
     return FALSE;
   code = ppm_json_get_string(money, "currency");
   if (!ppm_json_is_currency(code))

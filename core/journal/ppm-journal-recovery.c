@@ -61,15 +61,6 @@ ppm_recover_advance(PpmRecoverTask *task)
     ppm_recover_next(task);
 }
 
-/* The platform no longer has an open session under that id. */
-static gboolean
-ppm_recover_already_closed(const PpmOutcome *outcome)
-{
-  return outcome->kind == PPM_OUTCOME_FINAL
-         && (g_strcmp0(outcome->error_code, "session_closed") == 0
-             || g_strcmp0(outcome->error_code, "session_expired") == 0);
-}
-
 static void
 ppm_recover_left_pending(PpmRecoverTask *task, const PpmJournalSession *session, const char *what,
                          const PpmOutcome *outcome)
@@ -93,7 +84,7 @@ ppm_recover_closed(const PpmOutcome *outcome, const PpmCloseAnswer *answer, gpoi
                              answer->total_minor, answer->currency, &task->error))
         task->counts.closed++;
     }
-  else if (ppm_recover_already_closed(outcome))
+  else if (ppm_outcome_session_gone(outcome))
     {
       if (ppm_journal_closed(task->journal, session->client_session_id, session->periods_charged,
                              session->total_minor, NULL, &task->error))
@@ -142,7 +133,7 @@ ppm_recover_reopened(const PpmOutcome *outcome, const PpmOpenAnswer *answer, gpo
     {
       /* The platform never had it or cannot open it: no hold, nothing to close. */
       g_info("Session %s cannot be opened again (%s); nothing to close", session->client_session_id,
-             outcome->error_code != NULL ? outcome->error_code : "refused");
+             outcome->code_text != NULL ? outcome->code_text : "refused");
       if (ppm_journal_closed(task->journal, session->client_session_id, 0, 0, NULL, &task->error))
         task->counts.forgotten++;
     }

@@ -196,10 +196,11 @@ emit_closed(PpmMeter *self, const PpmOutcome *outcome, const PpmCloseAnswer *ans
   EMIT(self, closed, outcome, answer);
 }
 
-/* A final error or a journal failure: billing stops, the call goes on, an
- * open session is closed with `close_reason`. */
+/* A final error (`outcome`) or a journal failure (NULL): billing stops, the
+ * call goes on, an open session is closed with `close_reason`. */
 static void
-stop_billing(PpmMeter *self, const char *code, const char *message, PpmEndReason close_reason)
+stop_billing(PpmMeter *self, const PpmOutcome *outcome, const char *message,
+             PpmEndReason close_reason)
 {
   if (self->stopped)
     return;
@@ -211,7 +212,7 @@ stop_billing(PpmMeter *self, const char *code, const char *message, PpmEndReason
                elapsed_ms(self, self->ended ? self->end_us : meter_now(self)));
   if (!self->ended)
     set_state(self, PPM_METER_STATE_BILLING_STOPPED);
-  EMIT(self, billing_stopped, code, message);
+  EMIT(self, billing_stopped, outcome, message);
 }
 
 static gboolean
@@ -224,7 +225,7 @@ journal_write(PpmMeter *self, PpmJournalRecord *record)
   if (self->events.journal == NULL || self->events.journal(self, record, self->user_data, &error))
     return TRUE;
   self->journal_broken = TRUE;
-  stop_billing(self, "journal_error", error != NULL ? error->message : NULL, PPM_END_JOURNAL_ERROR);
+  stop_billing(self, NULL, error != NULL ? error->message : NULL, PPM_END_JOURNAL_ERROR);
   return FALSE;
 }
 
@@ -317,15 +318,14 @@ on_open_done(const PpmOutcome *outcome, const PpmOpenAnswer *answer, gpointer us
         retry_too_early(self, outcome);
         break;
       case PPM_OUTCOME_UNAUTHORIZED:
-        stop_billing(self, "unauthorized", outcome->message, PPM_END_SESSION_GONE);
+        stop_billing(self, outcome, outcome->message, PPM_END_SESSION_GONE);
         break;
       case PPM_OUTCOME_FINAL:
         self->given_up = TRUE;
-        if (g_strcmp0(outcome->error_code, "insufficient_funds") == 0)
+        if (outcome->code == PPM_ERROR_CODE_INSUFFICIENT_FUNDS)
           want_hangup(self, PPM_END_INSUFFICIENT_FUNDS);
         else
-          stop_billing(self, outcome->error_code != NULL ? outcome->error_code : "unknown",
-                       outcome->message, PPM_END_SESSION_GONE);
+          stop_billing(self, outcome, outcome->message, PPM_END_SESSION_GONE);
         break;
     }
   meter_step(self);
@@ -385,22 +385,20 @@ on_charge_done(const PpmOutcome *outcome, const PpmChargeAnswer *answer, gpointe
   else if (outcome->kind == PPM_OUTCOME_TOO_EARLY)
     retry_too_early(self, outcome);
   else if (outcome->kind == PPM_OUTCOME_UNAUTHORIZED)
-    stop_billing(self, "unauthorized", outcome->message, PPM_END_SESSION_GONE);
-  else if (g_strcmp0(outcome->error_code, "insufficient_funds") == 0)
+    stop_billing(self, outcome, outcome->message, PPM_END_SESSION_GONE);
+  else if (outcome->code == PPM_ERROR_CODE_INSUFFICIENT_FUNDS)
     {
       /* Refused: this charge and every later one will never be taken. */
       self->given_up = TRUE;
       want_hangup(self, PPM_END_INSUFFICIENT_FUNDS);
     }
-  else if (g_strcmp0(outcome->error_code, "session_closed") == 0
-           || g_strcmp0(outcome->error_code, "session_expired") == 0)
+  else if (ppm_outcome_session_gone(outcome))
     {
       self->given_up = TRUE;
       want_hangup(self, PPM_END_SESSION_GONE);
     }
   else
-    stop_billing(self, outcome->error_code != NULL ? outcome->error_code : "unknown",
-                 outcome->message, PPM_END_SESSION_GONE);
+    stop_billing(self, outcome, outcome->message, PPM_END_SESSION_GONE);
   meter_step(self);
   meter_unref(self);
 }

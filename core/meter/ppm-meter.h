@@ -135,11 +135,11 @@ typedef struct
    * PPM_END_UNBILLED_TOO_LONG or PPM_END_SESSION_GONE); the caller hangs up
    * and then calls ppm_meter_end() with that reason.  At most once. */
   void (*hangup_wanted)(PpmMeter *meter, PpmEndReason reason, gpointer user_data);
-  /* A final error: billing stopped, the call goes on.  `code` is the API's
-   * error code ("rate_not_accepted", "not_found", "too_many_sessions",
-   * "invalid", "unauthorized", ...) or "journal_error"; `message` may be NULL.
-   * At most once. */
-  void (*billing_stopped)(PpmMeter *meter, const char *code, const char *message,
+  /* A final error: billing stopped, the call goes on.  `outcome` is the
+   * platform's refusal (PPM_OUTCOME_FINAL or PPM_OUTCOME_UNAUTHORIZED), NULL
+   * when the journal could not be written; `message` may be NULL.  At most
+   * once. */
+  void (*billing_stopped)(PpmMeter *meter, const PpmOutcome *outcome, const char *message,
                           gpointer user_data);
   /* The close was answered (or given up).  `outcome` is NULL when no session
    * was ever opened, so nothing had to be closed; `answer` is non-NULL

@@ -12,7 +12,7 @@ typedef struct
 {
   gboolean done;
   PpmOutcomeKind kind;
-  char *error_code;
+  PpmErrorCode code;
   char *session_id;
   gint64 seq;
   gint64 total_minor;
@@ -24,7 +24,6 @@ typedef struct
 static void
 billing_clear(Billing *billing)
 {
-  g_free(billing->error_code);
   g_free(billing->session_id);
   *billing = (Billing){ 0 };
 }
@@ -35,7 +34,7 @@ billing_note(Billing *billing, const PpmOutcome *outcome)
   g_assert_false(billing->done);
   billing->done = TRUE;
   billing->kind = outcome->kind;
-  billing->error_code = g_strdup(outcome->error_code);
+  billing->code = outcome->code;
 }
 
 static void
@@ -148,7 +147,7 @@ test_me(void)
   g_assert_no_error(error);
   g_assert_cmpstr(me->user.role, ==, "model");
   g_assert_true(me->has_rate);
-  g_assert_cmpint(me->rate.amount_minor, ==, PPM_TEST_RATE_MINOR);
+  g_assert_cmpint(me->rate.minor, ==, PPM_TEST_RATE_MINOR);
   g_assert_cmpint(me->billing.period_seconds, ==, 1);
   g_assert_cmpstr(me->billing.currency, ==, "USD");
   g_assert_cmpstr(ppm_api_get_currency(model), ==, "USD");
@@ -180,7 +179,7 @@ test_set_rate(void)
   ppm_api_set_rate(api, 350, NULL, ppm_test_store_result, &r1);
   rate = AWAIT(ppm_api_set_rate_finish, api, r1);
   g_assert_no_error(error);
-  g_assert_cmpint(rate->amount_minor, ==, 350);
+  g_assert_cmpint(rate->minor, ==, 350);
   ppm_api_set_rate(api, 0, NULL, ppm_test_store_result, &r2);
   refused = AWAIT(ppm_api_set_rate_finish, api, r2);
   g_assert_error(error, PPM_API_ERROR, PPM_API_ERROR_INVALID);
@@ -307,7 +306,7 @@ test_billing_routes(void)
 
   charge(api, session_id, 2, &billing);
   g_assert_cmpint(billing.kind, ==, PPM_OUTCOME_FINAL);
-  g_assert_cmpstr(billing.error_code, ==, "seq_gap");
+  g_assert_cmpint(billing.code, ==, PPM_ERROR_CODE_SEQ_GAP);
   billing_clear(&billing);
 
   charge(api, session_id, 1, &billing);
@@ -328,12 +327,12 @@ test_billing_routes(void)
 
   charge(api, session_id, 2, &billing);
   g_assert_cmpint(billing.kind, ==, PPM_OUTCOME_FINAL);
-  g_assert_cmpstr(billing.error_code, ==, "session_closed");
+  g_assert_cmpint(billing.code, ==, PPM_ERROR_CODE_SESSION_CLOSED);
   billing_clear(&billing);
 
   charge(api, "no-such-session", 0, &billing);
   g_assert_cmpint(billing.kind, ==, PPM_OUTCOME_FINAL);
-  g_assert_cmpstr(billing.error_code, ==, "not_found");
+  g_assert_cmpint(billing.code, ==, PPM_ERROR_CODE_NOT_FOUND);
   billing_clear(&billing);
 
   g_assert_cmpint(ppm_test_platform_balance(platform, member), ==,
@@ -353,13 +352,13 @@ test_open_errors(void)
   ppm_api_open(api, &stranger, NULL, on_open, &billing);
   billing_wait(&billing);
   g_assert_cmpint(billing.kind, ==, PPM_OUTCOME_FINAL);
-  g_assert_cmpstr(billing.error_code, ==, "not_found");
+  g_assert_cmpint(billing.code, ==, PPM_ERROR_CODE_NOT_FOUND);
   billing_clear(&billing);
 
   ppm_api_open(api, &not_mine, NULL, on_open, &billing);
   billing_wait(&billing);
   g_assert_cmpint(billing.kind, ==, PPM_OUTCOME_FINAL);
-  g_assert_cmpstr(billing.error_code, ==, "forbidden");
+  g_assert_cmpint(billing.code, ==, PPM_ERROR_CODE_FORBIDDEN);
   billing_clear(&billing);
 }
 
@@ -427,7 +426,7 @@ test_lists(void)
   g_assert_cmpuint(first->items->len, ==, 1);
   newest = first->items->pdata[0];
   g_assert_cmpstr(newest->kind, ==, "charge");
-  g_assert_cmpint(newest->amount.amount_minor, ==, -PPM_TEST_RATE_MINOR);
+  g_assert_cmpint(newest->amount.minor, ==, -PPM_TEST_RATE_MINOR);
   g_assert_nonnull(first->next_before);
 
   ppm_api_list_transactions(api, 200, first->next_before, NULL, ppm_test_store_result, &r2);

@@ -57,9 +57,10 @@ on_hangup_wanted(PpmMeter *meter, PpmEndReason reason, gpointer user_data)
 }
 
 static void
-on_billing_stopped(PpmMeter *meter, const char *code, const char *message, gpointer user_data)
+on_billing_stopped(PpmMeter *meter, const PpmOutcome *outcome, const char *message,
+                   gpointer user_data)
 {
-  g_error("billing stopped: %s (%s)", code, message);
+  g_error("billing stopped: %s (%s)", outcome != NULL ? outcome->code_text : "journal", message);
 }
 
 static void

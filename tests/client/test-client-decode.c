@@ -25,6 +25,60 @@ assert_protocol_error(const char *decoder, const char *text)
   g_assert_error(error, PPM_API_ERROR, PPM_API_ERROR_PROTOCOL);
 }
 
+/* The error codes docs/api-errors.md fixes, as the platform sends them. */
+static const char *const frozen_codes[] = {
+  "bad_request",
+  "unauthorized",
+  "insufficient_funds",
+  "forbidden",
+  "rate_not_accepted",
+  "model_not_allowed",
+  "not_found",
+  "method_not_allowed",
+  "session_closed",
+  "idempotency_mismatch",
+  "handle_taken",
+  "too_many_sessions",
+  "already_rated",
+  "session_expired",
+  "too_large",
+  "unsupported_media_type",
+  "invalid",
+  "seq_gap",
+  "too_early",
+  "rate_limited",
+  "busy",
+  "internal",
+};
+
+static void
+test_code_maps_every_frozen_code(void)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS(frozen_codes); i++)
+    {
+      PpmErrorCode code = ppm_api_error_code_parse(frozen_codes[i]);
+
+      g_assert_cmpint(code, !=, PPM_ERROR_CODE_NONE);
+      g_assert_cmpint(code, !=, PPM_ERROR_CODE_OTHER);
+      g_assert_false(g_hash_table_contains(seen, GINT_TO_POINTER(code)));
+      g_hash_table_add(seen, GINT_TO_POINTER(code));
+    }
+  g_assert_cmpint(ppm_api_error_code_parse("insufficient_funds"), ==,
+                  PPM_ERROR_CODE_INSUFFICIENT_FUNDS);
+  g_assert_cmpint(ppm_api_error_code_parse("session_expired"), ==, PPM_ERROR_CODE_SESSION_EXPIRED);
+}
+
+static void
+test_code_unknown_is_other(void)
+{
+  g_assert_cmpint(ppm_api_error_code_parse(NULL), ==, PPM_ERROR_CODE_NONE);
+  g_assert_cmpint(ppm_api_error_code_parse("pair_busy"), ==, PPM_ERROR_CODE_OTHER);
+  g_assert_cmpint(ppm_api_error_code_parse("SEQ_GAP"), ==, PPM_ERROR_CODE_OTHER);
+  g_assert_cmpint(ppm_api_error_code_parse(""), ==, PPM_ERROR_CODE_OTHER);
+}
+
 #define MONEY(n) "{\"amount_minor\": " #n ", \"currency\": \"USD\"}"
 #define CHARGE_OK                                                                                  \
   "{\"seq\": 4, \"charged\": " MONEY(200) ", \"total\": " MONEY(                                   \
@@ -216,9 +270,9 @@ test_login_and_me(void)
   g_assert_cmpstr(login->user.role, ==, "model");
   me = ppm_api_decode_me(me_root, currency, &error);
   g_assert_no_error(error);
-  g_assert_cmpint(me->balance.amount_minor, ==, 2000);
+  g_assert_cmpint(me->balance.minor, ==, 2000);
   g_assert_true(me->has_available);
-  g_assert_cmpint(me->available.amount_minor, ==, 1600);
+  g_assert_cmpint(me->available.minor, ==, 1600);
   g_assert_false(me->has_rate);
   g_assert_cmpuint(me->handles->len, ==, 1);
   g_assert_cmpint(me->billing.period_seconds, ==, 60);
@@ -402,6 +456,8 @@ main(int argc, char **argv)
   g_test_add_func("/client/decode/login-and-me", test_login_and_me);
   g_test_add_func("/client/decode/lists", test_lists);
   g_test_add_func("/client/decode/lookup-billing-allowed", test_lookup_billing_allowed);
+  g_test_add_func("/client/outcome/code-maps-every-frozen-code", test_code_maps_every_frozen_code);
+  g_test_add_func("/client/outcome/unknown-code-is-other", test_code_unknown_is_other);
   g_test_add_func("/client/url/validation", test_url);
   g_test_add_func("/client/json/string-escaping", test_string_escaping);
   g_test_add_func("/client/decode/fuzz-seeds-decode", test_fuzz_seeds);

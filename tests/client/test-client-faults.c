@@ -13,7 +13,8 @@ typedef struct
   gboolean done;
   PpmOutcomeKind kind;
   int http_status;
-  char *error_code;
+  PpmErrorCode code;
+  char *code_text;
   char *message;
   gint64 retry_after_ms;
   gint64 seq;
@@ -22,7 +23,7 @@ typedef struct
 static void
 charge_result_clear(ChargeResult *result)
 {
-  g_free(result->error_code);
+  g_free(result->code_text);
   g_free(result->message);
 }
 
@@ -36,7 +37,8 @@ on_charge(const PpmOutcome *outcome, const PpmChargeAnswer *answer, gpointer use
   result->done = TRUE;
   result->kind = outcome->kind;
   result->http_status = outcome->http_status;
-  result->error_code = g_strdup(outcome->error_code);
+  result->code = outcome->code;
+  result->code_text = g_strdup(outcome->code_text);
   result->message = g_strdup(outcome->message);
   result->retry_after_ms = outcome->retry_after_ms;
   result->seq = answer != NULL ? answer->seq : -1;
@@ -285,16 +287,17 @@ test_huge_announced(void)
 }
 
 static void
-assert_error_outcome(const char *status, const char *headers, const char *code, PpmOutcomeKind kind,
-                     gint64 retry_after_ms)
+assert_error_outcome(const char *status, const char *headers, const char *code_text,
+                     PpmErrorCode code, PpmOutcomeKind kind, gint64 retry_after_ms)
 {
-  g_autofree char *answer = error_answer(status, headers, code);
+  g_autofree char *answer = error_answer(status, headers, code_text);
   ChargeResult result = { 0 };
 
   charge_against(PPM_RESPONDER_CANNED, answer, &result);
   g_assert_cmpint(result.kind, ==, kind);
   g_assert_cmpint(result.http_status, ==, atoi(status));
-  g_assert_cmpstr(result.error_code, ==, code);
+  g_assert_cmpint(result.code, ==, code);
+  g_assert_cmpstr(result.code_text, ==, code_text);
   g_assert_cmpint(result.retry_after_ms, ==, retry_after_ms);
   charge_result_clear(&result);
 }
@@ -302,39 +305,50 @@ assert_error_outcome(const char *status, const char *headers, const char *code, 
 static void
 test_insufficient_funds(void)
 {
-  assert_error_outcome("402 Payment Required", "", "insufficient_funds", PPM_OUTCOME_FINAL, 0);
+  assert_error_outcome("402 Payment Required", "", "insufficient_funds",
+                       PPM_ERROR_CODE_INSUFFICIENT_FUNDS, PPM_OUTCOME_FINAL, 0);
 }
 
 static void
 test_too_early(void)
 {
-  assert_error_outcome("425 Too Early", "Retry-After: 3\r\n", "too_early", PPM_OUTCOME_TOO_EARLY,
-                       3000);
+  assert_error_outcome("425 Too Early", "Retry-After: 3\r\n", "too_early", PPM_ERROR_CODE_TOO_EARLY,
+                       PPM_OUTCOME_TOO_EARLY, 3000);
 }
 
 static void
 test_rate_limited(void)
 {
   assert_error_outcome("429 Too Many Requests", "Retry-After: 7\r\n", "rate_limited",
-                       PPM_OUTCOME_RETRYABLE, 7000);
+                       PPM_ERROR_CODE_RATE_LIMITED, PPM_OUTCOME_RETRYABLE, 7000);
 }
 
 static void
 test_server_error(void)
 {
-  assert_error_outcome("503 Service Unavailable", "", "unavailable", PPM_OUTCOME_RETRYABLE, 0);
+  assert_error_outcome("503 Service Unavailable", "", "unavailable", PPM_ERROR_CODE_OTHER,
+                       PPM_OUTCOME_RETRYABLE, 0);
 }
 
 static void
 test_session_closed(void)
 {
-  assert_error_outcome("409 Conflict", "", "session_closed", PPM_OUTCOME_FINAL, 0);
+  assert_error_outcome("409 Conflict", "", "session_closed", PPM_ERROR_CODE_SESSION_CLOSED,
+                       PPM_OUTCOME_FINAL, 0);
 }
 
 static void
 test_seq_gap(void)
 {
-  assert_error_outcome("422 Unprocessable Entity", "", "seq_gap", PPM_OUTCOME_FINAL, 0);
+  assert_error_outcome("422 Unprocessable Entity", "", "seq_gap", PPM_ERROR_CODE_SEQ_GAP,
+                       PPM_OUTCOME_FINAL, 0);
+}
+
+/* A code this client does not know is final, and its text is kept for people. */
+static void
+test_unknown_code(void)
+{
+  assert_error_outcome("409 Conflict", "", "pair_busy", PPM_ERROR_CODE_OTHER, PPM_OUTCOME_FINAL, 0);
 }
 
 /* The code decides, not the status: a 4xx without an error body is
@@ -559,6 +573,7 @@ main(int argc, char **argv)
   g_test_add_func("/client/taxonomy/5xx-retryable", test_server_error);
   g_test_add_func("/client/taxonomy/409-session-closed", test_session_closed);
   g_test_add_func("/client/taxonomy/422-seq-gap", test_seq_gap);
+  g_test_add_func("/client/taxonomy/unknown-code-final-text-kept", test_unknown_code);
   g_test_add_func("/client/taxonomy/4xx-without-code", test_error_without_code);
   g_test_add_func("/client/taxonomy/401-refreshes-once", test_unauthorized_refreshes_once);
   g_test_add_func("/client/taxonomy/not-signed-in", test_not_signed_in);

@@ -284,8 +284,8 @@ member_funds(guint n, gint64 *balance, gint64 *available)
   me = ppm_api_me_finish(api, ppm_test_await(&result), &error);
   g_assert_no_error(error);
   g_assert_true(me->has_available);
-  *balance = me->balance.amount_minor;
-  *available = me->available.amount_minor;
+  *balance = me->balance.minor;
+  *available = me->available.minor;
 }
 
 static void

@@ -1,6 +1,8 @@
 /* The scripted platform (see fake-port.h). */
 #include "fake-port.h"
 
+#include "ppm-api-error.h"
+
 typedef struct
 {
   FakePort *fake;
@@ -88,7 +90,8 @@ pending_answer(gpointer data)
   PpmOutcome outcome = {
     .kind = rule->outcome,
     .http_status = rule->http_status,
-    .error_code = rule->error_code,
+    .code = ppm_api_error_code_parse(rule->error_code),
+    .code_text = rule->error_code,
     .message = rule->error_code,
     .retry_after_ms = rule->retry_after_ms,
   };

@@ -35,7 +35,7 @@ typedef struct
   int times;                /* matches left; -1: unlimited */
   PpmOutcomeKind outcome;
   int http_status;
-  const char *error_code;
+  const char *error_code; /* as sent; the fake reads it as core/api does */
   gint64 retry_after_ms;
   gint64 delay_us;               /* answer after this long; -1: never */
   int secured_periods;           /* success: overrides the default when >= 0 */

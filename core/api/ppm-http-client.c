@@ -12,18 +12,18 @@
  * and leaves the rest for the next iteration, so a burst of answers or of
  * new requests never stalls the other sources of the loop.  Poll readiness
  * is level-triggered: a socket left for later is simply reported again. */
-#include "ppm-http.h"
+#include "ppm-http-client.h"
 
 #include <curl/curl.h>
 
 /* The work one dispatch may do before it yields to the rest of the loop. */
-#define PPM_HTTP_SLICE_US 500
+#define PPM_HTTP_CLIENT_SLICE_US 500
 /* Easy handles kept for reuse: creating one zeroes tens of kilobytes. */
-#define PPM_HTTP_MAX_SPARE_EASY 16
+#define PPM_HTTP_CLIENT_MAX_SPARE_EASY 16
 
 typedef struct
 {
-  PpmHttp *http;
+  PpmHttpClient *http;
   CURL *easy;
   struct curl_slist *headers;
   GByteArray *received;
@@ -35,9 +35,9 @@ typedef struct
   GCancellable *cancellable;
   gulong cancelled_id;
   gint cancelled; /* atomic: set by the cancellable's handler, any thread */
-  PpmHttpDone done;
+  PpmHttpClientDone done;
   gpointer user_data;
-} PpmHttpRequest;
+} PpmHttpClientRequest;
 
 /* A socket curl wants watched; curl_multi_assign() keeps it for the socket.
  * It is freed on CURL_POLL_REMOVE, so a descriptor number reused by a new
@@ -50,38 +50,38 @@ typedef struct
 #ifdef G_OS_WIN32
   GIOChannel *channel; /* Windows polls an event object tied to the socket */
 #endif
-} PpmHttpWatch;
+} PpmHttpClientWatch;
 
 typedef struct
 {
   GSource source;
-  PpmHttp *http;
-} PpmHttpSource;
+  PpmHttpClient *http;
+} PpmHttpClientSource;
 
-struct _PpmHttp
+struct _PpmHttpClient
 {
   CURLM *multi;
   GMainContext *context;
-  GSource *io;           /* PpmHttpSource: the sockets and curl's timer */
+  GSource *io;           /* PpmHttpClientSource: the sockets and curl's timer */
   gint64 curl_deadline;  /* monotonic time curl wants to be called at, -1 for none */
-  GHashTable *requests;  /* PpmHttpRequest* set */
+  GHashTable *requests;  /* PpmHttpClientRequest* set */
   GPtrArray *spare_easy; /* reset easy handles, for the next requests */
-  GPtrArray *watches;    /* PpmHttpWatch* */
+  GPtrArray *watches;    /* PpmHttpClientWatch* */
   guint connect_timeout_ms;
   guint timeout_ms;
   char *ca_file;
-  GQueue waiting;       /* PpmHttpRequest* not handed to curl yet */
-  GQueue finished;      /* PpmHttpRequest* done, waiting for delivery */
+  GQueue waiting;       /* PpmHttpClientRequest* not handed to curl yet */
+  GQueue finished;      /* PpmHttpClientRequest* done, waiting for delivery */
   GSource *deliver;     /* delivers `finished` at idle priority */
   gint pending_cancels; /* atomic */
   guint dispatch_depth; /* > 0 while callbacks run: freeing is deferred */
   gboolean free_pending;
 };
 
-static void ppm_http_destroy(PpmHttp *http);
+static void ppm_http_client_destroy(PpmHttpClient *http);
 
 static void
-ppm_http_global_init(void)
+ppm_http_client_global_init(void)
 {
   static gsize done = 0;
 
@@ -96,7 +96,7 @@ ppm_http_global_init(void)
 /* Watches */
 
 static void
-ppm_http_watch_set_events(PpmHttp *http, PpmHttpWatch *watch, gushort events)
+ppm_http_client_watch_set_events(PpmHttpClient *http, PpmHttpClientWatch *watch, gushort events)
 {
 #ifdef G_OS_WIN32
   g_io_channel_win32_make_pollfd(watch->channel, (GIOCondition)events, &watch->pollfd);
@@ -114,10 +114,10 @@ ppm_http_watch_set_events(PpmHttp *http, PpmHttpWatch *watch, gushort events)
   watch->pollfd.revents = 0;
 }
 
-static PpmHttpWatch *
-ppm_http_watch_new(PpmHttp *http, curl_socket_t fd)
+static PpmHttpClientWatch *
+ppm_http_client_watch_new(PpmHttpClient *http, curl_socket_t fd)
 {
-  PpmHttpWatch *watch = g_new0(PpmHttpWatch, 1);
+  PpmHttpClientWatch *watch = g_new0(PpmHttpClientWatch, 1);
 
   watch->fd = fd;
 #ifdef G_OS_WIN32
@@ -129,9 +129,9 @@ ppm_http_watch_new(PpmHttp *http, curl_socket_t fd)
 }
 
 static void
-ppm_http_watch_free(PpmHttp *http, PpmHttpWatch *watch)
+ppm_http_client_watch_free(PpmHttpClient *http, PpmHttpClientWatch *watch)
 {
-  ppm_http_watch_set_events(http, watch, 0);
+  ppm_http_client_watch_set_events(http, watch, 0);
 #ifdef G_OS_WIN32
   g_io_channel_unref(watch->channel);
 #endif
@@ -140,34 +140,35 @@ ppm_http_watch_free(PpmHttp *http, PpmHttpWatch *watch)
 }
 
 static int
-ppm_http_on_socket(CURL *easy, curl_socket_t fd, int what, void *user_data, void *socket_data)
+ppm_http_client_on_socket(CURL *easy, curl_socket_t fd, int what, void *user_data,
+                          void *socket_data)
 {
-  PpmHttp *http = user_data;
-  PpmHttpWatch *watch = socket_data;
+  PpmHttpClient *http = user_data;
+  PpmHttpClientWatch *watch = socket_data;
   gushort events = 0;
 
   if (what == CURL_POLL_REMOVE)
     {
       if (watch != NULL)
-        ppm_http_watch_free(http, watch);
+        ppm_http_client_watch_free(http, watch);
       return 0;
     }
   if (watch == NULL)
-    watch = ppm_http_watch_new(http, fd);
+    watch = ppm_http_client_watch_new(http, fd);
   if (what & CURL_POLL_IN)
     events |= G_IO_IN;
   if (what & CURL_POLL_OUT)
     events |= G_IO_OUT;
-  ppm_http_watch_set_events(http, watch, events);
+  ppm_http_client_watch_set_events(http, watch, events);
   return 0;
 }
 
 /* curl must not be called back from inside this callback: the io source
  * calls it at the deadline, 0 meaning its next dispatch. */
 static int
-ppm_http_on_timer(CURLM *multi, long timeout_ms, void *user_data)
+ppm_http_client_on_timer(CURLM *multi, long timeout_ms, void *user_data)
 {
-  PpmHttp *http = user_data;
+  PpmHttpClient *http = user_data;
 
   if (timeout_ms < 0)
     http->curl_deadline = -1;
@@ -179,7 +180,7 @@ ppm_http_on_timer(CURLM *multi, long timeout_ms, void *user_data)
 /* Requests */
 
 static void
-ppm_http_request_free(PpmHttpRequest *request)
+ppm_http_client_request_free(PpmHttpClientRequest *request)
 {
   if (request->cancellable != NULL)
     {
@@ -189,7 +190,7 @@ ppm_http_request_free(PpmHttpRequest *request)
     }
   if (request->started)
     curl_multi_remove_handle(request->http->multi, request->easy);
-  if (request->http->spare_easy->len < PPM_HTTP_MAX_SPARE_EASY)
+  if (request->http->spare_easy->len < PPM_HTTP_CLIENT_MAX_SPARE_EASY)
     {
       /* Back to curl_easy_init()'s state; curl's caches live in the multi. */
       curl_easy_reset(request->easy);
@@ -204,18 +205,19 @@ ppm_http_request_free(PpmHttpRequest *request)
 
 /* Frees the request (so the callback may start new ones), then calls back. */
 static void
-ppm_http_request_finish(PpmHttpRequest *request, PpmHttpStatus status, const char *error)
+ppm_http_client_request_finish(PpmHttpClientRequest *request, PpmHttpClientStatus status,
+                               const char *error)
 {
-  PpmHttp *http = request->http;
-  PpmHttpDone done = request->done;
+  PpmHttpClient *http = request->http;
+  PpmHttpClientDone done = request->done;
   gpointer user_data = request->user_data;
-  PpmHttpResponse response = { .status = status, .error = error };
+  PpmHttpClientResponse response = { .status = status, .error = error };
   curl_off_t retry_after = 0;
 
   g_hash_table_remove(http->requests, request);
   g_queue_remove(&http->waiting, request);
   g_queue_remove(&http->finished, request);
-  if (status == PPM_HTTP_ANSWERED)
+  if (status == PPM_HTTP_CLIENT_ANSWERED)
     {
       curl_easy_getinfo(request->easy, CURLINFO_RESPONSE_CODE, &response.http_status);
       if (curl_easy_getinfo(request->easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK
@@ -224,7 +226,7 @@ ppm_http_request_finish(PpmHttpRequest *request, PpmHttpStatus status, const cha
       response.replayed = request->replayed;
     }
   response.body = g_byte_array_free_to_bytes(g_steal_pointer(&request->received));
-  ppm_http_request_free(request);
+  ppm_http_client_request_free(request);
 
   done(&response, user_data);
   g_bytes_unref(response.body);
@@ -232,34 +234,35 @@ ppm_http_request_finish(PpmHttpRequest *request, PpmHttpStatus status, const cha
 
 /* Calls back with the transfer's end as curl reported it. */
 static void
-ppm_http_request_deliver(PpmHttpRequest *request)
+ppm_http_client_request_deliver(PpmHttpClientRequest *request)
 {
   CURLcode result = request->result;
 
   if (g_atomic_int_get(&request->cancelled))
-    ppm_http_request_finish(request, PPM_HTTP_CANCELLED, "cancelled");
+    ppm_http_client_request_finish(request, PPM_HTTP_CLIENT_CANCELLED, "cancelled");
   else if (result == CURLE_OK)
-    ppm_http_request_finish(request, PPM_HTTP_ANSWERED, NULL);
+    ppm_http_client_request_finish(request, PPM_HTTP_CLIENT_ANSWERED, NULL);
   else if (request->too_large || result == CURLE_FILESIZE_EXCEEDED)
-    ppm_http_request_finish(request, PPM_HTTP_FAILED, "the answer is larger than 1 MiB");
+    ppm_http_client_request_finish(request, PPM_HTTP_CLIENT_FAILED,
+                                   "the answer is larger than 1 MiB");
   else
     {
       g_autofree char *why
           = g_strdup(request->errbuf[0] != '\0' ? request->errbuf : curl_easy_strerror(result));
 
-      ppm_http_request_finish(request, PPM_HTTP_FAILED, why);
+      ppm_http_client_request_finish(request, PPM_HTTP_CLIENT_FAILED, why);
     }
 }
 
-/* Callbacks may free the PpmHttp: destroying it waits until the outermost
+/* Callbacks may free the PpmHttpClient: destroying it waits until the outermost
  * dispatch leaves.  Returns TRUE when `http` is gone. */
 static gboolean
-ppm_http_leave_dispatch(PpmHttp *http)
+ppm_http_client_leave_dispatch(PpmHttpClient *http)
 {
   http->dispatch_depth--;
   if (http->free_pending && http->dispatch_depth == 0)
     {
-      ppm_http_destroy(http);
+      ppm_http_client_destroy(http);
       return TRUE;
     }
   return FALSE;
@@ -269,38 +272,38 @@ ppm_http_leave_dispatch(PpmHttp *http)
  * idle priority: a burst of answers (say, after the platform comes back)
  * never holds the loop for long, and redraws and input run in between. */
 static gboolean
-ppm_http_on_deliver(gpointer user_data)
+ppm_http_client_on_deliver(gpointer user_data)
 {
-  PpmHttp *http = user_data;
-  gint64 end = g_get_monotonic_time() + PPM_HTTP_SLICE_US;
+  PpmHttpClient *http = user_data;
+  gint64 end = g_get_monotonic_time() + PPM_HTTP_CLIENT_SLICE_US;
   gboolean more;
 
   http->dispatch_depth++;
   /* Cancelled requests may have left the queue since it was scheduled. */
   while (!http->free_pending && !g_queue_is_empty(&http->finished))
     {
-      ppm_http_request_deliver(g_queue_peek_head(&http->finished));
+      ppm_http_client_request_deliver(g_queue_peek_head(&http->finished));
       if (g_get_monotonic_time() >= end)
         break;
     }
   more = !g_queue_is_empty(&http->finished);
   if (!more)
     g_clear_pointer(&http->deliver, g_source_unref);
-  if (ppm_http_leave_dispatch(http))
+  if (ppm_http_client_leave_dispatch(http))
     return G_SOURCE_REMOVE;
   return more ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 /* Queues the transfers curl reports as done; called after every action. */
 static void
-ppm_http_collect_finished(PpmHttp *http)
+ppm_http_client_collect_finished(PpmHttpClient *http)
 {
   CURLMsg *msg;
   int left;
 
   while ((msg = curl_multi_info_read(http->multi, &left)) != NULL)
     {
-      PpmHttpRequest *request = NULL;
+      PpmHttpClientRequest *request = NULL;
 
       if (msg->msg != CURLMSG_DONE)
         continue;
@@ -311,14 +314,14 @@ ppm_http_collect_finished(PpmHttp *http)
   if (http->deliver == NULL && !g_queue_is_empty(&http->finished))
     {
       http->deliver = g_idle_source_new();
-      g_source_set_callback(http->deliver, ppm_http_on_deliver, http, NULL);
+      g_source_set_callback(http->deliver, ppm_http_client_on_deliver, http, NULL);
       g_source_attach(http->deliver, http->context);
     }
 }
 
 /* Ends the requests whose cancellable fired, without waiting for curl. */
 static void
-ppm_http_end_cancelled(PpmHttp *http)
+ppm_http_client_end_cancelled(PpmHttpClient *http)
 {
   g_autoptr(GPtrArray) cancelled = g_ptr_array_new();
   GHashTableIter iter;
@@ -328,17 +331,17 @@ ppm_http_end_cancelled(PpmHttp *http)
     return;
   g_hash_table_iter_init(&iter, http->requests);
   while (g_hash_table_iter_next(&iter, &request, NULL))
-    if (g_atomic_int_get(&((PpmHttpRequest *)request)->cancelled))
+    if (g_atomic_int_get(&((PpmHttpClientRequest *)request)->cancelled))
       g_ptr_array_add(cancelled, request);
   /* Only this loop finishes these requests; a callback may only cancel more
    * (handled next time) or free `http` (deferred until the dispatch ends). */
   for (guint i = 0; i < cancelled->len && !http->free_pending; i++)
-    ppm_http_request_finish(cancelled->pdata[i], PPM_HTTP_CANCELLED, "cancelled");
+    ppm_http_client_request_finish(cancelled->pdata[i], PPM_HTTP_CLIENT_CANCELLED, "cancelled");
 }
 
 /* Lets curl act on its due timers, which also starts transfers just added. */
 static void
-ppm_http_run_timers(PpmHttp *http)
+ppm_http_client_run_timers(PpmHttpClient *http)
 {
   int running;
 
@@ -350,19 +353,19 @@ ppm_http_run_timers(PpmHttp *http)
  * up (one always starts): curl would start every added transfer inside one
  * action. */
 static void
-ppm_http_start_waiting(PpmHttp *http, gboolean timer_due, gint64 end)
+ppm_http_client_start_waiting(PpmHttpClient *http, gboolean timer_due, gint64 end)
 {
   gboolean started = FALSE;
 
   if (timer_due)
-    ppm_http_run_timers(http);
+    ppm_http_client_run_timers(http);
   while (!g_queue_is_empty(&http->waiting) && (!started || g_get_monotonic_time() < end))
     {
-      PpmHttpRequest *request = g_queue_pop_head(&http->waiting);
+      PpmHttpClientRequest *request = g_queue_pop_head(&http->waiting);
 
       request->started = TRUE;
       curl_multi_add_handle(http->multi, request->easy);
-      ppm_http_run_timers(http);
+      ppm_http_client_run_timers(http);
       started = TRUE;
     }
 }
@@ -370,7 +373,7 @@ ppm_http_start_waiting(PpmHttp *http, gboolean timer_due, gint64 end)
 /* Acts on the ready sockets until the time slice is used up; the others stay
  * ready and are reported again by the next poll. */
 static void
-ppm_http_serve_sockets(PpmHttp *http, gint64 end)
+ppm_http_client_serve_sockets(PpmHttpClient *http, gint64 end)
 {
   gboolean served = FALSE;
   int running;
@@ -378,7 +381,7 @@ ppm_http_serve_sockets(PpmHttp *http, gint64 end)
   /* An action may add and remove watches: look for the next ready one afresh. */
   for (guint i = 0; i < http->watches->len;)
     {
-      PpmHttpWatch *watch = http->watches->pdata[i];
+      PpmHttpClientWatch *watch = http->watches->pdata[i];
       gushort revents = watch->polled ? watch->pollfd.revents : 0;
       int flags = 0;
 
@@ -406,9 +409,9 @@ ppm_http_serve_sockets(PpmHttp *http, gint64 end)
  * kept as the source's ready time, which g_source_set_ready_time() changes
  * under the context's lock, waking the loop, once or twice per request. */
 static gboolean
-ppm_http_source_prepare(GSource *source, gint *timeout)
+ppm_http_client_source_prepare(GSource *source, gint *timeout)
 {
-  PpmHttp *http = ((PpmHttpSource *)source)->http;
+  PpmHttpClient *http = ((PpmHttpClientSource *)source)->http;
   gint64 now;
 
   *timeout = -1;
@@ -425,15 +428,15 @@ ppm_http_source_prepare(GSource *source, gint *timeout)
 }
 
 static gboolean
-ppm_http_source_check(GSource *source)
+ppm_http_client_source_check(GSource *source)
 {
-  PpmHttp *http = ((PpmHttpSource *)source)->http;
+  PpmHttpClient *http = ((PpmHttpClientSource *)source)->http;
 
   if (http->curl_deadline >= 0 && http->curl_deadline <= g_source_get_time(source))
     return TRUE;
   for (guint i = 0; i < http->watches->len; i++)
     {
-      PpmHttpWatch *watch = http->watches->pdata[i];
+      PpmHttpClientWatch *watch = http->watches->pdata[i];
 
       if (watch->polled && watch->pollfd.revents != 0)
         return TRUE;
@@ -442,38 +445,38 @@ ppm_http_source_check(GSource *source)
 }
 
 static gboolean
-ppm_http_source_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
+ppm_http_client_source_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
 {
-  PpmHttp *http = ((PpmHttpSource *)source)->http;
+  PpmHttpClient *http = ((PpmHttpClientSource *)source)->http;
   gint64 now = g_get_monotonic_time();
-  gint64 end = now + PPM_HTTP_SLICE_US;
+  gint64 end = now + PPM_HTTP_CLIENT_SLICE_US;
   gboolean timer_due = http->curl_deadline >= 0 && http->curl_deadline <= now;
 
   http->dispatch_depth++;
-  ppm_http_end_cancelled(http);
+  ppm_http_client_end_cancelled(http);
   if (!http->free_pending)
     {
-      ppm_http_serve_sockets(http, end);
-      ppm_http_start_waiting(http, timer_due, end);
-      ppm_http_collect_finished(http);
+      ppm_http_client_serve_sockets(http, end);
+      ppm_http_client_start_waiting(http, timer_due, end);
+      ppm_http_client_collect_finished(http);
     }
-  ppm_http_leave_dispatch(http);
+  ppm_http_client_leave_dispatch(http);
   return G_SOURCE_CONTINUE;
 }
 
-static GSourceFuncs ppm_http_source_funcs = {
-  .prepare = ppm_http_source_prepare,
-  .check = ppm_http_source_check,
-  .dispatch = ppm_http_source_dispatch,
+static GSourceFuncs ppm_http_client_source_funcs = {
+  .prepare = ppm_http_client_source_prepare,
+  .check = ppm_http_client_source_check,
+  .dispatch = ppm_http_client_source_dispatch,
 };
 
 static size_t
-ppm_http_on_body(char *data, size_t size, size_t n, void *user_data)
+ppm_http_client_on_body(char *data, size_t size, size_t n, void *user_data)
 {
-  PpmHttpRequest *request = user_data;
+  PpmHttpClientRequest *request = user_data;
   size_t len = size * n;
 
-  if (request->received->len + len > PPM_HTTP_MAX_BODY)
+  if (request->received->len + len > PPM_HTTP_CLIENT_MAX_BODY)
     {
       request->too_large = TRUE;
       return 0;
@@ -483,9 +486,9 @@ ppm_http_on_body(char *data, size_t size, size_t n, void *user_data)
 }
 
 static size_t
-ppm_http_on_header(char *data, size_t size, size_t n, void *user_data)
+ppm_http_client_on_header(char *data, size_t size, size_t n, void *user_data)
 {
-  PpmHttpRequest *request = user_data;
+  PpmHttpClientRequest *request = user_data;
   size_t len = size * n;
   static const char name[] = "Idempotent-Replayed:";
 
@@ -498,25 +501,25 @@ ppm_http_on_header(char *data, size_t size, size_t n, void *user_data)
   return len;
 }
 
-/* May run in any thread, and inside ppm_http_request() when the cancellable
+/* May run in any thread, and inside ppm_http_client_request() when the cancellable
  * is already cancelled: it only marks the request and wakes the loop, whose
  * io source then ends the request. */
 static void
-ppm_http_on_cancelled(GCancellable *cancellable, gpointer user_data)
+ppm_http_client_on_cancelled(GCancellable *cancellable, gpointer user_data)
 {
-  PpmHttpRequest *request = user_data;
+  PpmHttpClientRequest *request = user_data;
 
   g_atomic_int_set(&request->cancelled, TRUE);
   g_atomic_int_inc(&request->http->pending_cancels);
   g_main_context_wakeup(request->http->context);
 }
 
-PpmHttp *
-ppm_http_new(void)
+PpmHttpClient *
+ppm_http_client_new(void)
 {
-  PpmHttp *http = g_new0(PpmHttp, 1);
+  PpmHttpClient *http = g_new0(PpmHttpClient, 1);
 
-  ppm_http_global_init();
+  ppm_http_client_global_init();
   http->multi = curl_multi_init();
   g_assert(http->multi != NULL);
   http->context = g_main_context_ref_thread_default();
@@ -524,21 +527,21 @@ ppm_http_new(void)
   http->spare_easy = g_ptr_array_new_with_free_func(curl_easy_cleanup);
   http->watches = g_ptr_array_new();
   http->curl_deadline = -1;
-  http->connect_timeout_ms = PPM_HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
-  http->timeout_ms = PPM_HTTP_DEFAULT_TIMEOUT_MS;
-  http->io = g_source_new(&ppm_http_source_funcs, sizeof(PpmHttpSource));
-  ((PpmHttpSource *)http->io)->http = http;
-  g_source_set_name(http->io, "ppm-http");
+  http->connect_timeout_ms = PPM_HTTP_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS;
+  http->timeout_ms = PPM_HTTP_CLIENT_DEFAULT_TIMEOUT_MS;
+  http->io = g_source_new(&ppm_http_client_source_funcs, sizeof(PpmHttpClientSource));
+  ((PpmHttpClientSource *)http->io)->http = http;
+  g_source_set_name(http->io, "ppm-http-client");
   g_source_attach(http->io, http->context);
-  curl_multi_setopt(http->multi, CURLMOPT_SOCKETFUNCTION, ppm_http_on_socket);
+  curl_multi_setopt(http->multi, CURLMOPT_SOCKETFUNCTION, ppm_http_client_on_socket);
   curl_multi_setopt(http->multi, CURLMOPT_SOCKETDATA, http);
-  curl_multi_setopt(http->multi, CURLMOPT_TIMERFUNCTION, ppm_http_on_timer);
+  curl_multi_setopt(http->multi, CURLMOPT_TIMERFUNCTION, ppm_http_client_on_timer);
   curl_multi_setopt(http->multi, CURLMOPT_TIMERDATA, http);
   return http;
 }
 
 static void
-ppm_http_destroy(PpmHttp *http)
+ppm_http_client_destroy(PpmHttpClient *http)
 {
   GHashTableIter iter;
   gpointer request;
@@ -552,7 +555,7 @@ ppm_http_destroy(PpmHttp *http)
   while (g_hash_table_iter_next(&iter, &request, NULL))
     {
       g_hash_table_iter_remove(&iter);
-      ppm_http_request_free(request);
+      ppm_http_client_request_free(request);
     }
   /* Whether curl reports the cached connections' sockets while closing them
    * varies between versions: stop listening and drop every watch ourselves. */
@@ -560,7 +563,7 @@ ppm_http_destroy(PpmHttp *http)
   curl_multi_setopt(http->multi, CURLMOPT_TIMERFUNCTION, NULL);
   curl_multi_cleanup(http->multi);
   while (http->watches->len > 0)
-    ppm_http_watch_free(http, http->watches->pdata[0]);
+    ppm_http_client_watch_free(http, http->watches->pdata[0]);
   g_ptr_array_unref(http->watches);
   g_ptr_array_unref(http->spare_easy);
   g_source_destroy(http->io);
@@ -572,42 +575,42 @@ ppm_http_destroy(PpmHttp *http)
 }
 
 void
-ppm_http_free(PpmHttp *http)
+ppm_http_client_free(PpmHttpClient *http)
 {
   if (http == NULL)
     return;
   if (http->dispatch_depth > 0)
     http->free_pending = TRUE;
   else
-    ppm_http_destroy(http);
+    ppm_http_client_destroy(http);
 }
 
 void
-ppm_http_set_timeouts(PpmHttp *http, guint connect_timeout_ms, guint timeout_ms)
+ppm_http_client_set_timeouts(PpmHttpClient *http, guint connect_timeout_ms, guint timeout_ms)
 {
   http->connect_timeout_ms = connect_timeout_ms;
   http->timeout_ms = timeout_ms;
 }
 
 void
-ppm_http_set_ca_file(PpmHttp *http, const char *ca_file)
+ppm_http_client_set_ca_file(PpmHttpClient *http, const char *ca_file)
 {
   g_free(http->ca_file);
   http->ca_file = (ca_file != NULL && *ca_file != '\0') ? g_strdup(ca_file) : NULL;
 }
 
 guint
-ppm_http_get_n_active(PpmHttp *http)
+ppm_http_client_get_n_active(PpmHttpClient *http)
 {
   return g_hash_table_size(http->requests);
 }
 
 void
-ppm_http_request(PpmHttp *http, const char *method, const char *url, const char *bearer,
-                 const char *json_body, GCancellable *cancellable, PpmHttpDone done,
-                 gpointer user_data)
+ppm_http_client_request(PpmHttpClient *http, const char *method, const char *url,
+                        const char *bearer, const char *json_body, GCancellable *cancellable,
+                        PpmHttpClientDone done, gpointer user_data)
 {
-  PpmHttpRequest *request = g_new0(PpmHttpRequest, 1);
+  PpmHttpClientRequest *request = g_new0(PpmHttpClientRequest, 1);
   CURL *easy = http->spare_easy->len > 0
                    ? g_ptr_array_steal_index_fast(http->spare_easy, http->spare_easy->len - 1)
                    : curl_easy_init();
@@ -647,12 +650,12 @@ ppm_http_request(PpmHttp *http, const char *method, const char *url, const char 
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
   if (http->ca_file != NULL)
     curl_easy_setopt(easy, CURLOPT_CAINFO, http->ca_file);
-  curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)PPM_HTTP_MAX_BODY);
+  curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)PPM_HTTP_CLIENT_MAX_BODY);
   curl_easy_setopt(easy, CURLOPT_USERAGENT, "purple-ppm");
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, request->errbuf);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, ppm_http_on_body);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, ppm_http_client_on_body);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, request);
-  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, ppm_http_on_header);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, ppm_http_client_on_header);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, request);
 
   g_hash_table_add(http->requests, request);
@@ -661,7 +664,7 @@ ppm_http_request(PpmHttp *http, const char *method, const char *url, const char 
   if (cancellable != NULL)
     {
       request->cancellable = g_object_ref(cancellable);
-      request->cancelled_id
-          = g_cancellable_connect(cancellable, G_CALLBACK(ppm_http_on_cancelled), request, NULL);
+      request->cancelled_id = g_cancellable_connect(
+          cancellable, G_CALLBACK(ppm_http_client_on_cancelled), request, NULL);
     }
 }
