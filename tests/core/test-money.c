@@ -122,28 +122,37 @@ test_format_edges(void)
   assert_formats(G_MAXINT64, "JPY", "¥9223372036854775807");
 }
 
-/* Each in the style of the web pages: the C style with U+2212 for minus. */
+typedef struct
+{
+  gint64 minor;
+  const char *currency;
+  const char *expected;
+} FormatCase;
+
+static void
+assert_styled(const PpmMoneyStyle *style, const FormatCase *cases, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      PpmMoney money = ppm_money_of(cases[i].minor, cases[i].currency);
+      g_autofree char *text = ppm_money_format_styled(&money, style);
+
+      g_assert_cmpstr(text, ==, cases[i].expected);
+    }
+}
+
+/* In the style of the web pages: the C style with U+2212 for minus. */
 static void
 test_format_negative_sign(void)
 {
   const PpmMoneyStyle web = { ".", "", FALSE, "−" };
-  const struct
-  {
-    gint64 minor;
-    const char *currency, *expected;
-  } cases[] = {
+  const FormatCase cases[] = {
     { -200, "USD", "−$2.00" }, { 2000, "USD", "$20.00" }, { -200, "CHF", "−2.00 CHF" },
     { -500, "JPY", "−¥500" },  { 0, "EUR", "€0.00" },     { 150, "CAD", "CA$1.50" },
     { 150, "INR", "₹1.50" },   { 150, "PLN", "zł1.50" },
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
-    {
-      PpmMoney money = ppm_money_of(cases[i].minor, cases[i].currency);
-      g_autofree char *text = ppm_money_format_styled(&money, &web);
-
-      g_assert_cmpstr(text, ==, cases[i].expected);
-    }
+  assert_styled(&web, cases, G_N_ELEMENTS(cases));
 }
 
 static void
@@ -159,23 +168,13 @@ static void
 test_format_grouping(void)
 {
   const PpmMoneyStyle grouped = { ".", ",", FALSE, "-" };
-  const struct
-  {
-    gint64 minor;
-    const char *currency, *expected;
-  } cases[] = {
+  const FormatCase cases[] = {
     { 99999, "USD", "$999.99" },       { 100000, "USD", "$1,000.00" },
     { 1234567, "JPY", "¥1,234,567" },  { -123456789, "USD", "-$1,234,567.89" },
     { 123456, "CHF", "1,234.56 CHF" },
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
-    {
-      PpmMoney money = ppm_money_of(cases[i].minor, cases[i].currency);
-      g_autofree char *text = ppm_money_format_styled(&money, &grouped);
-
-      g_assert_cmpstr(text, ==, cases[i].expected);
-    }
+  assert_styled(&grouped, cases, G_N_ELEMENTS(cases));
 }
 
 static void
@@ -196,12 +195,15 @@ test_style_from_c_locale(void)
 {
   PpmMoneyStyle style;
   PpmMoney money = { 200, "USD" };
-  g_autofree char *text = NULL;
+  PpmMoney refund = { -200, "USD" };
+  g_autofree char *text = NULL, *negative = NULL;
 
-  /* The tests run with LC_ALL=C.UTF-8. */
+  /* The tests run with LC_ALL=C.UTF-8, whose negative sign is empty. */
   ppm_money_style_from_locale(&style);
   text = ppm_money_format_styled(&money, &style);
+  negative = ppm_money_format_styled(&refund, &style);
   g_assert_cmpstr(text, ==, "$2.00");
+  g_assert_cmpstr(negative, ==, "-$2.00");
 }
 
 static void
