@@ -5,6 +5,7 @@
 #include "ppm-journal-hook.h"
 #include "ppm-liveness.h"
 #include "ppm-meter.h"
+#include "ppm-money.h"
 #include "ppm-ping.h"
 #include "ppm-platform.h"
 #include "ppm-prefs.h"
@@ -109,8 +110,7 @@ call_tell_member(PpmCall *call, char *text /* owned */)
 static gint64
 call_earnings_minor(PpmCall *call, gint64 periods)
 {
-  gint64 fee = (call->rate_minor * call->fee_bps + 5000) / 10000;
-  return periods * (call->rate_minor - fee);
+  return periods * (call->rate_minor - ppm_money_fee(call->rate_minor, call->fee_bps));
 }
 
 /* Sends the tracker what the meter knows; `minutes` and `total_minor` are

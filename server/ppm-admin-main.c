@@ -89,10 +89,19 @@ amount(Command *c, gboolean positive)
   return minor;
 }
 
+/* The bare amount in the store's currency: "20.00", "-3.50". */
+static char *
+amount_text(gint64 minor, Command *c)
+{
+  PpmMoney money = ppm_money_of(minor, c->store->currency);
+
+  return ppm_money_format_plain(&money);
+}
+
 static void
 print_money(gint64 minor, Command *c)
 {
-  g_autofree char *text = ppm_amount_format(minor, c->store->digits);
+  g_autofree char *text = amount_text(minor, c);
   g_print("%s %s\n", text, c->store->currency);
 }
 
@@ -209,7 +218,7 @@ cmd_refund(Command *c)
   print_money(refund.refunded_minor, c);
   if (refund.stood_charges == 0)
     return;
-  stood = ppm_amount_format(refund.stood_minor, c->store->digits);
+  stood = amount_text(refund.stood_minor, c);
   ppm_die("%" G_GINT64_FORMAT " charge%s (%s %s) not refunded: the model's earnings cannot pay "
           "them back; run refund again once they can",
           refund.stood_charges, refund.stood_charges == 1 ? "" : "s", stood, c->store->currency);
@@ -360,7 +369,7 @@ cmd_demo(Command *c)
         check(c->store->ops->fund(c->store, id, 20 * unit, g_get_real_time() / 1000, &balance,
                                   &error),
               &error);
-      balance_text = ppm_amount_format(balance, c->store->digits);
+      balance_text = amount_text(balance, c);
       g_print("role=%s email=%s password=%s protocol=%s handle=%s balance=%s\n",
               ppm_role_to_string(users[i].role), users[i].email, password, DEMO_PROTOCOL,
               users[i].handle, balance_text);

@@ -152,7 +152,7 @@ parse_options(int argc, char **argv, Options *o)
   default_int(&o->hash_threads, 2);
   default_int(&o->hash_queue, 32);
   check_range("--period-seconds", o->period_seconds, 1, 3600);
-  check_range("--fee-bps", o->fee_bps, 0, 10000);
+  check_range("--fee-bps", o->fee_bps, 0, PPM_MONEY_FEE_BPS_MAX);
   check_range("--hold-periods", o->hold_periods, 1, 60);
   check_range("--max-backdate-seconds", o->max_backdate_seconds, 60, 86400);
   check_range("--max-connections-per-address", o->max_connections_per_address, 1, 1000);

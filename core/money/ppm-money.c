@@ -28,7 +28,7 @@ static const PpmCurrency currencies[] = {
   { "HKD", 2, "HK$" },
 };
 
-const PpmMoneyStyle ppm_money_style_c = { ".", "", FALSE };
+const PpmMoneyStyle ppm_money_style_c = { ".", "", FALSE, "-" };
 
 static const PpmCurrency *
 currency_find(const char *code)
@@ -41,12 +41,32 @@ currency_find(const char *code)
   return NULL;
 }
 
+PpmMoney
+ppm_money_of(gint64 minor, const char *currency)
+{
+  PpmMoney money = { .minor = minor };
+
+  g_strlcpy(money.currency, currency, sizeof money.currency);
+  return money;
+}
+
 int
 ppm_currency_minor_digits(const char *code)
 {
   const PpmCurrency *c = currency_find(code);
 
   return c != NULL ? c->minor_digits : -1;
+}
+
+gint64
+ppm_money_unit(int digits)
+{
+  gint64 unit = 1;
+
+  g_return_val_if_fail(digits >= 0 && digits <= 18, 1);
+  for (int i = 0; i < digits; i++)
+    unit *= 10;
+  return unit;
 }
 
 const char *
@@ -131,12 +151,9 @@ append_amount(GString *out, const PpmMoney *money, const PpmMoneyStyle *style)
   int digits = MAX(ppm_currency_minor_digits(money->currency), 0);
   /* Unsigned so that G_MININT64 has a magnitude. */
   guint64 magnitude = money->minor < 0 ? -(guint64)money->minor : (guint64)money->minor;
-  guint64 scale = 1;
+  guint64 scale = (guint64)ppm_money_unit(digits);
   g_autofree char *whole = NULL;
   gsize len, lead;
-
-  for (int i = 0; i < digits; i++)
-    scale *= 10;
 
   whole = g_strdup_printf("%" G_GUINT64_FORMAT, magnitude / scale);
   len = strlen(whole);
@@ -152,10 +169,17 @@ append_amount(GString *out, const PpmMoney *money, const PpmMoneyStyle *style)
                            magnitude % scale);
 }
 
+/* A new string holding the sign of `money` in `style`. */
+static GString *
+start_signed(const PpmMoney *money, const PpmMoneyStyle *style)
+{
+  return g_string_new(money->minor < 0 ? style->negative_sign : "");
+}
+
 char *
 ppm_money_format_plain(const PpmMoney *money)
 {
-  GString *out = g_string_new(money->minor < 0 ? "-" : "");
+  GString *out = start_signed(money, &ppm_money_style_c);
 
   append_amount(out, money, &ppm_money_style_c);
   return g_string_free(out, FALSE);
@@ -165,7 +189,7 @@ char *
 ppm_money_format_styled(const PpmMoney *money, const PpmMoneyStyle *style)
 {
   const char *symbol = ppm_currency_symbol(money->currency);
-  GString *out = g_string_new(money->minor < 0 ? "-" : "");
+  GString *out = start_signed(money, style);
 
   if (symbol == NULL || style->symbol_after)
     {
@@ -196,6 +220,8 @@ ppm_money_style_from_locale(PpmMoneyStyle *style)
     style->decimal_separator = lc->mon_decimal_point;
   if (lc->mon_thousands_sep != NULL)
     style->thousands_separator = lc->mon_thousands_sep;
+  if (lc->negative_sign != NULL && *lc->negative_sign != '\0')
+    style->negative_sign = lc->negative_sign;
   /* CHAR_MAX means "unspecified" (the C locale): keep the symbol first. */
   if (lc->p_cs_precedes == 0)
     style->symbol_after = TRUE;

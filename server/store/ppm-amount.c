@@ -16,15 +16,6 @@ ppm_currency_digits(const char *code)
   return digits < 0 ? 2 : digits;
 }
 
-gint64
-ppm_money_unit(int digits)
-{
-  gint64 unit = 1;
-  for (int i = 0; i < digits; i++)
-    unit *= 10;
-  return unit;
-}
-
 gboolean
 ppm_amount_parse(const char *text, const char *currency, gint64 *minor, GError **error)
 {
@@ -44,30 +35,5 @@ ppm_amount_parse(const char *text, const char *currency, gint64 *minor, GError *
       return FALSE;
     }
   *minor = money.minor;
-  return TRUE;
-}
-
-char *
-ppm_amount_format(gint64 minor, int digits)
-{
-  gint64 unit = ppm_money_unit(digits);
-  const char *sign = minor < 0 ? "-" : "";
-  guint64 magnitude = minor < 0 ? -(guint64)minor : (guint64)minor;
-
-  if (digits == 0)
-    return g_strdup_printf("%s%" G_GUINT64_FORMAT, sign, magnitude);
-  return g_strdup_printf("%s%" G_GUINT64_FORMAT ".%0*" G_GUINT64_FORMAT, sign,
-                         magnitude / (guint64)unit, digits, magnitude % (guint64)unit);
-}
-
-gboolean
-ppm_fee_of(gint64 amount, int fee_bps, gint64 *fee)
-{
-  gint64 product;
-
-  if (!ppm_int64_mul_checked(amount, fee_bps, &product)
-      || !ppm_int64_add_checked(product, 5000, &product))
-    return FALSE;
-  *fee = product / 10000;
   return TRUE;
 }

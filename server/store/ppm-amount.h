@@ -1,5 +1,6 @@
-/* Money as the platform checks it: limits, currencies, amount text, fees.
- * Parsing and checked int64 arithmetic come from core/money (ppm-money.h). */
+/* Money as the platform checks it: limits, currencies, amount text.
+ * Parsing, formatting, the fee rule and checked int64 arithmetic come from
+ * core/money (ppm-money.h). */
 #pragma once
 
 #include <glib.h>
@@ -15,17 +16,10 @@ G_BEGIN_DECLS
 gboolean ppm_currency_valid(const char *code);
 /* Its ISO 4217 minor digits (2 for a code it does not know). */
 int ppm_currency_digits(const char *code);
-/* 10^digits: "1.00" in minor units. */
-gint64 ppm_money_unit(int digits);
 
 /* Parses `^[0-9]+(\.[0-9]{1,D})?$` (D: the currency's digits) into minor
  * units; PPM_STORE_ERROR_INVALID when it does not match or exceeds
  * PPM_MAX_BALANCE_MINOR. */
 gboolean ppm_amount_parse(const char *text, const char *currency, gint64 *minor, GError **error);
-/* "20.00" (no currency). */
-char *ppm_amount_format(gint64 minor, int digits);
-
-/* (amount · fee_bps + 5000) div 10000; FALSE on overflow. */
-gboolean ppm_fee_of(gint64 amount, int fee_bps, gint64 *fee);
 
 G_END_DECLS

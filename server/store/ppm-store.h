@@ -14,7 +14,8 @@
  *   database's (PostgreSQL's clock_timestamp()) may use its own instead.
  * - Amounts are int64 minor units of the store's currency; callers have
  *   checked ranges (ppm-amount.h) before the call, engines check the
- *   results of their own arithmetic (ppm_int64_*_checked(), ppm_fee_of()).
+ *   results of their own arithmetic (ppm_int64_*_checked()); the fee is
+ *   ppm_money_fee()'s (core/money), which cannot overflow.
  * - Failures a client can act on are GErrors in PPM_STORE_ERROR (see
  *   PpmStoreError: each code maps to one status and code (docs/api-errors.md) through
  *   ppm_store_error_status() / ppm_store_error_code()).  Anything else
@@ -459,7 +460,7 @@ typedef struct
    *    the member's available funds; not enough → INSUFFICIENT_FUNDS.
    * Then, atomically: member balance −rate by one conditional update
    * (balance ≥ rate); model +(rate − fee); platform:fees +fee, fee =
-   * (rate·fee_bps + 5000) div 10000; the hold is topped up from available
+   * ppm_money_fee(rate, fee_bps); the hold is topped up from available
    * funds to at most hold_periods·rate, in whole periods; the session's
    * deadline restarts.  Answer (ppm_answer_charge()): seq, charged = rate,
    * total = sum of the session's charges, secured_periods = hold / rate,

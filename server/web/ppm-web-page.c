@@ -3,7 +3,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "ppm-amount.h"
+#include "ppm-money.h"
 #include "ppm-web-session.h"
 
 /* One inline style sheet: no external assets; one column that fits a phone,
@@ -94,23 +94,12 @@ ppm_web_url(PpmHttpRequest *request, const char *path)
 char *
 ppm_web_money(PpmHttpRequest *request, gint64 minor)
 {
-  static const struct
-  {
-    const char *code;
-    const char *symbol;
-  } symbols[] = {
-    { "USD", "$" },   { "EUR", "€" },  { "GBP", "£" }, { "JPY", "¥" },
-    { "CAD", "CA$" }, { "AUD", "A$" }, { "INR", "₹" },
-  };
-  const PpmStore *store = ppm_http_request_get_platform(request)->store;
-  /* Store amounts are bounded by 10^15, so the magnitude cannot overflow. */
-  g_autofree char *amount = ppm_amount_format(minor < 0 ? -minor : minor, store->digits);
-  const char *sign = minor < 0 ? "−" : "";
+  /* The C style with the typographic minus, which pages can show. */
+  static const PpmMoneyStyle web_style
+      = { .decimal_separator = ".", .thousands_separator = "", .negative_sign = "−" };
+  PpmMoney money = ppm_money_of(minor, ppm_http_request_get_platform(request)->store->currency);
 
-  for (gsize i = 0; i < G_N_ELEMENTS(symbols); i++)
-    if (g_strcmp0(store->currency, symbols[i].code) == 0)
-      return g_strconcat(sign, symbols[i].symbol, amount, NULL);
-  return g_strconcat(sign, amount, " ", store->currency, NULL);
+  return ppm_money_format_styled(&money, &web_style);
 }
 
 char *

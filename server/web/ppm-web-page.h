@@ -13,8 +13,8 @@ void ppm_web_append(GString *html, const char *format, ...) G_GNUC_PRINTF(2, 3);
 
 /* --public-url + `path` (which starts with "/"). */
 char *ppm_web_url(PpmHttpRequest *request, const char *path);
-/* An amount of the platform's currency for people: "$20.00", "−$2.00",
- * "20.00 CHF". */
+/* An amount of the platform's currency for people, by core/money's
+ * formatter: "$20.00", "−$2.00", "20.00 CHF". */
 char *ppm_web_money(PpmHttpRequest *request, gint64 minor);
 /* "27 Nov 2026, 13:05 UTC". */
 char *ppm_web_time(gint64 ms);

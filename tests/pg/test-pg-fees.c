@@ -2,9 +2,11 @@
  * update of the wallet, as its last write; a close that reverses several
  * charges posts several negative fees in one transaction.  Either way the
  * wallet is at once the sum of its entries, and the fee entries' balances
- * after follow each other in entry order.
+ * after follow each other in entry order.  The fee itself is computed in SQL
+ * and must be core/money's (docs/billing-rules.md#fee).
  *
  * Runs under with-pg-cluster, which provides PPM_TEST_PG_HOST. */
+#include "ppm-money.h"
 #include "ppm-test-api.h"
 
 /* The first fee entry, in entry order, whose balance after is not the one
@@ -61,11 +63,65 @@ test_posted_with_charges_and_reversals(void)
   g_assert_cmpint(ppm_test_balance(server, pair.model_email), ==, 200 - 40);
 }
 
+/* ppm_money_fee() in SQL against ppm_money_fee() in C, over every pair of
+ * an amount (0, one minor unit, around the rounding steps, up to the int64
+ * limit) and a fee rate (none, 1 bps, around one half, all of it). */
+static void
+test_sql_matches_core_money(void)
+{
+  const gint64 amounts[] = { 0,
+                             1,
+                             2,
+                             3,
+                             5,
+                             4999,
+                             5000,
+                             5001,
+                             9999,
+                             10000,
+                             10001,
+                             14999,
+                             15000,
+                             123456789,
+                             G_GINT64_CONSTANT(100000000000),     /* the largest deposit */
+                             G_GINT64_CONSTANT(922337203685477),  /* · 10000 still fits int64 */
+                             G_GINT64_CONSTANT(922337203685478),  /* · 10000 does not */
+                             G_GINT64_CONSTANT(1000000000000000), /* the largest balance */
+                             G_MAXINT64 - 1,
+                             G_MAXINT64 };
+  const int rates[] = { 0, 1, 2, 1999, 2000, 2500, 4999, 5000, 5001, 9999, PPM_MONEY_FEE_BPS_MAX };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpmTestServer) server = ppm_test_server_start(NULL, NULL, &error);
+  g_autoptr(GString) amount_list = g_string_new(NULL), rate_list = g_string_new(NULL);
+  g_autoptr(GString) expected = g_string_new(NULL);
+  g_autofree char *sql = NULL, *got = NULL;
+
+  g_assert_no_error(error);
+  g_assert_true(g_str_has_prefix(server->db_uri, "postgresql:"));
+  for (guint a = 0; a < G_N_ELEMENTS(amounts); a++)
+    for (guint r = 0; r < G_N_ELEMENTS(rates); r++)
+      {
+        const char *sep = amount_list->len > 0 ? "," : "";
+
+        g_string_append_printf(amount_list, "%s%" G_GINT64_FORMAT, sep, amounts[a]);
+        g_string_append_printf(rate_list, "%s%d", sep, rates[r]);
+        g_string_append_printf(expected, "%s%" G_GINT64_FORMAT, expected->len > 0 ? " " : "",
+                               ppm_money_fee(amounts[a], rates[r]));
+      }
+  sql = g_strdup_printf("SELECT string_agg(ppm_money_fee(a, b)::text, ' ' ORDER BY n)"
+                        " FROM unnest('{%s}'::bigint[], '{%s}'::integer[])"
+                        " WITH ORDINALITY AS t (a, b, n)",
+                        amount_list->str, rate_list->str);
+  got = ppm_test_server_sql(server, sql);
+  g_assert_cmpstr(got, ==, expected->str);
+}
+
 int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/pg/fees/posted-with-charges-and-reversals",
                   test_posted_with_charges_and_reversals);
+  g_test_add_func("/pg/fees/sql-matches-core-money", test_sql_matches_core_money);
   return g_test_run();
 }

@@ -260,6 +260,30 @@ test_charge_money_and_replay(void)
   ppm_test_verify(server);
 }
 
+/* docs/billing-rules.md#fee on both engines: at 50 % a charge of 0.05 pays a
+ * fee of 0.025, rounded half up to 0.03, so the model earns 0.02. */
+static void
+test_charge_fee_rounds_half_up(void)
+{
+  const char *args[] = { "--fee-bps", "5000", NULL };
+  g_autoptr(PpmTestServer) server = start(args);
+  g_auto(PpmTestPair) pair = { 0 };
+  g_autoptr(PpmTestResponse) charge = NULL;
+  g_autofree char *id = NULL;
+
+  ppm_test_pair_init(&pair, server, "model", "member", "1.00");
+  g_free(
+      ppm_test_admin_ok(server, "set-rate", "--email", pair.model_email, "--amount", "0.05", NULL));
+  id = open_session(server, &pair, 0);
+  charge = ppm_test_charge(server, pair.model_token, id, 0);
+  ppm_assert_answer(charge, 201, NULL);
+  g_assert_cmpint(ppm_test_int(charge, "charged.amount_minor"), ==, 5);
+  g_assert_cmpint(ppm_test_balance(server, pair.member_email), ==, 95);
+  g_assert_cmpint(ppm_test_balance(server, pair.model_email), ==, 2);
+  ppm_test_server_assert_sql(server, "SELECT fee_minor FROM charges", "3");
+  ppm_test_verify(server);
+}
+
 static void
 test_charge_other_model_404(void)
 {
@@ -462,6 +486,7 @@ main(int argc, char **argv)
   g_test_add_func("/server/sessions/open-guards", test_open_guards);
   g_test_add_func("/server/sessions/open-supersedes-and-caps", test_open_supersedes_and_caps);
   g_test_add_func("/server/sessions/charge-money-and-replay", test_charge_money_and_replay);
+  g_test_add_func("/server/sessions/charge-fee-rounds-half-up", test_charge_fee_rounds_half_up);
   g_test_add_func("/server/sessions/charge-other-model-404", test_charge_other_model_404);
   g_test_add_func("/server/sessions/clock-guard-too-early", test_clock_guard_too_early);
   g_test_add_func("/server/sessions/clock-guard-waiting-client", test_clock_guard_waiting_client);

@@ -31,6 +31,15 @@ RETURNS text LANGUAGE sql STABLE AS $$
   SELECT format('{"amount_minor":%s,"currency":%s}', amount, to_json(currency))
 $$;
 
+-- The platform's fee on a charge, the rule of ppm_money_fee() in core/money
+-- (docs/billing-rules.md#fee): (amount · fee_bps + 5000) div 10000, in numeric
+-- so that no product overflows.  tests/pg/test-pg-fees.c checks that both
+-- give the same fee.  IMMUTABLE and not STRICT: inlined where it is called.
+CREATE OR REPLACE FUNCTION ppm_money_fee(amount bigint, fee_bps integer)
+RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+  SELECT div(amount::numeric * fee_bps + 5000, 10000)::bigint
+$$;
+
 -- Adds `amount` to a wallet and writes the entry; the wallet's balance after.
 -- `conditional`: refuse (NULL) rather than take the wallet below zero.
 CREATE OR REPLACE FUNCTION ppm_post(tx bigint, wallet bigint, amount bigint,
@@ -566,7 +575,7 @@ BEGIN
 
   -- The charge comes out of the hold first; then the hold is topped up again
   -- in whole periods from what is still available.
-  fee := (s.rate_minor * s.fee_bps + 5000) / 10000;
+  fee := ppm_money_fee(s.rate_minor, s.fee_bps);
   hold := greatest(s.hold_minor - s.rate_minor, 0);
   available := (balance - s.rate_minor) - (holds - s.hold_minor) - hold;
   topup := greatest(least(s.hold_periods - hold / s.rate_minor, available / s.rate_minor), 0);

@@ -480,8 +480,7 @@ charge_job(PpmSqlite *s, gpointer data, GError **error)
   hold = MAX(0, session.hold - session.rate);
   if (available < session.rate - (session.hold - hold))
     return ppm_sql_fail(error, PPM_STORE_ERROR_INSUFFICIENT_FUNDS, "not enough funds");
-  if (!ppm_fee_of(session.rate, session.fee_bps, &fee))
-    return ppm_sql_fail(error, PPM_STORE_ERROR_INVALID, "the fee is out of range");
+  fee = ppm_money_fee(session.rate, session.fee_bps);
   /* After the debit: the balance lost the rate, the holds what this session's
    * hold gave. */
   available -= session.rate - (session.hold - hold);
