@@ -5,18 +5,10 @@
 #include "ppm-i18n.h"
 #include "ppm-money.h"
 
-static PpmMoney
-money_of(gint64 minor, const char *currency)
-{
-  PpmMoney money = { .minor = minor };
-  g_strlcpy(money.currency, currency != NULL ? currency : "USD", sizeof money.currency);
-  return money;
-}
-
 char *
 ppm_text_money(gint64 minor, const char *currency)
 {
-  PpmMoney money = money_of(minor, currency);
+  PpmMoney money = ppm_money_of(minor, currency != NULL ? currency : "USD");
   PpmMoneyStyle style;
   ppm_money_style_from_locale(&style);
   return ppm_money_format_styled(&money, &style);

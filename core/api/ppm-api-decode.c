@@ -123,7 +123,7 @@ ppm_api_decode_me(JsonNode *root, char currency[4], GError **error)
       || !ppm_json_require_int(billing, "period_seconds", 1, 3600, &period, error)
       || !ppm_json_require_int(billing, "offset_ms", 0, 3600000, &me->billing.offset_ms, error)
       || !ppm_json_require_int(billing, "hold_periods", 1, 60, &hold, error)
-      || !ppm_json_require_int(billing, "fee_bps", 0, 10000, &fee, error)
+      || !ppm_json_require_int(billing, "fee_bps", 0, PPM_MONEY_FEE_BPS_MAX, &fee, error)
       || !ppm_json_require_string(billing, "currency", &billing_currency, error))
     return NULL;
   if (!ppm_json_is_currency(billing_currency)
@@ -277,7 +277,7 @@ ppm_api_decode_open(JsonNode *root, char currency[4], GPtrArray *strings, PpmOpe
       || !ppm_json_require_int(object, "period_seconds", 1, 3600, &period, error)
       || !ppm_json_require_int(object, "offset_ms", 0, PPM_DECODE_MAX_OPEN_OFFSET_MS, &offset,
                                error)
-      || !ppm_json_require_int(object, "fee_bps", 0, 10000, &fee, error)
+      || !ppm_json_require_int(object, "fee_bps", 0, PPM_MONEY_FEE_BPS_MAX, &fee, error)
       || !ppm_json_require_int(object, "secured_periods", 1, 60, &secured, error)
       || !ppm_json_optional_string(object, "member_display_name", &name, error))
     return FALSE;
