@@ -3,6 +3,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <systemd/sd-daemon.h>
 
 #include "ppm-amount.h"
 #include "ppm-auth.h"
@@ -189,12 +190,24 @@ options_clear(Options *o)
   g_free(o->config);
 }
 
+/* Tells systemd (Type=notify) what the server is doing; without
+ * NOTIFY_SOCKET, outside systemd, it does nothing. */
+static void
+notify(const char *state)
+{
+  int r = sd_notify(0, state);
+
+  if (r < 0)
+    g_printerr("ppm-server: cannot notify systemd: %s\n", g_strerror(-r));
+}
+
 static gboolean
 on_stop(gpointer data)
 {
   Running *running = data;
 
   g_printerr("ppm-server: stopping\n");
+  notify("STOPPING=1");
   g_main_loop_quit(running->loop);
   return G_SOURCE_CONTINUE;
 }
@@ -204,11 +217,16 @@ on_reload(gpointer data)
 {
   Running *running = data;
   g_autoptr(GError) error = NULL;
+  /* MONOTONIC_USEC ties the reload to this signal (systemd >= 253 wants it). */
+  g_autofree char *reloading
+      = g_strdup_printf("RELOADING=1\nMONOTONIC_USEC=%" G_GINT64_FORMAT, g_get_monotonic_time());
 
+  notify(reloading);
   if (ppm_http_server_reload_tls(running->http, &error))
     g_printerr("ppm-server: TLS files reloaded\n");
   else
     g_printerr("ppm-server: TLS reload failed, keeping the old files: %s\n", error->message);
+  notify("READY=1");
   return G_SOURCE_CONTINUE;
 }
 
@@ -286,6 +304,8 @@ main(int argc, char **argv)
   if (running.http == NULL)
     ppm_die("%s", error->message);
   g_printerr("ppm-server: listening on %s (%s)\n", o.listen, o.public_url);
+  /* Only now: the store is open and connections are accepted. */
+  notify("READY=1");
 
   g_timeout_add_seconds(1, on_tick, &running);
   g_main_loop_run(running.loop);
