@@ -440,7 +440,7 @@ ppm_gtk_settings_config_frame(void)
     gtk_file_chooser_set_filename(GTK_FILE_CHOOSER(config->ca_file), ca_file);
   ppm_gtk_settings_label(table, 2, _("_CA certificates file:"), config->ca_file);
   gtk_table_attach(GTK_TABLE(table), config->ca_file, 1, 2, 2, 3, GTK_FILL | GTK_EXPAND, 0, 0, 3);
-  GtkWidget *system_cas = gtk_button_new_with_mnemonic(_("Use the _system's"));
+  GtkWidget *system_cas = gtk_button_new_with_mnemonic(_("Use the _system's certificates"));
   gtk_widget_set_name(system_cas, "ppm-ca-file-system");
   gtk_widget_set_tooltip_text(system_cas, _("Trust the certificate authorities of this computer"));
   gtk_table_attach(GTK_TABLE(table), system_cas, 2, 3, 2, 3, GTK_FILL, 0, 0, 3);
