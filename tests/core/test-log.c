@@ -4,7 +4,6 @@
 #include "ppm-journal.h"
 #include "ppm-log.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
 
 typedef struct
@@ -38,6 +37,7 @@ on_log(const char *domain, GLogLevelFlags level, const char *message, gpointer u
 static PpmJournal *
 open_unreadable_journal(const char *dir)
 {
+  g_assert_cmpint(g_mkdir_with_parents(dir, 0700), ==, 0);
   g_autofree char *path = g_build_filename(dir, PPM_JOURNAL_FILE_NAME, NULL);
   g_autoptr(GError) error = NULL;
   g_assert_true(g_file_set_contents(path, "not a database", -1, &error));
@@ -48,25 +48,11 @@ open_unreadable_journal(const char *dir)
 }
 
 static void
-remove_dir(const char *dir)
-{
-  g_autoptr(GDir) listing = g_dir_open(dir, 0, NULL);
-  const char *name;
-  while (listing != NULL && (name = g_dir_read_name(listing)) != NULL)
-    {
-      g_autofree char *path = g_build_filename(dir, name, NULL);
-      g_unlink(path);
-    }
-  g_rmdir(dir);
-}
-
-static void
 test_handler_gets_domain_and_level(void)
 {
-  g_autofree char *dir = g_dir_make_tmp("ppm-log-XXXXXX", NULL);
   Heard heard = { 0 };
   ppm_log_set_handler(on_log, &heard);
-  g_autoptr(PpmJournal) journal = open_unreadable_journal(dir);
+  g_autoptr(PpmJournal) journal = open_unreadable_journal(g_get_user_cache_dir());
   ppm_log_set_handler(NULL, NULL);
 
   g_assert_cmpuint(heard.count, ==, 1);
@@ -75,19 +61,14 @@ test_handler_gets_domain_and_level(void)
   g_assert_nonnull(strstr(heard.message, "billing journal"));
   g_assert_nonnull(strstr(heard.message, "unreadable"));
   heard_clear(&heard);
-  g_clear_pointer(&journal, ppm_journal_free);
-  remove_dir(dir);
 }
 
 static void
 test_without_handler_glib_logs(void)
 {
-  g_autofree char *dir = g_dir_make_tmp("ppm-log-XXXXXX", NULL);
   g_test_expect_message("ppm-journal", G_LOG_LEVEL_WARNING, "The billing journal *unreadable*");
-  g_autoptr(PpmJournal) journal = open_unreadable_journal(dir);
+  g_autoptr(PpmJournal) journal = open_unreadable_journal(g_get_user_cache_dir());
   g_test_assert_expected_messages();
-  g_clear_pointer(&journal, ppm_journal_free);
-  remove_dir(dir);
 }
 
 static void
@@ -109,7 +90,8 @@ test_handler_removed(void)
 int
 main(int argc, char **argv)
 {
-  g_test_init(&argc, &argv, NULL);
+  /* Each test gets its own scratch directories, removed after it. */
+  g_test_init(&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func("/log/handler-gets-domain-and-level", test_handler_gets_domain_and_level);
   g_test_add_func("/log/without-handler-glib-logs", test_without_handler_glib_logs);
   g_test_add_func("/log/handler-removed", test_handler_removed);
