@@ -573,14 +573,17 @@ on_account_changed(PurpleAccount *account, gpointer data)
   status_changed();
 }
 
+/* The plugin's own signals (docs/plugin-contract.md#ipc), none with arguments. */
+static const char *const platform_signals[]
+    = { "ppm-signed-in", "ppm-signing-out", "ppm-status-changed" };
+
 void
 ppm_platform_init(PurplePlugin *plugin)
 {
   platform_plugin = plugin;
   cancellable = g_cancellable_new();
-  purple_signal_register(plugin, "ppm-signed-in", purple_marshal_VOID, NULL, 0);
-  purple_signal_register(plugin, "ppm-signing-out", purple_marshal_VOID, NULL, 0);
-  purple_signal_register(plugin, "ppm-status-changed", purple_marshal_VOID, NULL, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS(platform_signals); i++)
+    purple_signal_register(plugin, platform_signals[i], purple_marshal_VOID, NULL, 0);
   purple_signal_connect(purple_accounts_get_handle(), "account-signed-on", plugin,
                         PURPLE_CALLBACK(on_account_changed), NULL);
   purple_signal_connect(purple_accounts_get_handle(), "account-signed-off", plugin,
@@ -601,6 +604,7 @@ ppm_platform_shutdown(void)
   g_clear_pointer(&me, ppm_me_free);
   g_clear_pointer(&refresh_token, g_free);
   signed_in = FALSE;
-  purple_signals_unregister_by_instance(platform_plugin);
+  for (gsize i = 0; i < G_N_ELEMENTS(platform_signals); i++)
+    purple_signal_unregister(platform_plugin, platform_signals[i]);
   platform_plugin = NULL;
 }

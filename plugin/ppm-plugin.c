@@ -4,15 +4,13 @@
 #include "ppm-calls.h"
 #include "ppm-i18n.h"
 #include "ppm-journal-hook.h"
+#include "ppm-log.h"
 #include "ppm-platform.h"
+#include "ppm-plugin-info.h"
 #include "ppm-prefs.h"
 #include "ppm-ui.h"
 
 #include <purple.h>
-
-#ifndef PPM_LOCALEDIR
-#error "PPM_LOCALEDIR must be defined by the build"
-#endif
 
 /* Each has the signature its libpurple marshaller calls: the arguments, then
  * the registration's data; commands without arguments get an unused one. */
@@ -76,11 +74,25 @@ register_ipc(PurplePlugin *plugin)
                              purple_marshal_VOID, NULL, 0);
 }
 
+/* core/'s messages go to libpurple's debug log (Pidgin's Debug window),
+ * under core/'s domain (ppm-journal, ppm-meter, ...). */
+static void
+on_core_log(const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
+    purple_debug_error(domain, "%s\n", message);
+  else if (level & G_LOG_LEVEL_WARNING)
+    purple_debug_warning(domain, "%s\n", message);
+  else if (level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO))
+    purple_debug_info(domain, "%s\n", message);
+  else
+    purple_debug_misc(domain, "%s\n", message);
+}
+
 static gboolean
 plugin_load(PurplePlugin *plugin)
 {
-  bindtextdomain(GETTEXT_PACKAGE, PPM_LOCALEDIR);
-  bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+  ppm_log_set_handler(on_core_log, NULL);
   ppm_ui_init(plugin);
   register_ipc(plugin);
   ppm_platform_init(plugin);
@@ -102,8 +114,13 @@ plugin_unload(PurplePlugin *plugin)
   ppm_ui_shutdown();
   purple_plugin_ipc_unregister_all(plugin);
   purple_signals_disconnect_by_handle(plugin);
+  ppm_log_set_handler(NULL, NULL);
   return TRUE;
 }
+
+static PurplePluginUiInfo prefs_info = {
+  .get_plugin_pref_frame = ppm_settings_pref_frame,
+};
 
 static PurplePluginInfo info = {
   .magic = PURPLE_PLUGIN_MAGIC,
@@ -118,15 +135,17 @@ static PurplePluginInfo info = {
   .description = N_("Looks up callers on the pay-per-minute platform, charges members "
                     "for every minute of a call and shows the payments."),
   .author = "purple-ppm",
-  .homepage = "",
+  .homepage = PPM_HOMEPAGE,
   .load = plugin_load,
   .unload = plugin_unload,
+  .prefs_info = &prefs_info,
   .actions = ppm_actions_list,
 };
 
 static void
 init_plugin(PurplePlugin *plugin)
 {
+  ppm_plugin_info_translate(&info);
   ppm_prefs_register();
 }
 

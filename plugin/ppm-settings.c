@@ -1,5 +1,6 @@
 /* The default settings dialog: every preference (docs/plugin-contract.md) and the model's
- * rate (GET /v1/me, PUT /v1/me/rate). */
+ * rate (GET /v1/me, PUT /v1/me/rate); and the same preferences as the frame of
+ * Configure Plugin in the plugin list. */
 #include "ppm-i18n.h"
 #include "ppm-platform-api.h"
 #include "ppm-platform.h"
@@ -16,6 +17,7 @@ typedef struct
 
 static const Setting string_settings[] = {
   { PPM_PREF_SERVER_URL, N_("Platform URL") },
+  { PPM_PREF_EMAIL, N_("Email") },
   { PPM_PREF_CA_FILE, N_("CA file (empty: the system's)") },
 };
 static const Setting bool_settings[] = {
@@ -23,6 +25,9 @@ static const Setting bool_settings[] = {
   { PPM_PREF_NOTIFY_MEMBER, N_("Tell the member about every charge") },
   { PPM_PREF_LAST_MINUTE_WARNING, N_("Warn at the last paid minute") },
 };
+/* A day: longer than any call anyone waits for. */
+#define PPM_SETTINGS_MAX_SECONDS 86400
+
 static const Setting int_settings[] = {
   { PPM_PREF_RING_TIMEOUT_SECONDS, N_("Decline unanswered calls after (seconds, 0 = never)") },
   { PPM_PREF_NO_MEDIA_SECONDS, N_("End calls without media after (seconds, 0 = off)") },
@@ -100,4 +105,26 @@ ppm_settings_dialog_show(PurplePlugin *plugin)
   purple_request_fields(plugin, _("Pay per minute settings"), _("Settings"), NULL, fields,
                         _("_Save"), G_CALLBACK(settings_ok), _("_Cancel"), NULL, NULL, NULL, NULL,
                         NULL);
+}
+
+PurplePluginPrefFrame *
+ppm_settings_pref_frame(PurplePlugin *plugin)
+{
+  PurplePluginPrefFrame *frame = purple_plugin_pref_frame_new();
+  purple_plugin_pref_frame_add(frame, purple_plugin_pref_new_with_label(_("Platform")));
+  for (gsize i = 0; i < G_N_ELEMENTS(string_settings); i++)
+    purple_plugin_pref_frame_add(frame, purple_plugin_pref_new_with_name_and_label(
+                                            string_settings[i].pref, _(string_settings[i].label)));
+  purple_plugin_pref_frame_add(frame, purple_plugin_pref_new_with_label(_("Calls")));
+  for (gsize i = 0; i < G_N_ELEMENTS(bool_settings); i++)
+    purple_plugin_pref_frame_add(frame, purple_plugin_pref_new_with_name_and_label(
+                                            bool_settings[i].pref, _(bool_settings[i].label)));
+  for (gsize i = 0; i < G_N_ELEMENTS(int_settings); i++)
+    {
+      PurplePluginPref *pref = purple_plugin_pref_new_with_name_and_label(int_settings[i].pref,
+                                                                          _(int_settings[i].label));
+      purple_plugin_pref_set_bounds(pref, 0, PPM_SETTINGS_MAX_SECONDS);
+      purple_plugin_pref_frame_add(frame, pref);
+    }
+  return frame;
 }

@@ -139,7 +139,7 @@ ppm_text_local_time(const char *rfc3339)
   if (time == NULL)
     return g_strdup(rfc3339);
   g_autoptr(GDateTime) local = g_date_time_to_local(time);
-  return g_date_time_format(local, "%Y-%m-%d %H:%M");
+  return g_date_time_format(local, "%x %X");
 }
 
 char *

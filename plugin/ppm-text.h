@@ -43,8 +43,9 @@ const char *ppm_text_billing_stopped_words(const PpmOutcome *outcome);
 /* A transaction's kind (deposit, charge, refund, earning, payout)
  * in words ("Charge"); an unknown kind is shown as it came. */
 const char *ppm_text_transaction_kind(const char *kind);
-/* An RFC 3339 time of the platform in the local time zone, to the minute
- * ("2026-11-27 17:05"); text that is not such a time is shown as it came. */
+/* An RFC 3339 time of the platform in the local time zone, written as the
+ * locale writes a date and a time ("27.11.2026 17:05:00" in de_DE); text that
+ * is not such a time is shown as it came. */
 char *ppm_text_local_time(const char *rfc3339);
 
 /* "3:05" for a duration; hours are shown when there are any ("1:02:03"). */

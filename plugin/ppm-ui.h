@@ -32,5 +32,7 @@ void ppm_ui_rating_request(const char *title, PpmRatingDone done, gpointer user_
 
 /* The default settings dialog, also for a UI that installs no settings op. */
 void ppm_settings_dialog_show(PurplePlugin *plugin);
+/* The same preferences for Configure Plugin in the plugin list (any UI). */
+PurplePluginPrefFrame *ppm_settings_pref_frame(PurplePlugin *plugin);
 
 G_END_DECLS

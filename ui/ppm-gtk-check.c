@@ -1,20 +1,25 @@
 #include "ppm-gtk-check.h"
 
+#include "ppm-url-check.h"
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
 const char *
 ppm_gtk_check_url(const char *text)
 {
-  if (text == NULL || *text == '\0')
-    return _("Enter the platform's address, e.g. https://pay.example.com");
-  g_autoptr(GUri) uri = g_uri_parse(text, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL || g_uri_get_host(uri) == NULL || *g_uri_get_host(uri) == '\0')
-    return _("Not a web address");
-  const char *scheme = g_uri_get_scheme(uri);
-  if (g_ascii_strcasecmp(scheme, "https") != 0 && g_ascii_strcasecmp(scheme, "http") != 0)
-    return _("The address must start with https://");
-  return NULL;
+  switch (ppm_url_check(text))
+    {
+      case PPM_URL_OK:
+        return NULL;
+      case PPM_URL_EMPTY:
+        return _("Enter the platform's address, e.g. https://pay.example.com");
+      case PPM_URL_BAD_SCHEME:
+      case PPM_URL_PLAIN_HTTP:
+        return _("The address must start with https://");
+      default:
+        return _("Not a web address");
+    }
 }
 
 const char *

@@ -6,6 +6,7 @@
 
 G_BEGIN_DECLS
 
+/* The platform URL, by core/'s rule (ppm-url-check.h). */
 const char *ppm_gtk_check_url(const char *text);
 const char *ppm_gtk_check_email(const char *text);
 /* A rate (docs/billing-rules.md#amounts): "2", "2.5", "2.50"; empty keeps the rate. */

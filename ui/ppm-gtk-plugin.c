@@ -4,7 +4,9 @@
 #include "ppm-gtk-core.h"
 #include "ppm-gtk-ipc.h"
 #include "ppm-gtk-prefs.h"
+#include "ppm-gtk-settings.h"
 #include "ppm-gtk-ui.h"
+#include "ppm-plugin-info.h"
 
 #include <glib/gi18n-lib.h>
 #include <pidgin/gtkblist.h>
@@ -12,10 +14,6 @@
 #include <libpurple/debug.h>
 #include <libpurple/signals.h>
 #include <libpurple/version.h>
-
-#ifndef PPM_LOCALEDIR
-#error "PPM_LOCALEDIR must be defined by the build"
-#endif
 
 /* Pidgin builds the Tools menu's plugin actions when a plugin loads;
  * core-ppm's actions depend on its state (Sign in… or Sign out). */
@@ -34,8 +32,6 @@ ppm_gtk_plugin_get_ui_ops(gpointer unused, gpointer data)
 static gboolean
 ppm_gtk_plugin_load(PurplePlugin *plugin)
 {
-  bindtextdomain(GETTEXT_PACKAGE, PPM_LOCALEDIR);
-  bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
   ppm_gtk_prefs_init();
   if (!ppm_gtk_core_set_ui_ops(ppm_gtk_ui_ops()))
     {
@@ -61,6 +57,16 @@ ppm_gtk_plugin_unload(PurplePlugin *plugin)
   return TRUE;
 }
 
+static GtkWidget *
+ppm_gtk_plugin_config_frame(PurplePlugin *plugin)
+{
+  return ppm_gtk_settings_config_frame();
+}
+
+static PidginPluginUiInfo ui_info = {
+  .get_config_frame = ppm_gtk_plugin_config_frame,
+};
+
 static PurplePluginInfo info = {
   .magic = PURPLE_PLUGIN_MAGIC,
   .major_version = PURPLE_MAJOR_VERSION,
@@ -75,14 +81,16 @@ static PurplePluginInfo info = {
   .description = N_("Shows pay-per-minute billing in Pidgin: a tracker for every billed call, "
                     "who is calling before you answer, the settings and a rating dialog."),
   .author = "purple-ppm",
-  .homepage = "",
+  .homepage = PPM_HOMEPAGE,
   .load = ppm_gtk_plugin_load,
   .unload = ppm_gtk_plugin_unload,
+  .ui_info = &ui_info,
 };
 
 static void
 ppm_gtk_plugin_init(PurplePlugin *plugin)
 {
+  ppm_plugin_info_translate(&info);
   info.dependencies = g_list_append(NULL, (gpointer)PPM_PLUGIN_ID);
 }
 

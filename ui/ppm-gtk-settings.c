@@ -199,6 +199,29 @@ ppm_gtk_settings_add_check(GtkWidget *box, const char *mnemonic, const char *nam
   return check;
 }
 
+/* The calls' preferences (int_prefs, then bool_prefs) in rows row to row + 3. */
+static void
+ppm_gtk_settings_add_call_prefs(GtkWidget *table, guint row, GtkWidget **ints, GtkWidget **bools)
+{
+  ints[0] = ppm_gtk_settings_add_seconds(table, row, _("_Unbilled time allowed (s):"),
+                                         _("0: only the reserved minutes"), "ppm-max-unbilled",
+                                         int_prefs[0]);
+  ints[1] = ppm_gtk_settings_add_seconds(table, row + 1, _("End a call without _media after (s):"),
+                                         _("0: never"), "ppm-no-media", int_prefs[1]);
+  ints[2] = ppm_gtk_settings_add_seconds(table, row + 2, _("Decline _unanswered calls after (s):"),
+                                         _("0: never"), "ppm-ring-timeout", int_prefs[2]);
+
+  GtkWidget *checks = gtk_vbox_new(FALSE, 2);
+  gtk_table_attach(GTK_TABLE(table), checks, 0, 3, row + 3, row + 4, GTK_FILL, 0, 0, 6);
+  bools[0] = ppm_gtk_settings_add_check(
+      checks, _("_Decline calls from non-members and unfunded members automatically"),
+      "ppm-auto-decline", bool_prefs[0]);
+  bools[1] = ppm_gtk_settings_add_check(checks, _("Tell the member about every _charge"),
+                                        "ppm-notify-member", bool_prefs[1]);
+  bools[2] = ppm_gtk_settings_add_check(checks, _("Warn in the chat before the _last paid minute"),
+                                        "ppm-last-minute-warning", bool_prefs[2]);
+}
+
 static gboolean
 ppm_gtk_settings_save(void)
 {
@@ -305,26 +328,7 @@ ppm_gtk_settings_build(void)
                              "ppm-rate-setting", NULL, ppm_gtk_check_rate);
   gtk_widget_set_tooltip_text(f[FIELD_RATE].entry, _("Leave empty to keep your current rate"));
 
-  settings->ints[0] = ppm_gtk_settings_add_seconds(table, 7, _("_Unbilled time allowed (s):"),
-                                                   _("0: only the reserved minutes"),
-                                                   "ppm-max-unbilled", int_prefs[0]);
-  settings->ints[1]
-      = ppm_gtk_settings_add_seconds(table, 8, _("End a call without _media after (s):"),
-                                     _("0: never"), "ppm-no-media", int_prefs[1]);
-  settings->ints[2]
-      = ppm_gtk_settings_add_seconds(table, 9, _("Decline _unanswered calls after (s):"),
-                                     _("0: never"), "ppm-ring-timeout", int_prefs[2]);
-
-  GtkWidget *checks = gtk_vbox_new(FALSE, 2);
-  gtk_table_attach(GTK_TABLE(table), checks, 0, 3, 10, 11, GTK_FILL, 0, 0, 6);
-  settings->bools[0] = ppm_gtk_settings_add_check(
-      checks, _("_Decline calls from non-members and unfunded members automatically"),
-      "ppm-auto-decline", bool_prefs[0]);
-  settings->bools[1] = ppm_gtk_settings_add_check(checks, _("Tell the member about every _charge"),
-                                                  "ppm-notify-member", bool_prefs[1]);
-  settings->bools[2]
-      = ppm_gtk_settings_add_check(checks, _("Warn in the chat before the _last paid minute"),
-                                   "ppm-last-minute-warning", bool_prefs[2]);
+  ppm_gtk_settings_add_call_prefs(table, 7, settings->ints, settings->bools);
 
   /* Empty fields are not flagged before the model typed anything. */
   for (int i = 0; i < N_FIELDS; i++)
@@ -351,4 +355,111 @@ ppm_gtk_settings_close(void)
 {
   if (settings != NULL)
     gtk_widget_destroy(settings->dialog);
+}
+
+/* ---- the frame of Configure Plugin: each preference is written as it changes ---- */
+
+typedef struct
+{
+  PpmGtkField email;
+  PpmGtkField url;
+  GtkWidget *ca_file;
+  GtkWidget *ca_message;
+  GtkWidget *bools[G_N_ELEMENTS(bool_prefs)];
+  GtkWidget *ints[G_N_ELEMENTS(int_prefs)];
+} PpmGtkConfig;
+
+static void
+ppm_gtk_config_on_entry(GtkEditable *editable, gpointer data)
+{
+  PpmGtkField *field = data;
+  if (ppm_gtk_settings_check(field))
+    purple_prefs_set_string(field->pref, gtk_entry_get_text(GTK_ENTRY(field->entry)));
+}
+
+static void
+ppm_gtk_config_on_ca_file(GtkFileChooserButton *button, gpointer data)
+{
+  PpmGtkConfig *config = data;
+  g_autofree char *path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(button));
+  const char *problem = path != NULL ? ppm_gtk_check_ca_file(path) : NULL;
+  gtk_label_set_text(GTK_LABEL(config->ca_message), problem != NULL ? problem : "");
+  if (path != NULL && problem == NULL)
+    purple_prefs_set_string(PPM_PREF_CA_FILE, path);
+}
+
+static void
+ppm_gtk_config_on_system_cas(GtkButton *button, gpointer data)
+{
+  PpmGtkConfig *config = data;
+  gtk_file_chooser_unselect_all(GTK_FILE_CHOOSER(config->ca_file));
+  gtk_label_set_text(GTK_LABEL(config->ca_message), "");
+  purple_prefs_set_string(PPM_PREF_CA_FILE, "");
+}
+
+static void
+ppm_gtk_config_on_int(GtkSpinButton *spin, gpointer data)
+{
+  purple_prefs_set_int(data, gtk_spin_button_get_value_as_int(spin));
+}
+
+static void
+ppm_gtk_config_on_bool(GtkToggleButton *check, gpointer data)
+{
+  purple_prefs_set_bool(data, gtk_toggle_button_get_active(check));
+}
+
+static void
+ppm_gtk_config_on_destroy(GtkWidget *widget, gpointer data)
+{
+  g_free(data);
+}
+
+GtkWidget *
+ppm_gtk_settings_config_frame(void)
+{
+  PpmGtkConfig *config = g_new0(PpmGtkConfig, 1);
+  GtkWidget *table = gtk_table_new(7, 3, FALSE);
+  gtk_widget_set_name(table, "ppm-config");
+  gtk_container_set_border_width(GTK_CONTAINER(table), 12);
+  gtk_table_set_col_spacings(GTK_TABLE(table), 10);
+
+  ppm_gtk_settings_add_field(table, 0, &config->email, _("_Email:"), "ppm-email", PPM_PREF_EMAIL,
+                             ppm_gtk_check_email);
+  ppm_gtk_settings_add_field(table, 1, &config->url, _("Platform _address:"), "ppm-server-url",
+                             PPM_PREF_SERVER_URL, ppm_gtk_check_url);
+  g_signal_connect(config->email.entry, "changed", G_CALLBACK(ppm_gtk_config_on_entry),
+                   &config->email);
+  g_signal_connect(config->url.entry, "changed", G_CALLBACK(ppm_gtk_config_on_entry), &config->url);
+
+  config->ca_file
+      = gtk_file_chooser_button_new(_("CA certificates file"), GTK_FILE_CHOOSER_ACTION_OPEN);
+  gtk_widget_set_name(config->ca_file, "ppm-ca-file");
+  const char *ca_file = purple_prefs_get_string(PPM_PREF_CA_FILE);
+  if (ca_file != NULL && *ca_file != '\0')
+    gtk_file_chooser_set_filename(GTK_FILE_CHOOSER(config->ca_file), ca_file);
+  ppm_gtk_settings_label(table, 2, _("_CA certificates file:"), config->ca_file);
+  gtk_table_attach(GTK_TABLE(table), config->ca_file, 1, 2, 2, 3, GTK_FILL | GTK_EXPAND, 0, 0, 3);
+  GtkWidget *system_cas = gtk_button_new_with_mnemonic(_("Use the _system's certificates"));
+  gtk_widget_set_name(system_cas, "ppm-ca-file-system");
+  gtk_widget_set_tooltip_text(system_cas, _("Trust the certificate authorities of this computer"));
+  gtk_table_attach(GTK_TABLE(table), system_cas, 2, 3, 2, 3, GTK_FILL, 0, 0, 3);
+  config->ca_message = gtk_label_new(NULL);
+  gtk_widget_set_name(config->ca_message, "ppm-ca-file-message");
+  gtk_misc_set_alignment(GTK_MISC(config->ca_message), 0.0, 0.5);
+  gtk_table_attach(GTK_TABLE(table), config->ca_message, 1, 3, 3, 4, GTK_FILL, 0, 0, 0);
+  g_signal_connect(config->ca_file, "file-set", G_CALLBACK(ppm_gtk_config_on_ca_file), config);
+  g_signal_connect(system_cas, "clicked", G_CALLBACK(ppm_gtk_config_on_system_cas), config);
+
+  ppm_gtk_settings_add_call_prefs(table, 4, config->ints, config->bools);
+  for (gsize i = 0; i < G_N_ELEMENTS(int_prefs); i++)
+    g_signal_connect(config->ints[i], "value-changed", G_CALLBACK(ppm_gtk_config_on_int),
+                     (gpointer)int_prefs[i]);
+  for (gsize i = 0; i < G_N_ELEMENTS(bool_prefs); i++)
+    g_signal_connect(config->bools[i], "toggled", G_CALLBACK(ppm_gtk_config_on_bool),
+                     (gpointer)bool_prefs[i]);
+
+  g_signal_connect(table, "destroy", G_CALLBACK(ppm_gtk_config_on_destroy), config);
+  gtk_widget_show_all(table);
+  return table;
 }

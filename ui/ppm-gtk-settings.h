@@ -9,5 +9,8 @@ G_BEGIN_DECLS
 GtkWidget *ppm_gtk_settings_show(void);
 /* Closes it without saving (at unload). */
 void ppm_gtk_settings_close(void);
+/* The preferences alone, for Configure Plugin in Pidgin's plugin list; each
+ * is saved as it changes, once its field is valid. */
+GtkWidget *ppm_gtk_settings_config_frame(void);
 
 G_END_DECLS

@@ -2,59 +2,33 @@
 #include "ppm-url.h"
 
 #include "ppm-api-error.h"
+#include "ppm-url-check.h"
 
-#include <gio/gio.h>
 #include <string.h>
-
-static gboolean
-ppm_url_host_is_loopback(const char *host)
-{
-  g_autoptr(GInetAddress) address = NULL;
-
-  if (g_ascii_strcasecmp(host, "localhost") == 0)
-    return TRUE;
-  address = g_inet_address_new_from_string(host);
-  return address != NULL && g_inet_address_get_is_loopback(address);
-}
-
-static char *
-ppm_url_fail(GError **error, const char *url, const char *why)
-{
-  g_set_error(error, PPM_API_ERROR, PPM_API_ERROR_INVALID_URL, "invalid server URL \"%s\": %s", url,
-              why);
-  return NULL;
-}
 
 char *
 ppm_url_validate(const char *url, GError **error)
 {
-  g_autoptr(GUri) uri = NULL;
-  g_autoptr(GError) parse_error = NULL;
-  const char *scheme, *host, *path;
-  g_autofree char *trimmed = NULL;
+  static const char *const why[] = {
+    [PPM_URL_EMPTY] = "empty",
+    [PPM_URL_UNPARSABLE] = "not a URL",
+    [PPM_URL_BAD_SCHEME] = "the scheme must be https (or http for this computer)",
+    [PPM_URL_NO_HOST] = "no host",
+    [PPM_URL_USER_INFO] = "user names or passwords do not belong in the URL",
+    [PPM_URL_QUERY] = "no query or fragment allowed",
+    [PPM_URL_PORT_ZERO] = "port 0",
+    [PPM_URL_PLAIN_HTTP] = "plain http is allowed only for this computer; use https",
+  };
+  PpmUrlProblem problem = ppm_url_check(url);
 
-  if (url == NULL || *url == '\0')
-    return ppm_url_fail(error, "", "empty");
-  uri = g_uri_parse(url, G_URI_FLAGS_NONE, &parse_error);
-  if (uri == NULL)
-    return ppm_url_fail(error, url, parse_error->message);
-  scheme = g_uri_get_scheme(uri);
-  host = g_uri_get_host(uri);
-  path = g_uri_get_path(uri);
-  if (g_strcmp0(scheme, "https") != 0 && g_strcmp0(scheme, "http") != 0)
-    return ppm_url_fail(error, url, "the scheme must be https (or http for this computer)");
-  if (host == NULL || *host == '\0')
-    return ppm_url_fail(error, url, "no host");
-  if (g_uri_get_userinfo(uri) != NULL)
-    return ppm_url_fail(error, url, "user names or passwords do not belong in the URL");
-  if (g_uri_get_query(uri) != NULL || g_uri_get_fragment(uri) != NULL)
-    return ppm_url_fail(error, url, "no query or fragment allowed");
-  if (g_uri_get_port(uri) == 0)
-    return ppm_url_fail(error, url, "port 0");
-  if (g_str_equal(scheme, "http") && !ppm_url_host_is_loopback(host))
-    return ppm_url_fail(error, url, "plain http is allowed only for this computer; use https");
-  trimmed = g_strdup(url);
-  if (path != NULL && g_str_has_suffix(trimmed, "/"))
+  if (problem != PPM_URL_OK)
+    {
+      g_set_error(error, PPM_API_ERROR, PPM_API_ERROR_INVALID_URL, "invalid server URL \"%s\": %s",
+                  url != NULL ? url : "", why[problem]);
+      return NULL;
+    }
+  char *trimmed = g_strdup(url);
+  if (g_str_has_suffix(trimmed, "/"))
     trimmed[strlen(trimmed) - 1] = '\0';
-  return g_steal_pointer(&trimmed);
+  return trimmed;
 }

@@ -3,6 +3,8 @@
  * closes each on the platform and writes the answer back. */
 #include "ppm-journal-recovery.h"
 
+#include "ppm-log.h"
+
 typedef struct
 {
   PpmJournal *journal;
@@ -65,8 +67,8 @@ static void
 ppm_recover_left_pending(PpmRecoverTask *task, const PpmJournalSession *session, const char *what,
                          const PpmOutcome *outcome)
 {
-  g_info("%s session %s after a restart failed: %s", what, session->client_session_id,
-         outcome->message != NULL ? outcome->message : "no answer");
+  ppm_log_info("%s session %s after a restart failed: %s", what, session->client_session_id,
+               outcome->message != NULL ? outcome->message : "no answer");
   task->counts.pending++;
 }
 
@@ -132,8 +134,9 @@ ppm_recover_reopened(const PpmOutcome *outcome, const PpmOpenAnswer *answer, gpo
   if (outcome->kind == PPM_OUTCOME_FINAL)
     {
       /* The platform never had it or cannot open it: no hold, nothing to close. */
-      g_info("Session %s cannot be opened again (%s); nothing to close", session->client_session_id,
-             outcome->code_text != NULL ? outcome->code_text : "refused");
+      ppm_log_info("Session %s cannot be opened again (%s); nothing to close",
+                   session->client_session_id,
+                   outcome->code_text != NULL ? outcome->code_text : "refused");
       if (ppm_journal_closed(task->journal, session->client_session_id, 0, 0, NULL, &task->error))
         task->counts.forgotten++;
     }

@@ -2,6 +2,8 @@
  * one function per record a billed session writes. */
 #include "ppm-journal.h"
 
+#include "ppm-log.h"
+
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -280,8 +282,8 @@ ppm_journal_move_aside(const char *path, GError **error)
       if (g_file_test(from, G_FILE_TEST_EXISTS))
         g_rename(from, to);
     }
-  g_warning("The billing journal %s was unreadable; it was moved to %s and a new one started", path,
-            target);
+  ppm_log_warning("The billing journal %s was unreadable; it was moved to %s and a new one started",
+                  path, target);
   return g_steal_pointer(&target);
 }
 

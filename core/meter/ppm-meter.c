@@ -10,6 +10,8 @@
 #include "ppm-meter.h"
 #include "ppm-schedule.h"
 
+#include "ppm-log.h"
+
 GQuark
 ppm_meter_error_quark(void)
 {
@@ -339,9 +341,9 @@ charge_is_late(PpmMeter *self, gint64 seq)
   if (!self->ended || ppm_schedule_due(&self->schedule, seq) <= self->end_us)
     return FALSE;
   self->late_answers++;
-  g_info("Ignoring the answer for charge %" G_GINT64_FORMAT " of session %s: the call ended "
-         "before it fell due",
-         seq, self->session_id);
+  ppm_log_info("Ignoring the answer for charge %" G_GINT64_FORMAT " of session %s: the call ended "
+               "before it fell due",
+               seq, self->session_id);
   return TRUE;
 }
 
@@ -429,8 +431,8 @@ on_close_done(const PpmOutcome *outcome, const PpmCloseAnswer *answer, gpointer 
               g_autoptr(GError) error = NULL;
 
               if (!self->events.journal(self, &record, self->user_data, &error))
-                g_message("Billing journal failed at close: %s",
-                          error != NULL ? error->message : "no reason given");
+                ppm_log_message("Billing journal failed at close: %s",
+                                error != NULL ? error->message : "no reason given");
             }
         }
       self->failures = 0;

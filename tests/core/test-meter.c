@@ -1034,9 +1034,9 @@ test_new_refuses_missing_port(void)
   PpmMeterConfig config = { .protocol = "prpl-jabber", .t0_us = T0 };
   PpmPort no_ops = { 0 };
 
-  g_test_expect_message(NULL, G_LOG_LEVEL_CRITICAL, "*assertion*config != NULL*");
+  g_test_expect_message("ppm-meter", G_LOG_LEVEL_CRITICAL, "*assertion*config != NULL*");
   g_assert_null(ppm_meter_new(clock, &no_ops, &config, NULL, NULL));
-  g_test_expect_message(NULL, G_LOG_LEVEL_CRITICAL, "*assertion*config != NULL*");
+  g_test_expect_message("ppm-meter", G_LOG_LEVEL_CRITICAL, "*assertion*config != NULL*");
   g_assert_null(ppm_meter_new(clock, NULL, &config, NULL, NULL));
   g_test_assert_expected_messages();
 }

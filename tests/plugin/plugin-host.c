@@ -8,6 +8,7 @@
 static char *user_dir;
 static GPtrArray *notices;
 static GPtrArray *requests; /* of PpmHostRequest */
+static GPtrArray *debug_lines;
 
 /* ---- event loop ---- */
 
@@ -86,6 +87,49 @@ static PurpleNotifyUiOps notify_ops = {
   .notify_formatted = notify_formatted,
 };
 
+/* ---- debug ---- */
+
+static void
+debug_line_free(PpmHostDebugLine *line)
+{
+  g_free(line->category);
+  g_free(line->message);
+  g_free(line);
+}
+
+static void
+debug_print(PurpleDebugLevel level, const char *category, const char *message)
+{
+  PpmHostDebugLine *line = g_new0(PpmHostDebugLine, 1);
+  line->level = level;
+  line->category = g_strdup(category);
+  line->message = g_strdup(message);
+  g_ptr_array_add(debug_lines, line);
+}
+
+static gboolean
+debug_is_enabled(PurpleDebugLevel level, const char *category)
+{
+  return TRUE;
+}
+
+static PurpleDebugUiOps debug_ops = {
+  .print = debug_print,
+  .is_enabled = debug_is_enabled,
+};
+
+GPtrArray *
+ppm_host_debug_lines(void)
+{
+  return debug_lines;
+}
+
+void
+ppm_host_clear_debug_lines(void)
+{
+  g_ptr_array_set_size(debug_lines, 0);
+}
+
 /* ---- request ---- */
 
 static void
@@ -144,8 +188,10 @@ ppm_host_init(void)
   g_assert_nonnull(user_dir);
   notices = g_ptr_array_new_with_free_func(g_free);
   requests = g_ptr_array_new();
+  debug_lines = g_ptr_array_new_with_free_func((GDestroyNotify)debug_line_free);
   purple_util_set_user_dir(user_dir);
   purple_debug_set_enabled(g_getenv("PPM_TEST_DEBUG") != NULL);
+  purple_debug_set_ui_ops(&debug_ops);
   purple_eventloop_set_ui_ops(&loop_ops);
   purple_notify_set_ui_ops(&notify_ops);
   purple_request_set_ui_ops(&request_ops);
@@ -163,6 +209,8 @@ ppm_host_shutdown(void)
     request_free(g_ptr_array_steal_index(requests, 0));
   g_clear_pointer(&requests, g_ptr_array_unref);
   g_clear_pointer(&notices, g_ptr_array_unref);
+  purple_debug_set_ui_ops(NULL);
+  g_clear_pointer(&debug_lines, g_ptr_array_unref);
   ppm_lab_remove_tree(user_dir);
   g_clear_pointer(&user_dir, g_free);
 }

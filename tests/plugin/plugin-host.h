@@ -1,6 +1,6 @@
 /* A minimal libpurple host for testing core-ppm in-process: GLib event loop,
- * a fresh user dir, and notify/request ui-ops that record what the plugin
- * shows so a test can read it and answer dialogs. */
+ * a fresh user dir, and notify/request/debug ui-ops that record what the
+ * plugin shows so a test can read it and answer dialogs. */
 #pragma once
 
 #include <purple.h>
@@ -23,6 +23,18 @@ GPtrArray *ppm_host_notices(void);
 void ppm_host_clear_notices(void);
 /* Waits for a notice containing `needle`; returns it or NULL. */
 const char *ppm_host_wait_notice(const char *needle, guint timeout_ms);
+
+/* Every purple_debug_* line so far (what Pidgin's Debug window shows), oldest
+ * first. */
+typedef struct
+{
+  PurpleDebugLevel level;
+  char *category;
+  char *message;
+} PpmHostDebugLine;
+
+GPtrArray *ppm_host_debug_lines(void);
+void ppm_host_clear_debug_lines(void);
 
 /* The open purple_request_fields dialogs, oldest first. */
 typedef struct

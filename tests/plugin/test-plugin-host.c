@@ -1,10 +1,13 @@
 /* core-ppm in a libpurple host, without a platform: preferences at probe,
- * clean load and unload, the ui-ops IPC, the actions and their errors. */
+ * what the plugin list shows, clean load, unload and reload, core's log in
+ * the debug log, the ui-ops IPC, the actions and their errors. */
 #include "plugin-host.h"
+#include "ppm-journal.h"
 #include "ppm-prefs.h"
 #include "ppm-ui-ops.h"
 
 #include <gio/gio.h>
+#include <libintl.h>
 #include <string.h>
 
 static PurplePlugin *plugin;
@@ -24,6 +27,128 @@ test_prefs_at_probe(void)
   g_assert_cmpint(purple_prefs_get_int(PPM_PREF_RING_TIMEOUT_SECONDS), ==, 60);
   g_assert_true(purple_prefs_get_bool(PPM_PREF_LAST_MINUTE_WARNING));
   g_assert_cmpstr(purple_plugin_get_id(plugin), ==, "core-ppm");
+}
+
+static void
+test_plugin_list_info(void)
+{
+  PurplePluginInfo *info = plugin->info;
+  /* Translated at probe, in the plugin's text domain. */
+  g_assert_cmpstr(info->name, ==, dgettext(GETTEXT_PACKAGE, "Pay per minute"));
+  g_assert_cmpstr(info->summary, ==,
+                  dgettext(GETTEXT_PACKAGE, "Bills voice and video calls per minute"));
+  g_assert_nonnull(strstr(info->description, "pay-per-minute"));
+  g_assert_true(g_str_has_prefix(info->homepage, "https://"));
+}
+
+/* Configure Plugin: a frame with every preference, seconds bounded. */
+static void
+test_pref_frame(void)
+{
+  static const char *const prefs[] = { PPM_PREF_SERVER_URL,
+                                       PPM_PREF_EMAIL,
+                                       PPM_PREF_CA_FILE,
+                                       PPM_PREF_AUTO_DECLINE,
+                                       PPM_PREF_NOTIFY_MEMBER,
+                                       PPM_PREF_MAX_UNBILLED_SECONDS,
+                                       PPM_PREF_NO_MEDIA_SECONDS,
+                                       PPM_PREF_RING_TIMEOUT_SECONDS,
+                                       PPM_PREF_LAST_MINUTE_WARNING };
+  g_assert_true(PURPLE_PLUGIN_HAS_PREF_FRAME(plugin));
+  g_assert_true(purple_plugin_load(plugin));
+  PurplePluginUiInfo *ui = PURPLE_PLUGIN_UI_INFO(plugin);
+  PurplePluginPrefFrame *frame = ui->get_plugin_pref_frame(plugin);
+  g_assert_nonnull(frame);
+  for (gsize i = 0; i < G_N_ELEMENTS(prefs); i++)
+    {
+      PurplePluginPref *found = NULL;
+      for (GList *l = purple_plugin_pref_frame_get_prefs(frame); l != NULL; l = l->next)
+        if (g_strcmp0(purple_plugin_pref_get_name(l->data), prefs[i]) == 0)
+          found = l->data;
+      g_assert_nonnull(found);
+      g_assert_nonnull(purple_plugin_pref_get_label(found));
+      if (purple_prefs_get_type(prefs[i]) == PURPLE_PREF_INT)
+        {
+          int min = -1, max = -1;
+          purple_plugin_pref_get_bounds(found, &min, &max);
+          g_assert_cmpint(min, ==, 0);
+          g_assert_cmpint(max, >, 0);
+        }
+    }
+  purple_plugin_pref_frame_destroy(frame);
+  g_assert_true(purple_plugin_unload(plugin));
+}
+
+/* core/journal's warning about an unreadable journal reaches libpurple's
+ * debug log (Pidgin's Debug window) under core/journal's domain. */
+static void
+test_core_log_in_debug_window(void)
+{
+  g_autofree char *path = g_build_filename(purple_user_dir(), PPM_JOURNAL_FILE_NAME, NULL);
+  g_assert_true(g_file_set_contents(path, "not a journal", -1, NULL));
+  ppm_host_clear_debug_lines();
+  g_assert_true(purple_plugin_load(plugin));
+  g_assert_true(purple_plugin_unload(plugin));
+  const PpmHostDebugLine *heard = NULL;
+  GPtrArray *lines = ppm_host_debug_lines();
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const PpmHostDebugLine *line = g_ptr_array_index(lines, i);
+      if (strstr(line->message, "billing journal") != NULL)
+        heard = line;
+    }
+  g_assert_nonnull(heard);
+  g_assert_cmpstr(heard->category, ==, "ppm-journal");
+  g_assert_cmpint(heard->level, ==, PURPLE_DEBUG_WARNING);
+  g_assert_nonnull(strstr(heard->message, "unreadable"));
+}
+
+static void
+on_signal(gpointer data)
+{
+  (*(int *)data)++;
+}
+
+/* Unload takes the plugin's signals away; a reload brings them back; none of
+ * it warns (GLib warnings abort here, libpurple's show in the debug log). */
+static void
+test_reload_without_warnings(void)
+{
+  static const char *const signals[] = { "ppm-signed-in", "ppm-signing-out", "ppm-status-changed" };
+  static int heard;
+  GLogLevelFlags fatal
+      = g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  ppm_host_clear_debug_lines();
+  for (int round = 0; round < 2; round++)
+    {
+      g_assert_true(purple_plugin_load(plugin));
+      heard = 0;
+      for (gsize i = 0; i < G_N_ELEMENTS(signals); i++)
+        {
+          g_assert_cmpuint(
+              purple_signal_connect(plugin, signals[i], &heard, PURPLE_CALLBACK(on_signal), &heard),
+              !=, 0);
+          purple_signal_emit(plugin, signals[i]);
+        }
+      g_assert_cmpint(heard, ==, G_N_ELEMENTS(signals));
+      purple_signals_disconnect_by_handle(&heard);
+      g_assert_true(purple_plugin_unload(plugin));
+    }
+  GPtrArray *lines = ppm_host_debug_lines();
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const PpmHostDebugLine *line = g_ptr_array_index(lines, i);
+      if (line->level >= PURPLE_DEBUG_WARNING)
+        g_test_message("%s: %s", line->category, line->message);
+      g_assert_cmpint(line->level, <, PURPLE_DEBUG_WARNING);
+    }
+  /* Gone after unload: libpurple knows no such signal of the plugin. */
+  g_test_expect_message(NULL, G_LOG_LEVEL_CRITICAL, "*signal_connect_common*");
+  g_assert_cmpuint(purple_signal_connect(plugin, "ppm-status-changed", &heard,
+                                         PURPLE_CALLBACK(on_signal), &heard),
+                   ==, 0);
+  g_test_assert_expected_messages();
+  g_log_set_always_fatal(fatal);
 }
 
 static gboolean
@@ -220,7 +345,11 @@ main(int argc, char **argv)
   ppm_host_init();
   plugin = ppm_host_probe_plugin();
   g_test_add_func("/plugin/host/prefs-at-probe", test_prefs_at_probe);
+  g_test_add_func("/plugin/host/plugin-list-info", test_plugin_list_info);
+  g_test_add_func("/plugin/host/pref-frame", test_pref_frame);
   g_test_add_func("/plugin/host/load-unload-disconnects", test_load_unload_disconnects);
+  g_test_add_func("/plugin/host/reload-without-warnings", test_reload_without_warnings);
+  g_test_add_func("/plugin/host/core-log-in-debug-window", test_core_log_in_debug_window);
   g_test_add_func("/plugin/host/status-follows-account", test_status_follows_account);
   g_test_add_func("/plugin/host/ipc-ui-ops", test_ipc_ui_ops);
   g_test_add_func("/plugin/host/ipc-status-signed-out", test_ipc_status_signed_out);

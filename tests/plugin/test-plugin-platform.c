@@ -405,9 +405,9 @@ list_assert_row(guint i, const char *kind, const char *amount, const char *balan
 {
   g_auto(GStrv) cells = g_strsplit(list_page->rows->pdata[i], "|", -1);
   g_assert_cmpuint(g_strv_length(cells), ==, 5);
-  /* Local time to the minute, and the kind in words. */
-  g_assert_true(
-      g_regex_match_simple("^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$", cells[0], 0, 0));
+  /* Local time as the locale writes it (C.UTF-8 here: %x %X), and the kind in words. */
+  g_assert_true(g_regex_match_simple("^[0-9]{2}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
+                                     cells[0], 0, 0));
   g_assert_cmpstr(cells[1], ==, kind);
   g_assert_cmpstr(cells[2], ==, amount);
   g_assert_cmpstr(cells[3], ==, balance_after);

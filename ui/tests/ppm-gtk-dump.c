@@ -62,6 +62,11 @@ ppm_gtk_dump_widget(GtkWidget *widget, gpointer data)
       else if (GTK_IS_BUTTON(widget) && GTK_IS_LABEL(gtk_bin_get_child(GTK_BIN(widget))))
         g_string_append_printf(out, " %s",
                                gtk_label_get_text(GTK_LABEL(gtk_bin_get_child(GTK_BIN(widget)))));
+      else if (GTK_IS_FILE_CHOOSER_BUTTON(widget))
+        {
+          g_autofree char *file = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(widget));
+          g_string_append_printf(out, " file=%s", file != NULL ? file : "(none)");
+        }
       else if (GTK_IS_TEXT_VIEW(widget))
         {
           GtkTextBuffer *buffer = gtk_text_view_get_buffer(GTK_TEXT_VIEW(widget));

@@ -10,6 +10,7 @@
 #include <gtk/gtk.h>
 #include <libpurple/mediamanager.h>
 #include <libpurple/plugin.h>
+#include <pidgin/gtkplugin.h>
 #include <string.h>
 
 typedef struct
@@ -112,8 +113,9 @@ ppm_gtk_hook_on_history_more(const char *before, gpointer more_data)
   g_string_append_printf(results, "history-load before=%s\n", before != NULL ? before : "(newest)");
 }
 
-/* Clicks a button or an expander, or types into an entry or text view found
- * by name (in the window whose title contains `window=`, if given). */
+/* Clicks a button or an expander, types into an entry or text view, or picks
+ * a file in a file chooser button, found by name (in the window whose title
+ * contains `window=`, if given). */
 static char *
 ppm_gtk_hook_drive(const char *command, PpmGtkHookArgs *args)
 {
@@ -132,8 +134,54 @@ ppm_gtk_hook_drive(const char *command, PpmGtkHookArgs *args)
   else if (g_strcmp0(command, "type") == 0 && GTK_IS_TEXT_VIEW(widget))
     gtk_text_buffer_set_text(gtk_text_view_get_buffer(GTK_TEXT_VIEW(widget)),
                              text != NULL ? text : "", -1);
+  else if (g_strcmp0(command, "choose") == 0 && GTK_IS_FILE_CHOOSER_BUTTON(widget))
+    {
+      /* What picking a file in the button's dialog ends with. */
+      gtk_file_chooser_set_filename(GTK_FILE_CHOOSER(widget), ppm_gtk_hook_get(args, "file"));
+      g_signal_emit_by_name(widget, "file-set");
+    }
   else
     return g_strdup("error the widget cannot do that");
+  return g_strdup("ok");
+}
+
+static void
+ppm_gtk_hook_on_configure_destroy(GtkWidget *window, gpointer data)
+{
+  PurplePlugin *plugin = data;
+  /* Pidgin's own dialog frees the libpurple frame it built the widgets from. */
+  if (plugin->info->prefs_info != NULL && plugin->info->prefs_info->frame != NULL)
+    {
+      purple_plugin_pref_frame_destroy(plugin->info->prefs_info->frame);
+      plugin->info->prefs_info->frame = NULL;
+    }
+}
+
+/* What Pidgin's Configure Plugin button opens: the plugin's frame in a
+ * window ("Configure ID"), with a Close button (ppm-configure-close). */
+static char *
+ppm_gtk_hook_configure(PpmGtkHookArgs *args)
+{
+  const char *id = ppm_gtk_hook_get(args, "id");
+  PurplePlugin *plugin = purple_plugins_find_with_id(id != NULL ? id : "");
+  if (plugin == NULL || !purple_plugin_is_loaded(plugin))
+    return g_strdup("error no such plugin loaded");
+  GtkWidget *frame = pidgin_plugin_get_config_frame(plugin);
+  if (frame == NULL)
+    return g_strdup("error the plugin has no configuration frame");
+  GtkWidget *window = gtk_window_new(GTK_WINDOW_TOPLEVEL);
+  gtk_widget_set_name(window, "ppm-configure");
+  g_autofree char *title = g_strdup_printf("Configure %s", id);
+  gtk_window_set_title(GTK_WINDOW(window), title);
+  GtkWidget *box = gtk_vbox_new(FALSE, 6);
+  gtk_container_add(GTK_CONTAINER(window), box);
+  gtk_box_pack_start(GTK_BOX(box), frame, TRUE, TRUE, 0);
+  GtkWidget *close = gtk_button_new_from_stock(GTK_STOCK_CLOSE);
+  gtk_widget_set_name(close, "ppm-configure-close");
+  g_signal_connect_swapped(close, "clicked", G_CALLBACK(gtk_widget_destroy), window);
+  gtk_box_pack_end(GTK_BOX(box), close, FALSE, FALSE, 0);
+  g_signal_connect(window, "destroy", G_CALLBACK(ppm_gtk_hook_on_configure_destroy), plugin);
+  gtk_widget_show_all(window);
   return g_strdup("ok");
 }
 
@@ -225,8 +273,11 @@ ppm_gtk_hook_run(const char *command, PpmGtkHookArgs *args)
     ops->settings_show();
   else if (g_str_equal(command, "history-page"))
     return ppm_gtk_hook_history_page(args);
-  else if (g_str_equal(command, "click") || g_str_equal(command, "type"))
+  else if (g_str_equal(command, "click") || g_str_equal(command, "type")
+           || g_str_equal(command, "choose"))
     return ppm_gtk_hook_drive(command, args);
+  else if (g_str_equal(command, "configure"))
+    return ppm_gtk_hook_configure(args);
   else if (g_str_equal(command, "results"))
     {
       g_autofree char *escaped = g_uri_escape_string(results->str, NULL, FALSE);

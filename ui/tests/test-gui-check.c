@@ -13,6 +13,10 @@ test_url(void)
   g_assert_nonnull(ppm_gtk_check_url("https://"));
   g_assert_null(ppm_gtk_check_url("https://pay.example.com"));
   g_assert_null(ppm_gtk_check_url("http://127.0.0.1:8080"));
+  g_assert_null(ppm_gtk_check_url("http://localhost:8080"));
+  /* Plain http only to this computer, as core-ppm decides when it connects. */
+  g_assert_nonnull(ppm_gtk_check_url("http://pay.example.com"));
+  g_assert_nonnull(ppm_gtk_check_url("https://user:pw@pay.example.com"));
 }
 
 static void

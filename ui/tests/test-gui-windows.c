@@ -2,6 +2,7 @@
  * with the same ui-ops calls core-ppm makes, and read back from the widgets. */
 #include "ppm-pidgin-lab.h"
 
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -518,6 +519,59 @@ test_history_pages(void)
 
 /* Last: quitting unloads gtk-ppm with its windows open, and core-ppm,
  * without a crash. */
+/* Configure Plugin: core-ppm's libpurple frame, and gtk-ppm's own with the
+ * settings' checks, each preference saved as it changes, the CA file picked
+ * with a file chooser. */
+static void
+test_configure_plugin(void)
+{
+  HOOK("configure id=core-ppm");
+  g_assert_true(ppm_pidgin_lab_wait_dump(lab, "title=Configure core-ppm", 5000));
+  HOOK("click name=ppm-configure-close window=Configure%%20core-ppm");
+  g_assert_true(wait_gone("title=Configure core-ppm", 5000));
+
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca_file = NULL;
+  int fd = g_file_open_tmp("ppm-gui-ca-XXXXXX.pem", &ca_file, &error);
+  g_assert_no_error(error);
+  g_close(fd, NULL);
+  g_autofree char *ca_escaped = g_uri_escape_string(ca_file, NULL, FALSE);
+
+  HOOK("configure id=gtk-ppm");
+  HOOK("type name=ppm-server-url window=gtk-ppm text=http%%3A%%2F%%2Fpay.example.com");
+  assert_widget("Configure gtk-ppm", "ppm-server-url-message",
+                "The address must start with https://");
+  HOOK("type name=ppm-server-url window=gtk-ppm text=https%%3A%%2F%%2Fframe.example.com");
+  assert_widget("Configure gtk-ppm", "ppm-server-url-message", "");
+  HOOK("choose name=ppm-ca-file window=gtk-ppm file=%s", ca_escaped);
+  HOOK("click name=ppm-notify-member window=gtk-ppm");
+  g_autofree char *shown = g_strdup_printf("file=%s", ca_file);
+  assert_widget("Configure gtk-ppm", "ppm-ca-file", shown);
+  screenshot("gui-configure-plugin", "Configure gtk-ppm");
+  HOOK("click name=ppm-configure-close window=gtk-ppm");
+  g_assert_true(wait_gone("title=Configure gtk-ppm", 5000));
+
+  /* Saved: the settings window reads them back; the refused address was not. */
+  HOOK("settings");
+  assert_widget("ppm-settings", "ppm-server-url", "https://frame.example.com");
+  assert_widget("ppm-settings", "ppm-ca-file", ca_file);
+  assert_widget("ppm-settings", "ppm-notify-member", "active=1 Tell the member about every charge");
+  HOOK("click name=ppm-settings-cancel");
+
+  /* "Use the system's certificates" empties the preference. */
+  HOOK("configure id=gtk-ppm");
+  assert_widget("Configure gtk-ppm", "ppm-ca-file", shown);
+  HOOK("click name=ppm-ca-file-system window=gtk-ppm");
+  HOOK("type name=ppm-server-url window=gtk-ppm text=https%%3A%%2F%%2F127.0.0.1%%3A9");
+  HOOK("click name=ppm-notify-member window=gtk-ppm");
+  HOOK("click name=ppm-configure-close window=gtk-ppm");
+  HOOK("settings");
+  assert_widget("ppm-settings", "ppm-ca-file", "");
+  assert_widget("ppm-settings", "ppm-server-url", "https://127.0.0.1:9");
+  HOOK("click name=ppm-settings-cancel");
+  g_unlink(ca_file);
+}
+
 static void
 test_quit_unloads(void)
 {
@@ -549,6 +603,7 @@ main(int argc, char **argv)
   g_test_add_func("/gui/rating/send", test_rating_send);
   g_test_add_func("/gui/rating/not-now", test_rating_not_now);
   g_test_add_func("/gui/settings/validation", test_settings_validation);
+  g_test_add_func("/gui/settings/configure-plugin", test_configure_plugin);
   g_test_add_func("/gui/history/pages", test_history_pages);
   g_test_add_func("/gui/zz/quit-unloads", test_quit_unloads);
 
