@@ -340,13 +340,13 @@ test_fee_exact_without_overflow(void)
 static void
 test_fee_rejects_out_of_range(void)
 {
-  g_test_expect_message(NULL, G_LOG_LEVEL_CRITICAL, "*fee_bps <= PPM_MONEY_FEE_BPS_MAX*");
+  g_test_expect_message("ppm-money", G_LOG_LEVEL_CRITICAL, "*fee_bps <= PPM_MONEY_FEE_BPS_MAX*");
   g_assert_cmpint(ppm_money_fee(100, PPM_MONEY_FEE_BPS_MAX + 1), ==, 0);
   g_test_assert_expected_messages();
-  g_test_expect_message(NULL, G_LOG_LEVEL_CRITICAL, "*fee_bps >= 0*");
+  g_test_expect_message("ppm-money", G_LOG_LEVEL_CRITICAL, "*fee_bps >= 0*");
   g_assert_cmpint(ppm_money_fee(100, -1), ==, 0);
   g_test_assert_expected_messages();
-  g_test_expect_message(NULL, G_LOG_LEVEL_CRITICAL, "*amount_minor >= 0*");
+  g_test_expect_message("ppm-money", G_LOG_LEVEL_CRITICAL, "*amount_minor >= 0*");
   g_assert_cmpint(ppm_money_fee(-100, 2000), ==, 0);
   g_test_assert_expected_messages();
 }
