@@ -109,11 +109,9 @@ ppm_pg_session_charge_submit(PpmStore *store, const char *access_hash, const cha
 
 gboolean
 ppm_pg_session_close(PpmStore *store, gint64 model_id, const char *session_id, const char *reason,
-                     gint64 elapsed_ms, const PpmBillingConfig *config, gint64 now_ms,
+                     gint64 elapsed_ms, const char *rate_url, gint64 now_ms,
                      PpmStoredAnswer *answer, GError **error)
 {
-  g_autofree char *rate_url
-      = g_strdup_printf("%s/account/sessions/%s/rate", config->public_url, session_id);
   PpmPgParams params = { 0 };
   g_autoptr(PGresult) result = NULL;
 

@@ -561,7 +561,7 @@ typedef struct
   const char *session_id;
   const char *reason;
   gint64 elapsed_ms;
-  const PpmBillingConfig *config;
+  const char *rate_url;
   gint64 now_ms;
   PpmStoredAnswer *answer;
 } Close;
@@ -572,7 +572,7 @@ close_job(PpmSqlite *s, gpointer data, GError **error)
   Close *c = data;
   g_auto(Session) session = { 0 };
   gint64 reversed = 0, periods, total;
-  g_autofree char *rate_url = NULL, *body = NULL;
+  g_autofree char *body = NULL;
   sqlite3_stmt *stmt;
 
   /* Read on the writer, as open does: the end is never before a charge. */
@@ -599,9 +599,8 @@ close_job(PpmSqlite *s, gpointer data, GError **error)
   periods = sqlite3_column_int64(stmt, 0);
   total = sqlite3_column_int64(stmt, 1);
   sqlite3_reset(stmt);
-  rate_url = g_strdup_printf("%s/account/sessions/%s/rate", c->config->public_url, c->session_id);
   body = ppm_answer_close(c->session_id, periods, total, reversed, s->parent.currency,
-                          c->elapsed_ms, rate_url);
+                          c->elapsed_ms, c->rate_url);
   if (!ppm_sql_exec(s, error,
                     "UPDATE sessions SET state = 'closed', reason = ?, ended_ms = ?,"
                     " close_elapsed_ms = ?, hold_minor = 0, close_body = ? WHERE id = ?",
@@ -614,10 +613,10 @@ close_job(PpmSqlite *s, gpointer data, GError **error)
 
 static gboolean
 sqlite_session_close(PpmStore *store, gint64 model_id, const char *session_id, const char *reason,
-                     gint64 elapsed_ms, const PpmBillingConfig *config, gint64 now_ms,
+                     gint64 elapsed_ms, const char *rate_url, gint64 now_ms,
                      PpmStoredAnswer *answer, GError **error)
 {
-  Close c = { model_id, session_id, reason, elapsed_ms, config, now_ms, answer };
+  Close c = { model_id, session_id, reason, elapsed_ms, rate_url, now_ms, answer };
   return ppm_sqlite_run((PpmSqlite *)store, close_job, &c, error);
 }
 
