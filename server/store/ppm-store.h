@@ -467,7 +467,7 @@ typedef struct
    * (balance ≥ rate); model +(rate − fee); platform:fees +fee, fee =
    * (rate·fee_bps + 5000) div 10000; the hold is topped up from available
    * funds to at most hold_periods·rate, in whole periods; the session's
-   * deadline restarts.  Answer (ppm_answer_charge()): seq, charged = rate,
+   * deadline restarts.  Answer (the bytes of ppm_answer_charge()): seq, charged = rate,
    * total = sum of the session's charges, secured_periods = hold / rate,
    * member_balance_periods = min((available + this session's hold) / rate
    * after the charge, PPM_STORE_LOOKUP_MAX_MINUTES): 0 exactly when the next
@@ -478,17 +478,16 @@ typedef struct
   void (*session_charge_submit)(PpmStore *store, const char *access_hash, const char *session_id,
                                 gint64 seq, gint64 elapsed_ms, gint64 now_ms,
                                 PpmStoreChargeDone done, gpointer user_data);
-  /* Close (ppm_store_session_close() gives rate_url).  1. unknown / another model's → NOT_FOUND; 2.
-   * closed by an earlier close → its stored answer, replayed; 3. closed as superseded →
-   * SESSION_CLOSED; expired (as in charge) → SESSION_EXPIRED.  now is read
-   * once the session is locked.  Then: unless reason is "client_restart",
-   * every charge whose due time after t0 (the session's offset_ms +
-   * seq·period ms) is later than elapsed_ms is reversed (member +amount,
-   * model −(amount − fee), platform:fees −fee, the model's debit conditional:
-   * a charge whose reversal would take the model below zero stays).  The hold
-   * is released.  Answer (ppm_answer_close()): periods_charged and total of the
-   * charges that stand, reversed, duration_ms = elapsed_ms, rate_url.  Stored
-   * for replay. */
+  /* Close (rate_url from ppm_store_session_close()).  1. unknown / another
+   * model's → NOT_FOUND; 2. closed by an earlier close → its stored answer,
+   * replayed; 3. closed as superseded → SESSION_CLOSED; expired (as in
+   * charge) → SESSION_EXPIRED.  now is read once the session is locked.  Then: unless reason is
+   * "client_restart", every charge whose due time after t0 (the session's offset_ms + seq·period
+   * ms) is later than elapsed_ms is reversed (member +amount, model −(amount − fee), platform:fees
+   * −fee, the model's debit conditional: a charge whose reversal would take the model below zero
+   * stays).  The hold is released.  Answer (the bytes of ppm_answer_close()): periods_charged and
+   * total of the charges that stand, reversed, duration_ms = elapsed_ms, rate_url.  Stored for
+   * replay. */
   gboolean (*session_close)(PpmStore *store, gint64 model_id, const char *session_id,
                             const char *reason, gint64 elapsed_ms, const char *rate_url,
                             gint64 now_ms, PpmStoredAnswer *answer, GError **error);

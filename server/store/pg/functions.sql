@@ -573,6 +573,7 @@ BEGIN
   hold := hold + topup * s.rate_minor;
   available := available - topup * s.rate_minor;
   standing := s.next_seq + 1 - s.reversed;
+  -- The bytes of ppm_answer_charge() (test-pg-answers compares them).
   body := format('{"seq":%s,"charged":%s,"total":%s,"secured_periods":%s,'
                  '"member_balance_periods":%s}',
                  p_seq, ppm_money_json(s.rate_minor, p_currency),
@@ -746,6 +747,7 @@ BEGIN
   END IF;
   SELECT count(*), coalesce(sum(amount_minor), 0) INTO periods, total FROM charges
     WHERE session_id = s.id AND reversal_id IS NULL;
+  -- The bytes of ppm_answer_close() (test-pg-answers compares them).
   body := format('{"session_id":%s,"periods_charged":%s,"total":%s,"reversed":%s,'
                  '"duration_ms":%s,"rate_url":%s}',
                  to_json(s.public_id), periods, ppm_money_json(total, p_currency),
