@@ -122,6 +122,9 @@ test_money_commands(void)
   g_assert_cmpint(ppm_test_balance(server, pair.model_email), ==, 720);
   assert_admin_fails(server, NULL, "not enough", "payout", "--email", pair.model_email, "--amount",
                      "7.21");
+  /* Above a deposit's limit a payout is refused for want of earnings alone. */
+  assert_admin_fails(server, NULL, "not enough", "payout", "--email", pair.model_email, "--amount",
+                     "1000000000.01");
   paid = ppm_test_admin_ok(server, "payout", "--email", pair.model_email, "--amount", "7.00", NULL);
   g_assert_cmpstr(paid, ==, "0.20 USD");
   /* The model kept 0.20, less than any charge's 2.40 share: nothing can be

@@ -386,9 +386,8 @@ ppm_sqlite_read(PpmSqlite *s, PpmSqliteJob func, gpointer data, GError **error)
   return ok;
 }
 
-/* Generated from ppm-sqlite.gresource.xml.  Looked up through this function,
- * not the global registry: a static library would drop the unreferenced
- * constructor that registers it. */
+/* Generated from ppm-sqlite.gresource.xml; called, as ppm_pg_get_resource()
+ * is, because a static library drops the constructor that would register it. */
 GResource *ppm_sqlite_get_resource(void);
 
 /* Schema versions in order: migration i (from 0) brings the schema to
