@@ -246,6 +246,12 @@ ppm_store_free(PpmStore *store)
     store->ops->close(store);
 }
 
+gint64
+ppm_store_default_max_rate(const PpmStore *store)
+{
+  return PPM_DEFAULT_MAX_RATE_UNITS * ppm_money_unit(store->digits);
+}
+
 gboolean
 ppm_user_require_role(const PpmStoreUser *user, PpmRole role, GError **error)
 {

@@ -104,7 +104,7 @@ typedef struct
  * starts.  A session's offset_ms is this plus its shift. */
 #define PPM_OFFSET_MS 1000
 /* A member's max_rate when never set: 10.00 in a two-digit currency, i.e.
- * 10 · 10^digits minor units (ppm_money_unit()). */
+ * 10 · 10^digits minor units (ppm_store_default_max_rate()). */
 #define PPM_DEFAULT_MAX_RATE_UNITS 10
 #define PPM_LOOKUPS_PER_MINUTE 30
 /* The most periods an answer to a model shows: a lookup's
@@ -605,6 +605,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmStore, ppm_store_free)
  * normalized (an email or handle refused today) are left as they are, with
  * a warning. */
 gboolean ppm_store_normalize_identities(PpmStore *store, GError **error);
+
+/* PPM_DEFAULT_MAX_RATE_UNITS in the store's minor units. */
+gint64 ppm_store_default_max_rate(const PpmStore *store);
 
 /* FORBIDDEN "for models only" or "for members only" unless `user` has
  * `role`: the one place of that rule for the routes and the engines. */

@@ -29,7 +29,7 @@ session_open_in(PpmStore *store, PGconn *conn, gint64 model_id, const PpmStoreOp
   ppm_pg_params_int(&params, config->fee_bps);
   ppm_pg_params_int(&params, config->hold_periods);
   ppm_pg_params_int(&params, config->max_rate_minor);
-  ppm_pg_params_int(&params, PPM_DEFAULT_MAX_RATE_UNITS * ppm_money_unit(store->digits));
+  ppm_pg_params_int(&params, ppm_store_default_max_rate(store));
   ppm_pg_params_int(&params, config->max_backdate_seconds);
   ppm_pg_params_text(&params, NULL);
   result = ppm_pg_run(conn, PPM_PG_OPEN, &params, NULL, error);

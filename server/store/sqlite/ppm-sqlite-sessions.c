@@ -272,7 +272,6 @@ open_job(PpmSqlite *s, gpointer data, GError **error)
   Open *o = data;
   const PpmStoreOpenParams *p = o->params;
   const PpmBillingConfig *c = o->config;
-  gint64 unit = ppm_money_unit(s->parent.digits);
   gint64 owner, member_id = 0, rate, max_rate, open_count, available, periods, hold;
   g_autofree char *member_name = NULL, *public_id = NULL, *body = NULL;
   gint64 timeout_ms
@@ -300,7 +299,7 @@ open_job(PpmSqlite *s, gpointer data, GError **error)
                    "SELECT u.id, u.display_name, COALESCE (u.max_rate_minor, ?) FROM handles h"
                    " JOIN users u ON u.id = h.user_id WHERE h.protocol = ? AND h.handle = ?"
                    " AND u.role = 'member' AND u.disabled = 0",
-                   "iss", PPM_DEFAULT_MAX_RATE_UNITS * unit, p->protocol, p->member_handle);
+                   "iss", ppm_store_default_max_rate(&s->parent), p->protocol, p->member_handle);
   if (rc < 0)
     return FALSE;
   if (rc == 0)
