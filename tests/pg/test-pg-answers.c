@@ -13,35 +13,32 @@
 /* Not ASCII, and with a path: the rate_url's escaping is compared too. */
 #define PUBLIC_URL "https://ppm.example/k\xc3\xa4se"
 
-/* The bodies of one run, each session's id replaced by "SESSION". */
-typedef struct
-{
-  GPtrArray *bodies;
-} Run;
-
+/* Adds the response's body to `bodies`, the session's id replaced by
+ * "SESSION". */
 static void
-keep(Run *run, PpmTestResponse *response, guint status, const char *session_id)
+keep(GPtrArray *bodies, PpmTestResponse *response, guint status, const char *session_id)
 {
   g_auto(GStrv) parts = NULL;
 
   ppm_assert_answer(response, status, NULL);
   parts = g_strsplit(response->body, session_id, -1);
-  g_ptr_array_add(run->bodies, g_strjoinv("SESSION", parts));
+  g_ptr_array_add(bodies, g_strjoinv("SESSION", parts));
 }
 
 /* Opens a session of the pair with `elapsed_ms` and takes charges 0 to
  * `charges` − 1; its id. */
 static char *
-open_and_charge(PpmTestServer *server, PpmTestPair *pair, gint64 elapsed_ms, int charges, Run *run)
+open_and_charge(PpmTestServer *server, PpmTestPair *pair, gint64 elapsed_ms, int charges,
+                GPtrArray *bodies)
 {
   g_autoptr(PpmTestResponse) open = ppm_test_open(server, pair, elapsed_ms);
   char *id = g_strdup(ppm_test_string(open, "session_id"));
 
-  keep(run, open, 201, id);
+  keep(bodies, open, 201, id);
   for (int seq = 0; seq < charges; seq++)
     {
       g_autoptr(PpmTestResponse) charge = ppm_test_charge(server, pair->model_token, id, seq);
-      keep(run, charge, 201, id);
+      keep(bodies, charge, 201, id);
     }
   return id;
 }
@@ -51,30 +48,29 @@ open_and_charge(PpmTestServer *server, PpmTestPair *pair, gint64 elapsed_ms, int
  * then a second session that drains the member's funds, opened 120 s into
  * its call: after the first one's standing charges, so with no shift. */
 static void
-run_sequence(PpmTestServer *server, Run *run)
+run_sequence(PpmTestServer *server, GPtrArray *bodies)
 {
   g_auto(PpmTestPair) pair = { 0 };
   g_autofree char *id = NULL;
   g_autofree char *second_id = NULL;
 
-  run->bodies = g_ptr_array_new_with_free_func(g_free);
   ppm_test_pair_init(&pair, server, "model", "member", "12.34");
-  id = open_and_charge(server, &pair, 300000, 5, run);
+  id = open_and_charge(server, &pair, 300000, 5, bodies);
   {
     g_autoptr(PpmTestResponse) replay = ppm_test_charge(server, pair.model_token, id, 2);
-    keep(run, replay, 201, id);
+    keep(bodies, replay, 201, id);
   }
   for (int i = 0; i < 2; i++)
     {
       g_autoptr(PpmTestResponse) close
           = ppm_test_close(server, pair.model_token, id, "remote_hangup", 180000);
-      keep(run, close, 200, id);
+      keep(bodies, close, 200, id);
     }
-  second_id = open_and_charge(server, &pair, 120000, 3, run);
+  second_id = open_and_charge(server, &pair, 120000, 3, bodies);
   {
     g_autoptr(PpmTestResponse) close
         = ppm_test_close(server, pair.model_token, second_id, "local_hangup", 180000);
-    keep(run, close, 200, second_id);
+    keep(bodies, close, 200, second_id);
   }
 }
 
@@ -86,7 +82,8 @@ test_same_bytes(void)
   g_autofree char *uri = NULL;
   g_autoptr(PpmTestServer) pg = NULL;
   g_autoptr(PpmTestServer) sqlite = NULL;
-  Run on_sqlite = { 0 }, on_pg = { 0 };
+  g_autoptr(GPtrArray) on_sqlite = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GPtrArray) on_pg = g_ptr_array_new_with_free_func(g_free);
 
   pg = ppm_test_server_start(NULL, args, &error);
   g_assert_no_error(error);
@@ -96,17 +93,15 @@ test_same_bytes(void)
   sqlite = ppm_test_server_start(uri, args, &error);
   g_assert_no_error(error);
 
-  run_sequence(sqlite, &on_sqlite);
-  run_sequence(pg, &on_pg);
-  g_assert_cmpuint(on_pg.bodies->len, ==, on_sqlite.bodies->len);
-  for (guint i = 0; i < on_sqlite.bodies->len; i++)
-    g_assert_cmpstr(on_pg.bodies->pdata[i], ==, on_sqlite.bodies->pdata[i]);
+  run_sequence(sqlite, on_sqlite);
+  run_sequence(pg, on_pg);
+  g_assert_cmpuint(on_pg->len, ==, on_sqlite->len);
+  for (guint i = 0; i < on_sqlite->len; i++)
+    g_assert_cmpstr(on_pg->pdata[i], ==, on_sqlite->pdata[i]);
   /* The sequence moved money both ways: a reversal and a drained wallet. */
-  g_assert_nonnull(strstr(on_sqlite.bodies->pdata[7], "\"reversed\":{\"amount_minor\":400"));
-  g_assert_nonnull(strstr(on_sqlite.bodies->pdata[12], "\"member_balance_periods\":0"));
+  g_assert_nonnull(strstr(on_sqlite->pdata[7], "\"reversed\":{\"amount_minor\":400"));
+  g_assert_nonnull(strstr(on_sqlite->pdata[12], "\"member_balance_periods\":0"));
 
-  g_ptr_array_unref(on_sqlite.bodies);
-  g_ptr_array_unref(on_pg.bodies);
   ppm_test_server_free(g_steal_pointer(&sqlite));
 }
 
