@@ -71,7 +71,7 @@ user_by_email(Command *c)
 {
   GError *error = NULL;
   g_autofree char *email = email_flag(c);
-  PpmStoreUser *user = c->store->ops->get_user_by_email(c->store, email, &error);
+  PpmStoreUser *user = ppm_store_get_user_by_email(c->store, email, &error);
 
   check(user != NULL, &error);
   return user;
@@ -139,7 +139,7 @@ cmd_create_user(Command *c)
   password = read_password();
   hash = ppm_password_hash(password, &error);
   check(hash != NULL, &error);
-  check(c->store->ops->create_user(c->store, email, role, name, hash, &id, &error), &error);
+  check(ppm_store_create_user(c->store, email, role, name, hash, &id, &error), &error);
   g_print("id=%" G_GINT64_FORMAT " email=%s role=%s\n", id, email, ppm_role_to_string(role));
 }
 
@@ -152,7 +152,7 @@ cmd_set_password(Command *c)
   g_autofree char *hash = ppm_password_hash(password, &error);
 
   check(hash != NULL, &error);
-  check(c->store->ops->set_password(c->store, user->id, hash, NULL, &error), &error);
+  check(ppm_store_set_password(c->store, user->id, hash, NULL, &error), &error);
   g_print("ok\n");
 }
 
@@ -162,7 +162,7 @@ cmd_disable_user(Command *c)
   g_autoptr(PpmStoreUser) user = user_by_email(c);
   GError *error = NULL;
 
-  check(c->store->ops->disable_user(c->store, user->id, &error), &error);
+  check(ppm_store_disable_user(c->store, user->id, &error), &error);
   g_print("ok\n");
 }
 
@@ -172,7 +172,7 @@ cmd_revoke_tokens(Command *c)
   g_autoptr(PpmStoreUser) user = user_by_email(c);
   GError *error = NULL;
 
-  check(c->store->ops->revoke_tokens(c->store, user->id, &error), &error);
+  check(ppm_store_revoke_tokens(c->store, user->id, &error), &error);
   g_print("ok\n");
 }
 
@@ -183,9 +183,7 @@ cmd_fund(Command *c)
   gint64 minor = amount(c, TRUE), balance;
   GError *error = NULL;
 
-  if (minor > PPM_MAX_DEPOSIT_MINOR)
-    ppm_die("a deposit is at most 10^11 minor units");
-  check(c->store->ops->fund(c->store, user->id, minor, g_get_real_time() / 1000, &balance, &error),
+  check(ppm_store_fund(c->store, user->id, minor, g_get_real_time() / 1000, &balance, &error),
         &error);
   print_money(balance, c);
 }
@@ -197,9 +195,8 @@ cmd_payout(Command *c)
   gint64 minor = amount(c, TRUE), balance;
   GError *error = NULL;
 
-  check(
-      c->store->ops->payout(c->store, user->id, minor, g_get_real_time() / 1000, &balance, &error),
-      &error);
+  check(ppm_store_payout(c->store, user->id, minor, g_get_real_time() / 1000, &balance, &error),
+        &error);
   print_money(balance, c);
 }
 
@@ -212,8 +209,7 @@ cmd_refund(Command *c)
   GError *error = NULL;
   g_autofree char *stood = NULL;
 
-  check(c->store->ops->refund_session(c->store, opt.session, g_get_real_time() / 1000, &refund,
-                                      &error),
+  check(ppm_store_refund_session(c->store, opt.session, g_get_real_time() / 1000, &refund, &error),
         &error);
   print_money(refund.refunded_minor, c);
   if (refund.stood_charges == 0)
@@ -232,7 +228,7 @@ change_link(Command *c, gboolean link)
   g_autoptr(PpmStoreHandle) handle = ppm_handle_normalize(opt.protocol, opt.handle, &error);
 
   check(handle != NULL, &error);
-  check((link ? c->store->ops->handle_link : c->store->ops->handle_unlink)(
+  check((link ? ppm_store_handle_link : ppm_store_handle_unlink)(
             c->store, user->id, handle->protocol, handle->handle, &error),
         &error);
   g_print("%s %s %s\n", link ? "linked" : "unlinked", handle->protocol, handle->handle);
@@ -259,8 +255,8 @@ set_rate(Command *c, PpmRole role)
 
   if (user->role != role)
     ppm_die("%s is not a %s", user->email, ppm_role_to_string(role));
-  check((role == PPM_ROLE_MODEL ? c->store->ops->set_rate
-                                : c->store->ops->set_max_rate)(c->store, user->id, minor, &error),
+  check((role == PPM_ROLE_MODEL ? ppm_store_set_rate : ppm_store_set_max_rate)(c->store, user->id,
+                                                                               minor, &error),
         &error);
   print_money(minor, c);
 }
@@ -282,7 +278,7 @@ cmd_balance(Command *c)
 {
   g_autoptr(PpmStoreUser) user = user_by_email(c);
   GError *error = NULL;
-  g_autoptr(PpmStoreAccount) account = c->store->ops->account_get(c->store, user->id, &error);
+  g_autoptr(PpmStoreAccount) account = ppm_store_account_get(c->store, user->id, &error);
 
   check(account != NULL, &error);
   print_money(account->balance_minor, c);
@@ -294,7 +290,7 @@ cmd_verify(Command *c)
   g_autofree char *problem = NULL;
   GError *error = NULL;
 
-  check(c->store->ops->verify(c->store, &problem, &error), &error);
+  check(ppm_store_verify(c->store, &problem, &error), &error);
   if (problem != NULL)
     ppm_die("%s", problem);
   g_print("ok\n");
@@ -305,9 +301,7 @@ cmd_backup(Command *c)
 {
   GError *error = NULL;
 
-  if (c->store->ops->backup == NULL)
-    ppm_die("this database has no file to back up; use copy --to");
-  check(c->store->ops->backup(c->store, c->positional[0], &error), &error);
+  check(ppm_store_backup(c->store, c->positional[0], &error), &error);
   g_print("ok\n");
 }
 
@@ -318,7 +312,7 @@ cmd_copy(Command *c)
   g_autoptr(PpmStore) target = ppm_store_open(opt.to, c->store->currency, &error);
 
   check(target != NULL, &error);
-  check(target->ops->import_rows(target, c->store, &error), &error);
+  check(ppm_store_import_rows(target, c->store, &error), &error);
   g_print("ok\n");
 }
 
@@ -343,7 +337,7 @@ cmd_demo(Command *c)
   /* Everything is checked before anything is written. */
   for (gsize i = 0; i < G_N_ELEMENTS(users); i++)
     {
-      PpmStoreUser *existing = c->store->ops->get_user_by_email(c->store, users[i].email, NULL);
+      PpmStoreUser *existing = ppm_store_get_user_by_email(c->store, users[i].email, NULL);
       if (existing != NULL)
         {
           ppm_store_user_free(existing);
@@ -358,16 +352,14 @@ cmd_demo(Command *c)
       gint64 id, balance = 0;
 
       check(hash != NULL, &error);
-      check(c->store->ops->create_user(c->store, users[i].email, users[i].role, users[i].name, hash,
-                                       &id, &error),
-            &error);
-      check(c->store->ops->handle_link(c->store, id, DEMO_PROTOCOL, users[i].handle, &error),
-            &error);
-      if (users[i].role == PPM_ROLE_MODEL)
-        check(c->store->ops->set_rate(c->store, id, 2 * unit, &error), &error);
-      else
-        check(c->store->ops->fund(c->store, id, 20 * unit, g_get_real_time() / 1000, &balance,
+      check(ppm_store_create_user(c->store, users[i].email, users[i].role, users[i].name, hash, &id,
                                   &error),
+            &error);
+      check(ppm_store_handle_link(c->store, id, DEMO_PROTOCOL, users[i].handle, &error), &error);
+      if (users[i].role == PPM_ROLE_MODEL)
+        check(ppm_store_set_rate(c->store, id, 2 * unit, &error), &error);
+      else
+        check(ppm_store_fund(c->store, id, 20 * unit, g_get_real_time() / 1000, &balance, &error),
               &error);
       balance_text = amount_text(balance, c);
       g_print("role=%s email=%s password=%s protocol=%s handle=%s balance=%s\n",

@@ -237,7 +237,7 @@ on_tick(gpointer data)
   PpmStore *store = running->platform->store;
   g_autoptr(GError) error = NULL;
 
-  if (!store->ops->sessions_tick(store, g_get_real_time() / 1000, &error))
+  if (!ppm_store_sessions_tick(store, g_get_real_time() / 1000, &error))
     g_printerr("ppm-server: expiring sessions failed: %s\n", error->message);
   return G_SOURCE_CONTINUE;
 }
@@ -285,7 +285,7 @@ main(int argc, char **argv)
                             o.max_backdate_seconds, o.public_url };
   if (!ppm_web_form_key_load(&platform, &error))
     ppm_die("%s", error->message);
-  if (!platform.store->ops->sessions_resume(platform.store, g_get_real_time() / 1000, &error))
+  if (!ppm_store_sessions_resume(platform.store, g_get_real_time() / 1000, &error))
     ppm_die("%s", error->message);
 
   platform.signups = ppm_throttle_new(PPM_SIGNUP_MAX_PER_ADDRESS, PPM_SIGNUP_WINDOW_SECONDS);

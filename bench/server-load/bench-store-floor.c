@@ -50,8 +50,8 @@ session_id_of(const char *body)
 static gboolean
 floor_user(PpmStore *store, const char *email, PpmRole role, gint64 *id, GError **error)
 {
-  return store->ops->create_user(store, email, role, email, "not-a-password-hash", id, error)
-         && store->ops->handle_link(store, *id, "prpl-jabber", email, error);
+  return ppm_store_create_user(store, email, role, email, "not-a-password-hash", id, error)
+         && ppm_store_handle_link(store, *id, "prpl-jabber", email, error);
 }
 
 static gboolean
@@ -68,9 +68,9 @@ floor_setup(PpmStore *store, FloorWorker *workers, int n_workers, int n_models,
 
       access_hashes[m] = ppm_token_new_id();
       if (!floor_user(store, email, PPM_ROLE_MODEL, &models[m], error)
-          || !store->ops->set_rate(store, models[m], 1, error)
-          || !store->ops->tokens_issue(store, models[m], access_hashes[m], refresh_hash, now_ms(),
-                                       error))
+          || !ppm_store_set_rate(store, models[m], 1, error)
+          || !ppm_store_tokens_issue(store, models[m], access_hashes[m], refresh_hash, now_ms(),
+                                     error))
         return FALSE;
     }
   for (int w = 0; w < n_workers; w++)
@@ -84,10 +84,10 @@ floor_setup(PpmStore *store, FloorWorker *workers, int n_workers, int n_models,
       gint64 member_id, balance;
 
       if (!floor_user(store, email, PPM_ROLE_MEMBER, &member_id, error)
-          || !store->ops->fund(store, member_id, G_GINT64_CONSTANT(100000000), now_ms(), &balance,
-                               error)
-          || !store->ops->session_open(store, models[w % n_models], &open, config, now_ms(),
-                                       &answer, error))
+          || !ppm_store_fund(store, member_id, G_GINT64_CONSTANT(100000000), now_ms(), &balance,
+                             error)
+          || !ppm_store_session_open(store, models[w % n_models], &open, config, now_ms(), &answer,
+                                     error))
         return FALSE;
       workers[w].store = store;
       workers[w].access_hash = g_strdup(access_hashes[w % n_models]);
@@ -121,8 +121,8 @@ floor_work(gpointer data)
       gint64 start = g_get_monotonic_time();
 
       worker->done = FALSE;
-      store->ops->session_charge_submit(store, worker->access_hash, worker->session_id, seq, 0,
-                                        now_ms(), floor_answered, worker);
+      ppm_store_session_charge_submit(store, worker->access_hash, worker->session_id, seq, 0,
+                                      now_ms(), floor_answered, worker);
       g_mutex_lock(&worker->lock);
       while (!worker->done)
         g_cond_wait(&worker->answered, &worker->lock);

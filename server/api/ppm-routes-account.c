@@ -40,8 +40,7 @@ static PpmStoreAccount *
 load_account(PpmRouteContext *ctx)
 {
   g_autoptr(GError) error = NULL;
-  PpmStoreAccount *account
-      = ctx->platform->store->ops->account_get(ctx->platform->store, ctx->user->id, &error);
+  PpmStoreAccount *account = ppm_store_account_get(ctx->platform->store, ctx->user->id, &error);
 
   if (account == NULL)
     ppm_route_fail(ctx, error, 0);
@@ -128,14 +127,13 @@ set_amount(PpmRouteContext *ctx, const char *name, gint64 max,
 void
 ppm_route_set_rate(PpmRouteContext *ctx)
 {
-  set_amount(ctx, "rate", ctx->platform->billing.max_rate_minor,
-             ctx->platform->store->ops->set_rate);
+  set_amount(ctx, "rate", ctx->platform->billing.max_rate_minor, ppm_store_set_rate);
 }
 
 void
 ppm_route_set_max_rate(PpmRouteContext *ctx)
 {
-  set_amount(ctx, "max_rate", PPM_MAX_BALANCE_MINOR, ctx->platform->store->ops->set_max_rate);
+  set_amount(ctx, "max_rate", PPM_MAX_BALANCE_MINOR, ppm_store_set_max_rate);
 }
 
 static void
@@ -153,7 +151,7 @@ change_handle(PpmRouteContext *ctx, gboolean link)
     return;
   normalized = ppm_handle_normalize(protocol, handle, &error);
   if (normalized == NULL
-      || !(link ? store->ops->handle_link : store->ops->handle_unlink)(
+      || !(link ? ppm_store_handle_link : ppm_store_handle_unlink)(
           store, ctx->user->id, normalized->protocol, normalized->handle, &error))
     {
       ppm_route_fail(ctx, error, 0);
@@ -199,9 +197,9 @@ ppm_route_lookup(PpmRouteContext *ctx)
     }
   normalized = ppm_handle_normalize(protocol, handle, &error);
   if (normalized != NULL)
-    lookup = ctx->platform->store->ops->lookup(
-        ctx->platform->store, ctx->user->id, normalized->protocol, normalized->handle,
-        ppm_http_request_get_time_ms(ctx->request), &retry_after_s, &error);
+    lookup = ppm_store_lookup(ctx->platform->store, ctx->user->id, normalized->protocol,
+                              normalized->handle, ppm_http_request_get_time_ms(ctx->request),
+                              &retry_after_s, &error);
   if (lookup == NULL)
     {
       ppm_route_fail(ctx, error, retry_after_s);
@@ -258,9 +256,9 @@ ppm_route_app_rating(PpmRouteContext *ctx)
   if (!ppm_route_rating_fields(ctx, &stars, &comment)
       || !ppm_field_string(ctx, "session_id", &session_id, &present))
     return;
-  if (!ctx->platform->store->ops->app_rate(ctx->platform->store, ctx->user->id, stars, comment,
-                                           present ? session_id : NULL,
-                                           ppm_http_request_get_time_ms(ctx->request), &error))
+  if (!ppm_store_app_rate(ctx->platform->store, ctx->user->id, stars, comment,
+                          present ? session_id : NULL, ppm_http_request_get_time_ms(ctx->request),
+                          &error))
     {
       ppm_route_fail(ctx, error, 0);
       return;
@@ -369,7 +367,7 @@ session_item_add(PpmRouteContext *ctx, JsonBuilder *b, gconstpointer data)
 void
 ppm_route_my_sessions(PpmRouteContext *ctx)
 {
-  respond_page(ctx, ctx->platform->store->ops->sessions_page, session_item_add);
+  respond_page(ctx, ppm_store_sessions_page, session_item_add);
 }
 
 static void
@@ -399,5 +397,5 @@ transaction_item_add(PpmRouteContext *ctx, JsonBuilder *b, gconstpointer data)
 void
 ppm_route_my_transactions(PpmRouteContext *ctx)
 {
-  respond_page(ctx, ctx->platform->store->ops->transactions_page, transaction_item_add);
+  respond_page(ctx, ppm_store_transactions_page, transaction_item_add);
 }

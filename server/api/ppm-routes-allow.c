@@ -11,7 +11,7 @@ respond_list(PpmRouteContext *ctx)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new();
 
-  if (!store->ops->allow_list_get(store, ctx->user->id, &list, &error))
+  if (!ppm_store_allow_list_get(store, ctx->user->id, &list, &error))
     {
       ppm_route_fail(ctx, error, 0);
       return;
@@ -51,8 +51,7 @@ ppm_route_allowed_models_only(PpmRouteContext *ctx)
 
   if (!ppm_field_bool(ctx, "only", &only, NULL))
     return;
-  if (!ctx->platform->store->ops->allow_list_set_only(ctx->platform->store, ctx->user->id, only,
-                                                      &error))
+  if (!ppm_store_allow_list_set_only(ctx->platform->store, ctx->user->id, only, &error))
     ppm_route_fail(ctx, error, 0);
   else
     respond_list(ctx);
@@ -88,8 +87,7 @@ ppm_route_allowed_model_remove(PpmRouteContext *ctx)
 
   if (!ppm_field_int(ctx, "model_id", &model_id, NULL))
     return;
-  if (!ctx->platform->store->ops->allow_list_remove(ctx->platform->store, ctx->user->id, model_id,
-                                                    &error))
+  if (!ppm_store_allow_list_remove(ctx->platform->store, ctx->user->id, model_id, &error))
     ppm_route_fail(ctx, error, 0);
   else
     respond_list(ctx);

@@ -83,7 +83,7 @@ ppm_route_logout(PpmRouteContext *ctx)
   g_autofree char *hash = ppm_token_hash(ctx->bearer);
   g_autoptr(GError) error = NULL;
 
-  if (!ctx->platform->store->ops->tokens_revoke_pair(ctx->platform->store, hash, &error))
+  if (!ppm_store_tokens_revoke_pair(ctx->platform->store, hash, &error))
     {
       ppm_route_fail(ctx, error, 0);
       return;

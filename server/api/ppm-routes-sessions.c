@@ -61,10 +61,10 @@ ppm_route_session_open(PpmRouteContext *ctx)
       params.protocol = model_handle->protocol;
       params.model_handle = model_handle->handle;
       params.member_handle = member_handle->handle;
-      if (store->ops->session_open_count(store, ctx->user->id, &params, now_ms, &retry_after_s,
-                                         &error)
-          && store->ops->session_open(store, ctx->user->id, &params, &ctx->platform->billing,
-                                      now_ms, &answer, &error))
+      if (ppm_store_session_open_count(store, ctx->user->id, &params, now_ms, &retry_after_s,
+                                       &error)
+          && ppm_store_session_open(store, ctx->user->id, &params, &ctx->platform->billing, now_ms,
+                                    &answer, &error))
         ppm_route_stored(ctx, 201, &answer);
       else
         ppm_route_fail(ctx, error, retry_after_s);
@@ -102,9 +102,9 @@ ppm_route_session_charge(PpmRouteContext *ctx)
    * The engine checks the token too (PpmRoute.submits). */
   access_hash = ppm_token_hash(ctx->bearer);
   ppm_http_request_defer(ctx->request);
-  ctx->platform->store->ops->session_charge_submit(
-      ctx->platform->store, access_hash, ctx->param, seq, elapsed_ms,
-      ppm_http_request_get_time_ms(ctx->request), charge_answered, ctx->request);
+  ppm_store_session_charge_submit(ctx->platform->store, access_hash, ctx->param, seq, elapsed_ms,
+                                  ppm_http_request_get_time_ms(ctx->request), charge_answered,
+                                  ctx->request);
 }
 
 void
@@ -128,9 +128,9 @@ ppm_route_session_close(PpmRouteContext *ctx)
       ppm_route_invalid(ctx, "elapsed_ms must not be negative");
       return;
     }
-  if (ctx->platform->store->ops->session_close(
-          ctx->platform->store, ctx->user->id, ctx->param, reason, elapsed_ms,
-          &ctx->platform->billing, ppm_http_request_get_time_ms(ctx->request), &answer, &error))
+  if (ppm_store_session_close(ctx->platform->store, ctx->user->id, ctx->param, reason, elapsed_ms,
+                              &ctx->platform->billing, ppm_http_request_get_time_ms(ctx->request),
+                              &answer, &error))
     ppm_route_stored(ctx, 200, &answer);
   else
     ppm_route_fail(ctx, error, 0);
@@ -145,9 +145,8 @@ ppm_route_session_rating(PpmRouteContext *ctx)
 
   if (!ppm_route_rating_fields(ctx, &stars, &comment))
     return;
-  if (!ctx->platform->store->ops->session_rate(ctx->platform->store, ctx->user->id, ctx->param,
-                                               stars, comment,
-                                               ppm_http_request_get_time_ms(ctx->request), &error))
+  if (!ppm_store_session_rate(ctx->platform->store, ctx->user->id, ctx->param, stars, comment,
+                              ppm_http_request_get_time_ms(ctx->request), &error))
     {
       ppm_route_fail(ctx, error, 0);
       return;

@@ -37,13 +37,13 @@ world_add_user(PpmStore *store, const char *email, PpmRole role, const char *pro
   access_hash = ppm_token_hash(access);
   refresh_hash = ppm_token_hash(refresh);
   /* No password hash: nobody signs in as these users, they hold tokens. */
-  if (!store->ops->create_user(store, email, role, "Fuzz", "-", &id, &error)
-      || !store->ops->handle_link(store, id, protocol, handle, &error)
-      || !(role == PPM_ROLE_MODEL ? store->ops->set_rate(store, id, unit, &error)
-                                  : store->ops->fund(store, id, 100 * unit,
-                                                     g_get_real_time() / 1000, &balance, &error))
-      || !store->ops->tokens_issue(store, id, access_hash, refresh_hash, g_get_real_time() / 1000,
-                                   &error))
+  if (!ppm_store_create_user(store, email, role, "Fuzz", "-", &id, &error)
+      || !ppm_store_handle_link(store, id, protocol, handle, &error)
+      || !(role == PPM_ROLE_MODEL
+               ? ppm_store_set_rate(store, id, unit, &error)
+               : ppm_store_fund(store, id, 100 * unit, g_get_real_time() / 1000, &balance, &error))
+      || !ppm_store_tokens_issue(store, id, access_hash, refresh_hash, g_get_real_time() / 1000,
+                                 &error))
     g_error("fuzz world: %s", error->message);
   return access;
 }

@@ -56,7 +56,7 @@ char *
 ppm_answer_charge(gint64 seq, gint64 charged_minor, gint64 total_minor, const char *currency,
                   gint64 secured_periods, gint64 member_balance_periods)
 {
-  /* Formatted directly, as the PostgreSQL engine's ppm_charge() does: this
+  /* Formatted directly, as the PostgreSQL engine's ppm_charge_try() does: this
    * runs for every charge inside the writer's transaction.  A currency is an
    * ISO 4217 code (ppm_currency_valid()), three letters needing no escape. */
   return g_strdup_printf(

@@ -1,5 +1,8 @@
-/* The JSON bodies of the answers that are stored for replay, built the same
- * way by every engine. */
+/* The JSON bodies of the answers that are stored for replay.  The SQLite
+ * engine builds all three here, the PostgreSQL engine the open's; its charge
+ * and close bodies are built in SQL (ppm_charge_try(), ppm_close() in
+ * pg/functions.sql), in the transaction that stores them, to the same bytes:
+ * tests/pg/test-pg-answers.c compares them. */
 #pragma once
 
 #include <glib.h>

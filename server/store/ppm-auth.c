@@ -199,9 +199,9 @@ ppm_auth_login(PpmStore *store, const char *typed_email, const char *password, c
   /* Made before the first check, so that no login pays for it. */
   dummy_hash();
   if (email == NULL
-      || !store->ops->login_attempt(store, email, address, now_ms, retry_after_s, error))
+      || !ppm_store_login_attempt(store, email, address, now_ms, retry_after_s, error))
     return FALSE;
-  user = store->ops->get_user_by_email(store, email, &lookup_error);
+  user = ppm_store_get_user_by_email(store, email, &lookup_error);
   if (user == NULL && !g_error_matches(lookup_error, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND))
     {
       g_propagate_error(error, g_steal_pointer(&lookup_error));
@@ -212,10 +212,10 @@ ppm_auth_login(PpmStore *store, const char *typed_email, const char *password, c
          && user != NULL && !user->disabled;
   if (!good)
     return fail_unauthorized(error);
-  if (!store->ops->login_forget(store, email, address, error))
+  if (!ppm_store_login_forget(store, email, address, error))
     return FALSE;
   pair_fill(pair, &access_hash, &refresh_hash);
-  if (!store->ops->tokens_issue(store, user->id, access_hash, refresh_hash, now_ms, error))
+  if (!ppm_store_tokens_issue(store, user->id, access_hash, refresh_hash, now_ms, error))
     return FALSE;
   pair->user = g_steal_pointer(&user);
   return TRUE;
@@ -229,8 +229,7 @@ ppm_auth_refresh(PpmStore *store, const char *refresh_token, gint64 now_ms, PpmT
   g_autofree char *access_hash = NULL, *refresh_hash = NULL;
 
   pair_fill(pair, &access_hash, &refresh_hash);
-  pair->user
-      = store->ops->tokens_refresh(store, old_hash, access_hash, refresh_hash, now_ms, error);
+  pair->user = ppm_store_tokens_refresh(store, old_hash, access_hash, refresh_hash, now_ms, error);
   return pair->user != NULL;
 }
 
@@ -238,5 +237,5 @@ PpmStoreUser *
 ppm_auth_user(PpmStore *store, const char *access_token, gint64 now_ms, GError **error)
 {
   g_autofree char *hash = ppm_token_hash(access_token);
-  return store->ops->tokens_authenticate(store, hash, now_ms, error);
+  return ppm_store_tokens_authenticate(store, hash, now_ms, error);
 }

@@ -8,6 +8,12 @@
  * exactly as documented here: the same checks in the same order with the same
  * error codes.  tests/server runs against both.
  *
+ * Callers (routes, web pages, ppm-admin) call ppm_store_*() (the end of this
+ * file), one per operation, never store->ops: a wrapper makes the checks
+ * that need no transaction once for every engine, then calls the engine's
+ * operation.  Checks that must see the data inside the operation's
+ * transaction (roles of stored users, expiry, limits) stay in the engines.
+ *
  * Conventions for every operation:
  * - Times are milliseconds since the Unix epoch.  `now_ms` is the platform
  *   time of the request (CLOCK_REALTIME); an engine whose clock is the
@@ -99,7 +105,7 @@ typedef struct
  * starts.  A session's offset_ms is this plus its shift. */
 #define PPM_OFFSET_MS 1000
 /* A member's max_rate when never set: 10.00 in a two-digit currency, i.e.
- * 10 · 10^digits minor units (ppm_money_unit()). */
+ * 10 · 10^digits minor units (ppm_store_default_max_rate()). */
 #define PPM_DEFAULT_MAX_RATE_UNITS 10
 #define PPM_LOOKUPS_PER_MINUTE 30
 /* The most periods an answer to a model shows: a lookup's
@@ -462,7 +468,7 @@ typedef struct
    * (balance ≥ rate); model +(rate − fee); platform:fees +fee, fee =
    * ppm_money_fee(rate, fee_bps); the hold is topped up from available
    * funds to at most hold_periods·rate, in whole periods; the session's
-   * deadline restarts.  Answer (ppm_answer_charge()): seq, charged = rate,
+   * deadline restarts.  Answer (the bytes of ppm_answer_charge()): seq, charged = rate,
    * total = sum of the session's charges, secured_periods = hold / rate,
    * member_balance_periods = min((available + this session's hold) / rate
    * after the charge, PPM_STORE_LOOKUP_MAX_MINUTES): 0 exactly when the next
@@ -473,19 +479,18 @@ typedef struct
   void (*session_charge_submit)(PpmStore *store, const char *access_hash, const char *session_id,
                                 gint64 seq, gint64 elapsed_ms, gint64 now_ms,
                                 PpmStoreChargeDone done, gpointer user_data);
-  /* Close.  1. unknown / another model's → NOT_FOUND; 2. closed by an earlier
-   * close → its stored answer, replayed; 3. closed as superseded →
-   * SESSION_CLOSED; expired (as in charge) → SESSION_EXPIRED.  now is read
-   * once the session is locked.  Then: unless reason is "client_restart",
-   * every charge whose due time after t0 (the session's offset_ms +
-   * seq·period ms) is later than elapsed_ms is reversed (member +amount,
-   * model −(amount − fee), platform:fees −fee, the model's debit conditional:
-   * a charge whose reversal would take the model below zero stays).  The hold
-   * is released.  Answer (ppm_answer_close()): periods_charged and total of the
-   * charges that stand, reversed, duration_ms = elapsed_ms, rate_url.  Stored
-   * for replay. */
+  /* Close (rate_url from ppm_store_session_close()).  1. unknown / another
+   * model's → NOT_FOUND; 2. closed by an earlier close → its stored answer,
+   * replayed; 3. closed as superseded → SESSION_CLOSED; expired (as in
+   * charge) → SESSION_EXPIRED.  now is read once the session is locked.  Then: unless reason is
+   * "client_restart", every charge whose due time after t0 (the session's offset_ms + seq·period
+   * ms) is later than elapsed_ms is reversed (member +amount, model −(amount − fee), platform:fees
+   * −fee, the model's debit conditional: a charge whose reversal would take the model below zero
+   * stays).  The hold is released.  Answer (the bytes of ppm_answer_close()): periods_charged and
+   * total of the charges that stand, reversed, duration_ms = elapsed_ms, rate_url.  Stored for
+   * replay. */
   gboolean (*session_close)(PpmStore *store, gint64 model_id, const char *session_id,
-                            const char *reason, gint64 elapsed_ms, const PpmBillingConfig *config,
+                            const char *reason, gint64 elapsed_ms, const char *rate_url,
                             gint64 now_ms, PpmStoredAnswer *answer, GError **error);
   /* Expires every open session whose deadline passed (settled at now, hold
    * released, reason "expired", ended at its deadline) and records now as the
@@ -533,13 +538,14 @@ typedef struct
 
   /* --- Admin --- */
 
-  /* Deposit to a member: member +amount, platform:funding −amount; the
-   * resulting balance must stay ≤ 10^15 else INVALID.  NOT_FOUND / FORBIDDEN
-   * (not a member).  Returns the new balance. */
+  /* Deposit to a member (ppm_store_fund() checked the amount): member
+   * +amount, platform:funding −amount; the resulting balance must stay ≤
+   * 10^15 else INVALID.  NOT_FOUND / FORBIDDEN (not a member).  Returns the
+   * new balance. */
   gboolean (*fund)(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms,
                    gint64 *balance_minor, GError **error);
-  /* Payout from a model: model −amount (conditional: INSUFFICIENT_FUNDS),
-   * platform:funding +amount.  FORBIDDEN if not a model. */
+  /* Payout from a model (ppm_store_payout() checked the amount): model −amount (conditional:
+   * INSUFFICIENT_FUNDS), platform:funding +amount.  FORBIDDEN if not a model. */
   gboolean (*payout)(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms,
                      gint64 *balance_minor, GError **error);
   /* Reverses every charge of the session not reversed yet (as close does,
@@ -555,7 +561,7 @@ typedef struct
    * one-line description otherwise. */
   gboolean (*verify)(PpmStore *store, char **problem, GError **error);
   /* A consistent copy into a new file (engines that have files; NULL
-   * otherwise). */
+   * otherwise: ppm_store_backup() refuses). */
   gboolean (*backup)(PpmStore *store, const char *path, GError **error);
   /* The value stored under `key` in the meta table, storing `value` first
    * when there is none: processes racing on one database all get the one
@@ -565,9 +571,9 @@ typedef struct
   /* Every row of every table of ppm_store_tables, in that order. */
   gboolean (*export_rows)(PpmStore *store, PpmStoreRowFunc func, gpointer user_data,
                           GError **error);
-  /* Copies every row source->ops->export_rows() gives into this store, in
+  /* Copies every row ppm_store_export_rows(source) gives into this store, in
    * one transaction, keeping ids; this store must be empty (no users, no
-   * ledger) else INVALID. */
+   * ledger) else INVALID.  ppm_store_import_rows() checked the currencies. */
   gboolean (*import_rows)(PpmStore *store, PpmStore *source, GError **error);
 } PpmStoreOps;
 
@@ -601,6 +607,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmStore, ppm_store_free)
  * a warning. */
 gboolean ppm_store_normalize_identities(PpmStore *store, GError **error);
 
+/* PPM_DEFAULT_MAX_RATE_UNITS in the store's minor units. */
+gint64 ppm_store_default_max_rate(const PpmStore *store);
+
 /* FORBIDDEN "for models only" or "for members only" unless `user` has
  * `role`: the one place of that rule for the routes and the engines. */
 gboolean ppm_user_require_role(const PpmStoreUser *user, PpmRole role, GError **error);
@@ -618,6 +627,98 @@ gboolean ppm_store_authenticate_model(PpmStore *store, const char *access_hash, 
  * never tells which emails exist. */
 gboolean ppm_store_allow_model(PpmStore *store, gint64 member_id, const char *email,
                                const char *protocol, const char *handle, GError **error);
+
+/* --- The calls: each runs the engine's operation of the same name
+ * (PpmStoreOps above is their contract), after the checks named here. --- */
+
+gboolean ppm_store_create_user(PpmStore *store, const char *email, PpmRole role,
+                               const char *display_name, const char *password_hash, gint64 *user_id,
+                               GError **error);
+PpmStoreUser *ppm_store_get_user_by_email(PpmStore *store, const char *email, GError **error);
+PpmStoreUser *ppm_store_get_user_by_id(PpmStore *store, gint64 user_id, GError **error);
+gboolean ppm_store_set_password(PpmStore *store, gint64 user_id, const char *password_hash,
+                                const char *keep_access_hash, GError **error);
+gboolean ppm_store_disable_user(PpmStore *store, gint64 user_id, GError **error);
+gboolean ppm_store_revoke_tokens(PpmStore *store, gint64 user_id, GError **error);
+
+gboolean ppm_store_login_attempt(PpmStore *store, const char *email, const char *address,
+                                 gint64 now_ms, gint64 *retry_after_s, GError **error);
+gboolean ppm_store_login_forget(PpmStore *store, const char *email, const char *address,
+                                GError **error);
+
+gboolean ppm_store_tokens_issue(PpmStore *store, gint64 user_id, const char *access_hash,
+                                const char *refresh_hash, gint64 now_ms, GError **error);
+PpmStoreUser *ppm_store_tokens_refresh(PpmStore *store, const char *old_refresh_hash,
+                                       const char *access_hash, const char *refresh_hash,
+                                       gint64 now_ms, GError **error);
+PpmStoreUser *ppm_store_tokens_authenticate(PpmStore *store, const char *access_hash, gint64 now_ms,
+                                            GError **error);
+gboolean ppm_store_tokens_revoke_pair(PpmStore *store, const char *access_hash, GError **error);
+
+PpmStoreAccount *ppm_store_account_get(PpmStore *store, gint64 user_id, GError **error);
+gboolean ppm_store_set_rate(PpmStore *store, gint64 user_id, gint64 rate_minor, GError **error);
+gboolean ppm_store_set_max_rate(PpmStore *store, gint64 user_id, gint64 max_rate_minor,
+                                GError **error);
+gboolean ppm_store_handle_link(PpmStore *store, gint64 user_id, const char *protocol,
+                               const char *handle, GError **error);
+gboolean ppm_store_handle_unlink(PpmStore *store, gint64 user_id, const char *protocol,
+                                 const char *handle, GError **error);
+
+PpmStoreLookup *ppm_store_lookup(PpmStore *store, gint64 model_id, const char *protocol,
+                                 const char *handle, gint64 now_ms, gint64 *retry_after_s,
+                                 GError **error);
+gboolean ppm_store_session_open_count(PpmStore *store, gint64 model_id,
+                                      const PpmStoreOpenParams *params, gint64 now_ms,
+                                      gint64 *retry_after_s, GError **error);
+
+gboolean ppm_store_allow_list_get(PpmStore *store, gint64 member_id, PpmStoreAllowList *list,
+                                  GError **error);
+gboolean ppm_store_allow_list_set_only(PpmStore *store, gint64 member_id, gboolean only,
+                                       GError **error);
+/* allow_list_add: ppm_store_allow_model(). */
+gboolean ppm_store_allow_list_remove(PpmStore *store, gint64 member_id, gint64 model_id,
+                                     GError **error);
+
+gboolean ppm_store_session_open(PpmStore *store, gint64 model_id, const PpmStoreOpenParams *params,
+                                const PpmBillingConfig *config, gint64 now_ms,
+                                PpmStoredAnswer *answer, GError **error);
+void ppm_store_session_charge_submit(PpmStore *store, const char *access_hash,
+                                     const char *session_id, gint64 seq, gint64 elapsed_ms,
+                                     gint64 now_ms, PpmStoreChargeDone done, gpointer user_data);
+/* The answer's rate_url is config->public_url + "/account/sessions/ID/rate". */
+gboolean ppm_store_session_close(PpmStore *store, gint64 model_id, const char *session_id,
+                                 const char *reason, gint64 elapsed_ms,
+                                 const PpmBillingConfig *config, gint64 now_ms,
+                                 PpmStoredAnswer *answer, GError **error);
+gboolean ppm_store_sessions_tick(PpmStore *store, gint64 now_ms, GError **error);
+gboolean ppm_store_sessions_resume(PpmStore *store, gint64 now_ms, GError **error);
+
+gboolean ppm_store_session_rate(PpmStore *store, gint64 user_id, const char *session_id, int stars,
+                                const char *comment, gint64 now_ms, GError **error);
+gboolean ppm_store_app_rate(PpmStore *store, gint64 user_id, int stars, const char *comment,
+                            const char *session_id, gint64 now_ms, GError **error);
+
+gboolean ppm_store_sessions_page(PpmStore *store, gint64 user_id, gint64 before, int limit,
+                                 PpmStorePage *page, GError **error);
+gboolean ppm_store_transactions_page(PpmStore *store, gint64 user_id, gint64 before, int limit,
+                                     PpmStorePage *page, GError **error);
+
+/* A deposit is 1..PPM_MAX_DEPOSIT_MINOR, else INVALID. */
+gboolean ppm_store_fund(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms,
+                        gint64 *balance_minor, GError **error);
+/* A payout is 1..PPM_MAX_BALANCE_MINOR, else INVALID. */
+gboolean ppm_store_payout(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms,
+                          gint64 *balance_minor, GError **error);
+gboolean ppm_store_refund_session(PpmStore *store, const char *session_id, gint64 now_ms,
+                                  PpmStoreRefund *refund, GError **error);
+gboolean ppm_store_verify(PpmStore *store, char **problem, GError **error);
+/* INVALID when the engine has no file to copy. */
+gboolean ppm_store_backup(PpmStore *store, const char *path, GError **error);
+char *ppm_store_meta_claim(PpmStore *store, const char *key, const char *value, GError **error);
+gboolean ppm_store_export_rows(PpmStore *store, PpmStoreRowFunc func, gpointer user_data,
+                               GError **error);
+/* INVALID when the two stores' currencies differ. */
+gboolean ppm_store_import_rows(PpmStore *store, PpmStore *source, GError **error);
 
 /* Engines. */
 PpmStore *ppm_store_sqlite_open(const char *path, const char *currency, GError **error);

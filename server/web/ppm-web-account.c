@@ -100,8 +100,7 @@ signup_create(PpmHttpRequest *request, const char *typed_email, const char *disp
     }
   hash = ppm_password_hash(password, &error);
   if (hash != NULL
-      && store->ops->create_user(store, email, PPM_ROLE_MEMBER, display_name, hash, &user_id,
-                                 &error))
+      && ppm_store_create_user(store, email, PPM_ROLE_MEMBER, display_name, hash, &user_id, &error))
     return NULL;
   *status = ppm_store_error_status(error);
   if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_EMAIL_TAKEN))

@@ -74,12 +74,12 @@ static char *
 history_render(PpmHttpRequest *request, const PpmStoreUser *user, gint64 before, GError **error)
 {
   PpmStore *store = ppm_http_request_get_platform(request)->store;
-  g_autoptr(PpmStoreAccount) account = store->ops->account_get(store, user->id, error);
+  g_autoptr(PpmStoreAccount) account = ppm_store_account_get(store, user->id, error);
   g_auto(PpmStorePage) page = { 0 };
   g_autoptr(GString) html = g_string_new(NULL);
 
   if (account == NULL
-      || !store->ops->transactions_page(store, user->id, before, HISTORY_PAGE_SIZE, &page, error))
+      || !ppm_store_transactions_page(store, user->id, before, HISTORY_PAGE_SIZE, &page, error))
     return NULL;
 
   /* The path members know the page by. */

@@ -55,7 +55,7 @@ password_change(PpmHttpRequest *request, const PpmStoreUser *user, GHashTable *f
   g_autoptr(GError) error = NULL;
   gint64 retry_after_s = 0;
 
-  if (!store->ops->login_attempt(store, user->email, address, now_ms, &retry_after_s, &error))
+  if (!ppm_store_login_attempt(store, user->email, address, now_ms, &retry_after_s, &error))
     {
       *status = ppm_store_error_status(error);
       return g_strdup(*status == 429 ? "Too many wrong passwords. Wait a few minutes and try again."
@@ -66,12 +66,12 @@ password_change(PpmHttpRequest *request, const PpmStoreUser *user, GHashTable *f
       *status = 401;
       return g_strdup("Your current password is not right.");
     }
-  store->ops->login_forget(store, user->email, address, NULL);
+  ppm_store_login_forget(store, user->email, address, NULL);
   *status = 422;
   if (!ppm_password_choice_check(new_password, user->email, &error))
     return g_strdup_printf("Choose another new password: %s.", error->message);
   hash = ppm_password_hash(new_password, &error);
-  if (hash == NULL || !store->ops->set_password(store, user->id, hash, keep, &error))
+  if (hash == NULL || !ppm_store_set_password(store, user->id, hash, keep, &error))
     {
       g_warning("password change failed: %s", error->message);
       *status = 500;

@@ -30,7 +30,7 @@ session_find(PpmStore *store, const PpmStoreUser *user, const char *id, PpmStore
   do
     {
       ppm_page_clear(page);
-      if (!store->ops->sessions_page(store, user->id, before, SESSIONS_SCAN_PAGE, page, error))
+      if (!ppm_store_sessions_page(store, user->id, before, SESSIONS_SCAN_PAGE, page, error))
         return NULL;
       for (guint i = 0; i < page->items->len; i++)
         {
@@ -151,8 +151,8 @@ rate_store(PpmHttpRequest *request, const PpmStoreUser *user, const char *id, GH
     return "Choose from 1 to 5 stars.";
   if (!ppm_comment_valid(comment))
     return "The comment can have at most 500 characters.";
-  if (store->ops->session_rate(store, user->id, id, (int)stars, *comment != '\0' ? comment : NULL,
-                               ppm_http_request_get_time_ms(request), &error))
+  if (ppm_store_session_rate(store, user->id, id, (int)stars, *comment != '\0' ? comment : NULL,
+                             ppm_http_request_get_time_ms(request), &error))
     {
       *status = 200;
       return NULL;

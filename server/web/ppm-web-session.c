@@ -27,7 +27,7 @@ ppm_web_form_key_load(PpmPlatform *platform, GError **error)
   randombytes_buf(fresh, sizeof fresh);
   sodium_bin2hex(hex, sizeof hex, fresh, sizeof fresh);
   sodium_memzero(fresh, sizeof fresh);
-  stored = platform->store->ops->meta_claim(platform->store, FORM_KEY_META, hex, error);
+  stored = ppm_store_meta_claim(platform->store, FORM_KEY_META, hex, error);
   sodium_memzero(hex, sizeof hex);
   if (stored == NULL)
     return FALSE;
@@ -92,7 +92,7 @@ ppm_web_session_end(PpmHttpRequest *request)
 
   /* An unknown or already revoked session is signed out all the same. */
   if (hash != NULL)
-    platform->store->ops->tokens_revoke_pair(platform->store, hash, NULL);
+    ppm_store_tokens_revoke_pair(platform->store, hash, NULL);
   cookie_set(request, SESSION_COOKIE, "", 0);
 }
 

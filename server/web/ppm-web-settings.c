@@ -98,7 +98,7 @@ settings_render(PpmHttpRequest *request, guint status, const PpmStoreUser *user,
   g_autoptr(GString) html = g_string_new(NULL);
   g_autoptr(GError) error = NULL;
 
-  if (!store->ops->allow_list_get(store, user->id, &list, &error))
+  if (!ppm_store_allow_list_get(store, user->id, &list, &error))
     {
       g_warning("settings page failed: %s", error->message);
       ppm_web_respond_message(request, 500, user, SETTINGS_TITLE, PROBLEM);
@@ -181,7 +181,7 @@ settings_change(PpmHttpRequest *request, const PpmStoreUser *user, GHashTable *f
   *status = 422;
   if (g_str_equal(action, "only"))
     {
-      if (!store->ops->allow_list_set_only(store, user->id, only, &error))
+      if (!ppm_store_allow_list_set_only(store, user->id, only, &error))
         goto failed;
       *status = 200;
       return only ? "Only the models on your list may bill you now."
@@ -191,7 +191,7 @@ settings_change(PpmHttpRequest *request, const PpmStoreUser *user, GHashTable *f
     return "This form cannot be used that way.";
   if (!g_ascii_string_to_unsigned(ppm_web_field(form, "model"), 10, 1, G_MAXINT64, &model_id, NULL))
     return "That model is not on your list.";
-  if (!store->ops->allow_list_remove(store, user->id, (gint64)model_id, &error))
+  if (!ppm_store_allow_list_remove(store, user->id, (gint64)model_id, &error))
     {
       if (!g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND))
         goto failed;

@@ -122,6 +122,9 @@ test_money_commands(void)
   g_assert_cmpint(ppm_test_balance(server, pair.model_email), ==, 720);
   assert_admin_fails(server, NULL, "not enough", "payout", "--email", pair.model_email, "--amount",
                      "7.21");
+  /* Above a deposit's limit a payout is refused for want of earnings alone. */
+  assert_admin_fails(server, NULL, "not enough", "payout", "--email", pair.model_email, "--amount",
+                     "1000000000.01");
   paid = ppm_test_admin_ok(server, "payout", "--email", pair.model_email, "--amount", "7.00", NULL);
   g_assert_cmpstr(paid, ==, "0.20 USD");
   /* The model kept 0.20, less than any charge's 2.40 share: nothing can be
@@ -253,6 +256,76 @@ test_backup_and_copy(void)
   ppm_test_verify(&view);
   g_remove(file);
   g_remove(copy);
+}
+
+/* The schema versions there are (schema-N.sql in PPM_SQLITE_SCHEMA_DIR). */
+static int
+sqlite_schema_versions(void)
+{
+  int n = 0;
+
+  for (;;)
+    {
+      g_autofree char *name = g_strdup_printf("schema-%d.sql", n + 1);
+      g_autofree char *path = g_build_filename(g_getenv("PPM_SQLITE_SCHEMA_DIR"), name, NULL);
+
+      if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return n;
+      n++;
+    }
+}
+
+/* A SQLite database of schema version 1 holding a member is brought to the
+ * latest version by the next program that opens it, and serves as before. */
+static void
+test_sqlite_upgrade_from_1(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp("ppm-upgrade-XXXXXX", &error);
+  g_autofree char *path = g_build_filename(dir, "old.db", NULL);
+  g_autofree char *schema_path
+      = g_build_filename(g_getenv("PPM_SQLITE_SCHEMA_DIR"), "schema-1.sql", NULL);
+  g_autofree char *schema = NULL;
+  g_autofree char *version = NULL;
+  PpmTestServer view = { 0 };
+  sqlite3 *db = NULL;
+
+  g_assert_no_error(error);
+  g_assert_true(g_file_get_contents(schema_path, &schema, NULL, &error));
+  g_assert_no_error(error);
+  g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+  g_assert_cmpint(sqlite3_exec(db, schema, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint(
+      sqlite3_exec(db,
+                   "CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT;"
+                   "INSERT INTO schema_version VALUES (1);"
+                   "INSERT INTO meta VALUES ('currency', 'EUR');"
+                   "INSERT INTO users (id, email, role, display_name, password_hash, created_ms)"
+                   " VALUES (7, 'old@example.org', 'member', 'Old', '-', 0);"
+                   "INSERT INTO wallets (user_id, name, balance_minor) VALUES (7, 'user:7', 0);",
+                   NULL, NULL, NULL),
+      ==, SQLITE_OK);
+  sqlite3_close(db);
+
+  view.db_uri = g_strconcat("sqlite:", path, NULL);
+  g_free(ppm_test_admin_ok(&view, "fund", "--email", "old@example.org", "--amount", "5.00", NULL));
+  g_assert_cmpint(ppm_test_balance(&view, "old@example.org"), ==, 500);
+  ppm_test_verify(&view);
+  g_assert_cmpint(sqlite_schema_versions(), >=, 4);
+  version = g_strdup_printf("%d", sqlite_schema_versions());
+  ppm_test_server_assert_sql(&view, "SELECT MAX(version) FROM schema_version", version);
+  /* Columns of later versions (3: offset_ms, 4: allowed_models_only). */
+  ppm_test_server_assert_sql(&view, "SELECT COUNT(offset_ms) FROM sessions", "0");
+  ppm_test_server_assert_sql(&view, "SELECT allowed_models_only FROM users WHERE id = 7", "0");
+
+  g_free(view.db_uri);
+  for (const char *const *suffix = (const char *const[]){ "", "-wal", "-shm", NULL }; *suffix;
+       suffix++)
+    {
+      g_autofree char *file = g_strconcat(path, *suffix, NULL);
+      g_remove(file);
+    }
+  g_rmdir(dir);
 }
 
 /* Damages the SQLite ledger behind the platform's back. */
@@ -593,6 +666,7 @@ main(int argc, char **argv)
   g_test_add_func("/server/admin/links", test_links);
   g_test_add_func("/server/admin/demo", test_demo);
   g_test_add_func("/server/admin/backup-and-copy", test_backup_and_copy);
+  g_test_add_func("/server/admin/sqlite-upgrade-from-1", test_sqlite_upgrade_from_1);
   g_test_add_func("/server/admin/verify-finds-damage", test_verify_finds_damage);
   g_test_add_func("/server/admin/error-lines-end-with-newline", test_error_lines_end_with_newline);
   g_test_add_func("/server/admin/usage-errors-change-nothing", test_usage_errors_change_nothing);

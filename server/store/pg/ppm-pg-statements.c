@@ -85,7 +85,7 @@ const char *const ppm_pg_statements[PPM_PG_N_STATEMENTS] = {
         "$1") " "
               "WHERE e.wallet_id = ppm_wallet_of($1) AND ($2 = 0 OR e.id < $2) "
               "ORDER BY e.id DESC LIMIT $3",
-  [PPM_PG_MOVE_FUNDS] = "SELECT ppm_move_funds($1, $2, $3, $4, $5, $6)",
+  [PPM_PG_MOVE_FUNDS] = "SELECT ppm_move_funds($1, $2, $3, $4, $5)",
   [PPM_PG_REFUND] = "SELECT refunded, stood_charges, stood_minor FROM ppm_refund($1, $2)",
   [PPM_PG_VERIFY] = "SELECT ppm_verify()",
 };

@@ -140,7 +140,7 @@ void ppm_pg_session_charge_submit(PpmStore *store, const char *access_hash, cons
                                   gint64 seq, gint64 elapsed_ms, gint64 now_ms,
                                   PpmStoreChargeDone done, gpointer user_data);
 gboolean ppm_pg_session_close(PpmStore *store, gint64 model_id, const char *session_id,
-                              const char *reason, gint64 elapsed_ms, const PpmBillingConfig *config,
+                              const char *reason, gint64 elapsed_ms, const char *rate_url,
                               gint64 now_ms, PpmStoredAnswer *answer, GError **error);
 gboolean ppm_pg_sessions_tick(PpmStore *store, gint64 now_ms, GError **error);
 gboolean ppm_pg_sessions_resume(PpmStore *store, gint64 now_ms, GError **error);

@@ -15,7 +15,6 @@ move_funds(PpmStore *store, gint64 user_id, gint64 amount_minor, const char *rol
   ppm_pg_params_int(&params, user_id);
   ppm_pg_params_int(&params, amount_minor);
   ppm_pg_params_text(&params, role);
-  ppm_pg_params_int(&params, PPM_MAX_DEPOSIT_MINOR);
   ppm_pg_params_int(&params, PPM_MAX_BALANCE_MINOR);
   ppm_pg_params_int(&params, now_ms);
   result = ppm_pg_query(PPM_PG_POOL(store), PPM_PG_MOVE_FUNDS, &params, NULL, error);
@@ -218,7 +217,7 @@ import_restart_ids(PGconn *conn, GError **error)
 }
 
 static gboolean
-import_in(PpmStore *store, ImportContext *context, PpmStore *source, GError **error)
+import_in(ImportContext *context, PpmStore *source, GError **error)
 {
   g_autoptr(PGresult) used = PQexec(context->conn, "SELECT EXISTS (SELECT 1 FROM users) "
                                                    "OR EXISTS (SELECT 1 FROM entries)");
@@ -229,12 +228,6 @@ import_in(PpmStore *store, ImportContext *context, PpmStore *source, GError **er
                   PQresultErrorMessage(used));
       return FALSE;
     }
-  if (g_strcmp0(store->currency, source->currency) != 0)
-    {
-      g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INVALID, "the currencies differ (%s, %s)",
-                  source->currency, store->currency);
-      return FALSE;
-    }
   if (g_strcmp0(ppm_pg_text(used, 0, 0), "t") == 0)
     {
       g_set_error_literal(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INVALID,
@@ -243,7 +236,7 @@ import_in(PpmStore *store, ImportContext *context, PpmStore *source, GError **er
     }
   /* The source's system wallets replace this database's unused ones. */
   return ppm_pg_exec(context->conn, "DELETE FROM wallets", error)
-         && source->ops->export_rows(source, import_row, context, error)
+         && ppm_store_export_rows(source, import_row, context, error)
          && import_restart_ids(context->conn, error);
 }
 
@@ -257,7 +250,7 @@ ppm_pg_import_rows(PpmStore *store, PpmStore *source, GError **error)
   if (context.conn == NULL)
     return FALSE;
   context.inserts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, string_free);
-  ok = ppm_pg_exec(context.conn, "BEGIN", error) && import_in(store, &context, source, error)
+  ok = ppm_pg_exec(context.conn, "BEGIN", error) && import_in(&context, source, error)
        && ppm_pg_exec(context.conn, "COMMIT", error);
   if (!ok)
     ppm_pg_exec(context.conn, "ROLLBACK", NULL);

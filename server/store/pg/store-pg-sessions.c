@@ -29,7 +29,7 @@ session_open_in(PpmStore *store, PGconn *conn, gint64 model_id, const PpmStoreOp
   ppm_pg_params_int(&params, config->fee_bps);
   ppm_pg_params_int(&params, config->hold_periods);
   ppm_pg_params_int(&params, config->max_rate_minor);
-  ppm_pg_params_int(&params, PPM_DEFAULT_MAX_RATE_UNITS * ppm_money_unit(store->digits));
+  ppm_pg_params_int(&params, ppm_store_default_max_rate(store));
   ppm_pg_params_int(&params, config->max_backdate_seconds);
   ppm_pg_params_text(&params, NULL);
   result = ppm_pg_run(conn, PPM_PG_OPEN, &params, NULL, error);
@@ -109,11 +109,9 @@ ppm_pg_session_charge_submit(PpmStore *store, const char *access_hash, const cha
 
 gboolean
 ppm_pg_session_close(PpmStore *store, gint64 model_id, const char *session_id, const char *reason,
-                     gint64 elapsed_ms, const PpmBillingConfig *config, gint64 now_ms,
+                     gint64 elapsed_ms, const char *rate_url, gint64 now_ms,
                      PpmStoredAnswer *answer, GError **error)
 {
-  g_autofree char *rate_url
-      = g_strdup_printf("%s/account/sessions/%s/rate", config->public_url, session_id);
   PpmPgParams params = { 0 };
   g_autoptr(PGresult) result = NULL;
 

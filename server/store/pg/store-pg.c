@@ -270,9 +270,8 @@ pg_account_get(PpmStore *store, gint64 user_id, GError **error)
   account->user = ppm_pg_user_from_row(result, 0);
   account->balance_minor = ppm_pg_int(result, 0, c);
   account->available_minor = ppm_pg_int(result, 0, c + 1);
-  account->max_rate_minor = ppm_pg_is_null(result, 0, c + 2)
-                                ? PPM_DEFAULT_MAX_RATE_UNITS * ppm_money_unit(store->digits)
-                                : ppm_pg_int(result, 0, c + 2);
+  account->max_rate_minor = ppm_pg_is_null(result, 0, c + 2) ? ppm_store_default_max_rate(store)
+                                                             : ppm_pg_int(result, 0, c + 2);
   account->rate_minor = ppm_pg_int(result, 0, c + 3);
   account->handles = handles_from_json(ppm_pg_text(result, 0, c + 4));
   return account;

@@ -192,15 +192,13 @@ move_job(PpmSqlite *s, gpointer data, GError **error)
                      wallet);
 }
 
-/* A deposit (member) or payout (model) of 1..`max_minor`; the new balance. */
+/* A deposit (member) or payout (model); the new balance. */
 static gboolean
 money_move(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms, PpmRole role,
-           gint64 max_minor, const char *invalid, gint64 *balance_minor, GError **error)
+           gint64 *balance_minor, GError **error)
 {
   Money m = { user_id, amount_minor, now_ms, 0, role };
 
-  if (amount_minor <= 0 || amount_minor > max_minor)
-    return ppm_sql_fail(error, PPM_STORE_ERROR_INVALID, "%s", invalid);
   if (!ppm_sqlite_run((PpmSqlite *)store, move_job, &m, error))
     return FALSE;
   *balance_minor = m.balance;
@@ -211,16 +209,14 @@ static gboolean
 sqlite_fund(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms,
             gint64 *balance_minor, GError **error)
 {
-  return money_move(store, user_id, amount_minor, now_ms, PPM_ROLE_MEMBER, PPM_MAX_DEPOSIT_MINOR,
-                    "a deposit is 1..10^11 minor units", balance_minor, error);
+  return money_move(store, user_id, amount_minor, now_ms, PPM_ROLE_MEMBER, balance_minor, error);
 }
 
 static gboolean
 sqlite_payout(PpmStore *store, gint64 user_id, gint64 amount_minor, gint64 now_ms,
               gint64 *balance_minor, GError **error)
 {
-  return money_move(store, user_id, amount_minor, now_ms, PPM_ROLE_MODEL, PPM_MAX_BALANCE_MINOR,
-                    "invalid amount", balance_minor, error);
+  return money_move(store, user_id, amount_minor, now_ms, PPM_ROLE_MODEL, balance_minor, error);
 }
 
 typedef struct
@@ -443,16 +439,13 @@ import_job(PpmSqlite *s, gpointer data, GError **error)
   Import *im = data;
   gint64 used;
 
-  if (g_strcmp0(im->source->currency, s->parent.currency) != 0)
-    return ppm_sql_fail(error, PPM_STORE_ERROR_INVALID, "the currencies differ (%s, %s)",
-                        im->source->currency, s->parent.currency);
   if (!ppm_sql_int(s, &used, error,
                    "SELECT (SELECT COUNT (*) FROM users) + (SELECT COUNT (*) FROM entries)", ""))
     return FALSE;
   if (used > 0)
     return ppm_sql_fail(error, PPM_STORE_ERROR_INVALID, "the target database is not empty");
   return ppm_sql_exec(s, error, "DELETE FROM wallets", "")
-         && im->source->ops->export_rows(im->source, import_row, s, error);
+         && ppm_store_export_rows(im->source, import_row, s, error);
 }
 
 static gboolean

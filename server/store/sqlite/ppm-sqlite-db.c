@@ -1,6 +1,7 @@
 /* The SQLite engine's connection, writer thread and statement shortcuts. */
 #include "ppm-sqlite.h"
 
+#include <gio/gio.h>
 #include <stdarg.h>
 
 #include "ppm-amount.h"
@@ -385,90 +386,30 @@ ppm_sqlite_read(PpmSqlite *s, PpmSqliteJob func, gpointer data, GError **error)
   return ok;
 }
 
+/* Generated from ppm-sqlite.gresource.xml; called, as ppm_pg_get_resource()
+ * is, because a static library drops the constructor that would register it. */
+GResource *ppm_sqlite_get_resource(void);
+
+/* Schema versions in order: migration i (from 0) brings the schema to
+ * version i + 1.  A change to the tables is a new file here, never an edit
+ * of one that shipped. */
 static const char *const migrations[] = {
-  /* 1: the first schema (ppm-store-schema.h). */
-  "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"
-  "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE,"
-  " role TEXT NOT NULL CHECK (role IN ('member', 'model')), display_name TEXT NOT NULL,"
-  " password_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0, rate_minor INTEGER,"
-  " max_rate_minor INTEGER, created_ms INTEGER NOT NULL) STRICT;"
-  "CREATE TABLE wallets (id INTEGER PRIMARY KEY, user_id INTEGER UNIQUE REFERENCES users (id),"
-  " name TEXT NOT NULL UNIQUE, balance_minor INTEGER NOT NULL,"
-  " CHECK (user_id IS NULL OR balance_minor >= 0)) STRICT;"
-  "CREATE TABLE handles (protocol TEXT NOT NULL, handle TEXT NOT NULL,"
-  " user_id INTEGER NOT NULL REFERENCES users (id), PRIMARY KEY (protocol, handle)) STRICT;"
-  "CREATE INDEX handles_user ON handles (user_id);"
-  "CREATE TABLE tokens (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id),"
-  " access_hash TEXT NOT NULL UNIQUE, refresh_hash TEXT NOT NULL UNIQUE,"
-  " access_expires_ms INTEGER NOT NULL, refresh_expires_ms INTEGER NOT NULL,"
-  " rotated_ms INTEGER, revoked INTEGER NOT NULL DEFAULT 0) STRICT;"
-  "CREATE INDEX tokens_user ON tokens (user_id);"
-  "CREATE TABLE login_failures (id INTEGER PRIMARY KEY, email TEXT NOT NULL,"
-  " address TEXT NOT NULL, time_ms INTEGER NOT NULL) STRICT;"
-  "CREATE INDEX login_failures_key ON login_failures (email, address, time_ms);"
-  "CREATE TABLE lookups (id INTEGER PRIMARY KEY, model_id INTEGER NOT NULL,"
-  " time_ms INTEGER NOT NULL) STRICT;"
-  "CREATE INDEX lookups_model ON lookups (model_id, time_ms);"
-  "CREATE TABLE sessions (id INTEGER PRIMARY KEY, public_id TEXT NOT NULL UNIQUE,"
-  " model_id INTEGER NOT NULL REFERENCES users (id),"
-  " member_id INTEGER NOT NULL REFERENCES users (id), client_session_id TEXT NOT NULL,"
-  " protocol TEXT NOT NULL, model_handle TEXT NOT NULL, member_handle TEXT NOT NULL,"
-  " rate_minor INTEGER NOT NULL, period_seconds INTEGER NOT NULL, fee_bps INTEGER NOT NULL,"
-  " hold_periods INTEGER NOT NULL, hold_minor INTEGER NOT NULL, t0_ms INTEGER NOT NULL,"
-  " opened_ms INTEGER NOT NULL, deadline_ms INTEGER NOT NULL, timeout_ms INTEGER NOT NULL,"
-  " state TEXT NOT NULL CHECK (state IN ('open', 'closed')), reason TEXT, ended_ms INTEGER,"
-  " close_elapsed_ms INTEGER, open_body TEXT NOT NULL, close_body TEXT,"
-  " UNIQUE (model_id, client_session_id)) STRICT;"
-  "CREATE INDEX sessions_member ON sessions (member_id, state);"
-  "CREATE INDEX sessions_pair ON sessions (model_id, member_id, state);"
-  "CREATE INDEX sessions_deadline ON sessions (state, deadline_ms);"
-  "CREATE TABLE transactions (id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
-  " kind TEXT NOT NULL CHECK (kind IN ('deposit', 'charge', 'reversal', 'payout')),"
-  " session_id INTEGER REFERENCES sessions (id)) STRICT;"
-  "CREATE TABLE entries (id INTEGER PRIMARY KEY,"
-  " transaction_id INTEGER NOT NULL REFERENCES transactions (id),"
-  " wallet_id INTEGER NOT NULL REFERENCES wallets (id), amount_minor INTEGER NOT NULL,"
-  " balance_after_minor INTEGER NOT NULL) STRICT;"
-  "CREATE INDEX entries_wallet ON entries (wallet_id, id);"
-  "CREATE INDEX entries_transaction ON entries (transaction_id);"
-  "CREATE TABLE charges (id INTEGER PRIMARY KEY,"
-  " session_id INTEGER NOT NULL REFERENCES sessions (id), seq INTEGER NOT NULL,"
-  " amount_minor INTEGER NOT NULL, fee_minor INTEGER NOT NULL, time_ms INTEGER NOT NULL,"
-  " transaction_id INTEGER NOT NULL REFERENCES transactions (id),"
-  " reversal_id INTEGER REFERENCES transactions (id), body TEXT NOT NULL,"
-  " UNIQUE (session_id, seq)) STRICT;"
-  "CREATE TABLE ratings (id INTEGER PRIMARY KEY,"
-  " session_id INTEGER NOT NULL REFERENCES sessions (id),"
-  " user_id INTEGER NOT NULL REFERENCES users (id), stars INTEGER NOT NULL, comment TEXT,"
-  " time_ms INTEGER NOT NULL, UNIQUE (session_id, user_id)) STRICT;"
-  "CREATE TABLE app_ratings (id INTEGER PRIMARY KEY,"
-  " user_id INTEGER NOT NULL REFERENCES users (id),"
-  " session_id INTEGER REFERENCES sessions (id), stars INTEGER NOT NULL, comment TEXT,"
-  " time_ms INTEGER NOT NULL) STRICT;"
-  "INSERT INTO wallets (name, balance_minor) VALUES ('platform:fees', 0),"
-  " ('platform:funding', 0);",
-  /* 2: a charge counts the session's reversed charges without a scan, and
-   * its update of the session's hold and deadline touches no index: due
-   * sessions are found among the open ones. */
-  "CREATE INDEX charges_reversed ON charges (session_id) WHERE reversal_id IS NOT NULL;"
-  "DROP INDEX sessions_deadline;"
-  "CREATE INDEX sessions_open ON sessions (id) WHERE state = 'open';",
-  /* 3: money moves no faster than time: a session's charges cover intervals
-   * that start offset_ms − 1000 after its t0 (docs/billing-rules.md, shift); an open
-   * finds the pair's sessions that ended recently by their end. */
-  "ALTER TABLE sessions ADD COLUMN offset_ms INTEGER NOT NULL DEFAULT 1000;"
-  "CREATE INDEX sessions_pair_ended ON sessions (model_id, member_id, ended_ms);",
-  /* 4: opens count as lookups; members choose who may bill them.  A lookup
-   * records its handle, so that a recent one of the same handle is found by
-   * one index range. */
-  "ALTER TABLE lookups ADD COLUMN protocol TEXT;"
-  "ALTER TABLE lookups ADD COLUMN handle TEXT;"
-  "CREATE INDEX lookups_handle ON lookups (model_id, protocol, handle, time_ms);"
-  "ALTER TABLE users ADD COLUMN allowed_models_only INTEGER NOT NULL DEFAULT 0;"
-  "CREATE TABLE allowed_models (member_id INTEGER NOT NULL REFERENCES users (id),"
-  " model_id INTEGER NOT NULL REFERENCES users (id), PRIMARY KEY (member_id, model_id))"
-  " STRICT;",
+  "schema-1.sql",
+  "schema-2.sql",
+  "schema-3.sql",
+  "schema-4.sql",
 };
+
+static gboolean
+exec_resource(PpmSqlite *s, const char *name, GError **error)
+{
+  g_autofree char *path = g_strconcat("/org/purple-ppm/sqlite/", name, NULL);
+  g_autoptr(GBytes) sql = g_resource_lookup_data(ppm_sqlite_get_resource(), path,
+                                                 G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+
+  /* GResource data is always NUL-terminated. */
+  return sql != NULL && exec_plain(s, g_bytes_get_data(sql, NULL), error);
+}
 
 /* The value under `key` in meta, `value` when it had none. */
 static char *
@@ -526,7 +467,7 @@ migrate_job(PpmSqlite *s, gpointer data, GError **error)
     return ppm_sql_fail(error, PPM_STORE_ERROR_INTERNAL,
                         "database schema %" G_GINT64_FORMAT " is newer than this program", version);
   for (gsize i = version; i < G_N_ELEMENTS(migrations); i++)
-    if (!exec_plain(s, migrations[i], error)
+    if (!exec_resource(s, migrations[i], error)
         || !ppm_sql_exec(s, error, "INSERT INTO schema_version VALUES (?)", "i", (gint64)i + 1))
       return FALSE;
   s->parent.currency = meta_claim(s, "currency", currency, error);

@@ -272,7 +272,6 @@ open_job(PpmSqlite *s, gpointer data, GError **error)
   Open *o = data;
   const PpmStoreOpenParams *p = o->params;
   const PpmBillingConfig *c = o->config;
-  gint64 unit = ppm_money_unit(s->parent.digits);
   gint64 owner, member_id = 0, rate, max_rate, open_count, available, periods, hold;
   g_autofree char *member_name = NULL, *public_id = NULL, *body = NULL;
   gint64 timeout_ms
@@ -300,7 +299,7 @@ open_job(PpmSqlite *s, gpointer data, GError **error)
                    "SELECT u.id, u.display_name, COALESCE (u.max_rate_minor, ?) FROM handles h"
                    " JOIN users u ON u.id = h.user_id WHERE h.protocol = ? AND h.handle = ?"
                    " AND u.role = 'member' AND u.disabled = 0",
-                   "iss", PPM_DEFAULT_MAX_RATE_UNITS * unit, p->protocol, p->member_handle);
+                   "iss", ppm_store_default_max_rate(&s->parent), p->protocol, p->member_handle);
   if (rc < 0)
     return FALSE;
   if (rc == 0)
@@ -560,7 +559,7 @@ typedef struct
   const char *session_id;
   const char *reason;
   gint64 elapsed_ms;
-  const PpmBillingConfig *config;
+  const char *rate_url;
   gint64 now_ms;
   PpmStoredAnswer *answer;
 } Close;
@@ -571,7 +570,7 @@ close_job(PpmSqlite *s, gpointer data, GError **error)
   Close *c = data;
   g_auto(Session) session = { 0 };
   gint64 reversed = 0, periods, total;
-  g_autofree char *rate_url = NULL, *body = NULL;
+  g_autofree char *body = NULL;
   sqlite3_stmt *stmt;
 
   /* Read on the writer, as open does: the end is never before a charge. */
@@ -598,9 +597,8 @@ close_job(PpmSqlite *s, gpointer data, GError **error)
   periods = sqlite3_column_int64(stmt, 0);
   total = sqlite3_column_int64(stmt, 1);
   sqlite3_reset(stmt);
-  rate_url = g_strdup_printf("%s/account/sessions/%s/rate", c->config->public_url, c->session_id);
   body = ppm_answer_close(c->session_id, periods, total, reversed, s->parent.currency,
-                          c->elapsed_ms, rate_url);
+                          c->elapsed_ms, c->rate_url);
   if (!ppm_sql_exec(s, error,
                     "UPDATE sessions SET state = 'closed', reason = ?, ended_ms = ?,"
                     " close_elapsed_ms = ?, hold_minor = 0, close_body = ? WHERE id = ?",
@@ -613,10 +611,10 @@ close_job(PpmSqlite *s, gpointer data, GError **error)
 
 static gboolean
 sqlite_session_close(PpmStore *store, gint64 model_id, const char *session_id, const char *reason,
-                     gint64 elapsed_ms, const PpmBillingConfig *config, gint64 now_ms,
+                     gint64 elapsed_ms, const char *rate_url, gint64 now_ms,
                      PpmStoredAnswer *answer, GError **error)
 {
-  Close c = { model_id, session_id, reason, elapsed_ms, config, now_ms, answer };
+  Close c = { model_id, session_id, reason, elapsed_ms, rate_url, now_ms, answer };
   return ppm_sqlite_run((PpmSqlite *)store, close_job, &c, error);
 }
 

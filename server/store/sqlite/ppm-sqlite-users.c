@@ -406,7 +406,6 @@ account_job(PpmSqlite *s, gpointer data, GError **error)
 {
   AccountQuery *q = data;
   g_autoptr(PpmStoreAccount) account = g_new0(PpmStoreAccount, 1);
-  gint64 unit = ppm_money_unit(s->parent.digits);
   sqlite3_stmt *stmt;
   int rc;
 
@@ -416,7 +415,7 @@ account_job(PpmSqlite *s, gpointer data, GError **error)
                    "SELECT " USER_COLUMNS ", w.balance_minor, COALESCE (u.rate_minor, 0),"
                    " COALESCE (u.max_rate_minor, ?) FROM users u JOIN wallets w"
                    " ON w.user_id = u.id WHERE u.id = ?",
-                   "ii", PPM_DEFAULT_MAX_RATE_UNITS * unit, q->user_id);
+                   "ii", ppm_store_default_max_rate(&s->parent), q->user_id);
   if (rc < 0)
     return FALSE;
   if (rc == 0)
