@@ -233,6 +233,14 @@ not_found(PpmHttpRequest *request)
   ppm_http_respond_error(request, 404, "not_found", "no such resource");
 }
 
+/* Whether `path` is one of the web pages (server/web): the account pages and
+ * the root, which leads to them. */
+static gboolean
+is_page(const char *path)
+{
+  return g_str_equal(path, "/") || g_str_has_prefix(path, "/account/");
+}
+
 void
 ppm_router_handle(PpmHttpRequest *request)
 {
@@ -244,7 +252,7 @@ ppm_router_handle(PpmHttpRequest *request)
   const PpmRoute *route = NULL;
   PpmRouteContext ctx = { request, ppm_http_request_get_platform(request), NULL, NULL, NULL, NULL };
 
-  if (g_str_has_prefix(path, "/account/"))
+  if (is_page(path))
     {
       if (!ppm_web_handle(request))
         not_found(request);
@@ -287,7 +295,7 @@ ppm_router_lane(PpmPlatform *platform, const char *method, const char *path)
 {
   g_autofree char *param = NULL;
 
-  if (g_str_has_prefix(path, "/account/"))
+  if (is_page(path))
     return ppm_web_hashes(method, path) ? PPM_HTTP_LANE_HASHING : PPM_HTTP_LANE_WORKERS;
   for (gsize i = 0; i < G_N_ELEMENTS(routes); i++)
     if (g_str_equal(routes[i].method, method) && path_matches(routes[i].path, path, &param))
@@ -303,7 +311,7 @@ ppm_router_busy(PpmHttpRequest *request)
   g_autoptr(GError) error = g_error_new_literal(PPM_STORE_ERROR, PPM_STORE_ERROR_BUSY,
                                                 "too many password checks at once, try again");
 
-  if (g_str_has_prefix(ppm_http_request_get_path(request), "/account/"))
+  if (is_page(ppm_http_request_get_path(request)))
     ppm_web_busy(request, PPM_ROUTER_BUSY_RETRY_SECONDS);
   else
     ppm_http_respond_gerror(request, error, PPM_ROUTER_BUSY_RETRY_SECONDS);

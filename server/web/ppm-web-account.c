@@ -170,6 +170,12 @@ login_render(PpmHttpRequest *request, guint status, const char *error, const cha
 }
 
 void
+ppm_web_root_get(PpmHttpRequest *request, const char *id)
+{
+  ppm_web_redirect(request, "/account/login");
+}
+
+void
 ppm_web_login_get(PpmHttpRequest *request, const char *id)
 {
   g_autoptr(PpmStoreUser) user = ppm_web_session_user(request);

@@ -6,6 +6,9 @@
 
 G_BEGIN_DECLS
 
+/* The platform's root: 303 to the sign-in page, which sends a signed-in
+ * user on to their pages. */
+void ppm_web_root_get(PpmHttpRequest *request, const char *id);
 void ppm_web_signup_get(PpmHttpRequest *request, const char *id);
 void ppm_web_signup_post(PpmHttpRequest *request, const char *id);
 void ppm_web_login_get(PpmHttpRequest *request, const char *id);

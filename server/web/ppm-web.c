@@ -6,11 +6,10 @@
 #include "ppm-web-pages.h"
 
 /* Every page once: ppm_web_routes[] and the dispatch table both come from
- * this list, so --print-routes cannot drift from what is served. */
-/* Every page once: ppm_web_routes[] and the dispatch table both come from
  * this list, so --print-routes cannot drift from what is served.  HASHES:
  * the page checks or hashes a password (ppm_web_hashes()). */
 #define PPM_WEB_ROUTE_LIST(ROUTE)                                                                  \
+  ROUTE("GET", "/", ppm_web_root_get, FALSE)                                                       \
   ROUTE("GET", "/account/signup", ppm_web_signup_get, FALSE)                                       \
   ROUTE("POST", "/account/signup", ppm_web_signup_post, TRUE)                                      \
   ROUTE("GET", "/account/login", ppm_web_login_get, FALSE)                                         \

@@ -1,7 +1,8 @@
-/* The account pages under /account/ (docs/openapi.json).
+/* The account pages under /account/, and the root "/" that leads to them
+ * (docs/openapi.json).
  *
- * The router calls ppm_web_handle() for every request whose path starts with
- * "/account/".  It answers the request (ppm-http.h) and
+ * The router calls ppm_web_handle() for "/" and for every request whose path
+ * starts with "/account/".  It answers the request (ppm-http.h) and
  * returns TRUE, or returns FALSE without answering for a path it does not
  * serve (the router then answers 404).
  */

@@ -203,6 +203,11 @@ class Scenario:
         anonymous = ppmweb.WebClient(self.server)
         check("GET", "/account/signup", anonymous.get("/account/signup"), 200)
         check("GET", "/account/login", anonymous.get("/account/login"), 200)
+        # The platform's root leads a newcomer to the sign-in page.
+        root = anonymous.get("/")
+        check("GET", "/", root, 303)
+        assert (root.header("Location") or "").endswith("/account/login"), \
+            f"GET / leads to {root.header('Location')!r}, not the sign-in page"
         for path in ["/account/password", "/account/payments/history",
                      f"/account/sessions/{self.session_id}/rate"]:
             template = path.replace(self.session_id, "{id}")
