@@ -104,7 +104,7 @@ append_time_zone(GString *html, PpmHttpRequest *request, const char *zone)
                  "value=\"%s\" placeholder=\"Europe/Berlin\">"
                  "<p class=\"hint\">%s</p><button type=\"submit\">%s</button></form>",
                  _("Show times in"), zone,
-                 _("An IANA time zone name such as Europe/Berlin or America/Sao_Paulo; UTC when "
+                 _("An IANA time zone name such as Europe/Berlin or Asia/Tokyo; UTC when "
                    "empty. This browser remembers it."),
                  _("Save"));
 }
