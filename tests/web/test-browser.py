@@ -296,6 +296,26 @@ class Journey:
         assert client.get("/account/payments/history").header("Refresh")
         assert client.get("/account/payments/history?before=2").header("Refresh") is None
 
+    def language_chooser(self):
+        """The chooser of every page switches the language; docs/img's
+        translated screenshots come from here."""
+        from selenium.webdriver.support.ui import Select
+        self.browser.go(self.url("/account/payments/history"))
+        Select(self.browser.find("#lang")).select_by_value("de")
+        self.browser.submit("footer button")
+        assert self.browser.path() == self.url("/account/payments/history"), self.browser.path()
+        assert self.browser.find("html").get_attribute("lang") == "de"
+        assert self.browser.heading() == "Zahlungsverlauf", self.browser.heading()
+        self.browser.screenshot("history-de")
+        self.browser.go(self.url("/account/settings"))
+        Select(self.browser.find("#lang")).select_by_value("ro")
+        self.browser.submit("footer button")
+        assert self.browser.heading() == "Setări", self.browser.heading()
+        self.browser.screenshot("settings-ro")
+        Select(self.browser.find("#lang")).select_by_value("en")
+        self.browser.submit("footer button")
+        assert self.browser.heading() == "Settings", self.browser.heading()
+
     def session_cookie(self):
         return self.browser.cookies()["ppm_session"]["value"]
 
@@ -470,6 +490,7 @@ def main():
                 ("/browser/logout-login", journey.logout_and_login),
                 ("/browser/history-after-funded-call", journey.funded_call_history),
                 ("/browser/phone-layout", journey.phone_layout),
+                ("/browser/language-chooser", journey.language_chooser),
                 ("/browser/rate-show", journey.rate_show),
                 ("/browser/rate-twice", journey.rate_twice),
                 ("/browser/rate-errors", journey.rate_errors),
