@@ -47,10 +47,10 @@ static void
 test_junk_weights(void)
 {
   const char *const junk[] = {
-    "de;q=1.5",    "de;q=2",   "de;q=0.0001", "de;q=-0.5", "de;q=.5",    "de;q=0.5x",
-    "de;q=",       "de;q",     "de;x=1",      "de;q=0.5;q=0.4", "de;q=1.001", "de;q= 0.5",
-    "de;q=0x10",   "de;q=1e3", "de;;",        "d3",        "de--at",     "-de",
-    "deutschland-de", "de-",   "de\x01",      "dé",
+    "de;q=1.5", "de;q=2", "de;q=0.0001",    "de;q=-0.5",  "de;q=.5",        "de;q=0.5x", "de;q=",
+    "de;q",     "de;x=1", "de;q=0.5;q=0.4", "de;q=1.001", "de;q= 0.5",      "de;q=0x10", "de;q=1e3",
+    "de;;",     "d3",     "de--at",         "-de",        "deutschland-de", "de-",       "de\x01",
+    "dé",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS(junk); i++)
@@ -93,7 +93,8 @@ test_many_entries(void)
   g_assert_cmpstr(negotiated(header->str), ==, "de");
   g_string_append(header, ",es");
   g_assert_cmpstr(negotiated(header->str), ==, "de");
-  g_string_printf(header, "%s", ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,de");
+  g_string_printf(header, "%s",
+                  ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,de");
   g_assert_cmpstr(negotiated(header->str), ==, "none");
 }
 

@@ -296,26 +296,6 @@ class Journey:
         assert client.get("/account/payments/history").header("Refresh")
         assert client.get("/account/payments/history?before=2").header("Refresh") is None
 
-    def language_chooser(self):
-        """The chooser of every page switches the language; docs/img's
-        translated screenshots come from here."""
-        from selenium.webdriver.support.ui import Select
-        self.browser.go(self.url("/account/payments/history"))
-        Select(self.browser.find("#lang")).select_by_value("de")
-        self.browser.submit("footer button")
-        assert self.browser.path() == self.url("/account/payments/history"), self.browser.path()
-        assert self.browser.find("html").get_attribute("lang") == "de"
-        assert self.browser.heading() == "Zahlungsverlauf", self.browser.heading()
-        self.browser.screenshot("history-de")
-        self.browser.go(self.url("/account/settings"))
-        Select(self.browser.find("#lang")).select_by_value("ro")
-        self.browser.submit("footer button")
-        assert self.browser.heading() == "Setări", self.browser.heading()
-        self.browser.screenshot("settings-ro")
-        Select(self.browser.find("#lang")).select_by_value("en")
-        self.browser.submit("footer button")
-        assert self.browser.heading() == "Settings", self.browser.heading()
-
     def session_cookie(self):
         return self.browser.cookies()["ppm_session"]["value"]
 
@@ -432,6 +412,53 @@ class Journey:
         assert refused.status == 401, refused.status
 
 
+def language_chooser(tests, browser):
+    """The chooser every page carries switches the language, and the settings
+    page the time zone, on a platform billing in euros; docs/img's translated
+    screenshots (history-de.png, settings-ro.png) come from here."""
+    from selenium.webdriver.support.ui import Select
+
+    def choose(language):
+        Select(browser.find("#lang")).select_by_value(language)
+        browser.submit("footer button")
+
+    with ppmweb.PpmServer("browser-i18n", ["--period-seconds", "1", "--currency", "EUR"]) as server:
+        def check():
+            setup_model(server)
+            server.admin("create-user", "--email", MEMBER_EMAIL, "--role", "member",
+                         "--display-name", "Ann", stdin=MEMBER_PASSWORD + "\n")
+            server.admin("link", "--email", MEMBER_EMAIL, "--protocol", PROTOCOL,
+                         "--handle", MEMBER_HANDLE)
+            server.admin("fund", "--email", MEMBER_EMAIL, "--amount", "20.00")
+            drive_call(server)
+            browser.go(server.url + "/account/login")
+            browser.fill({"email": MEMBER_EMAIL, "password": MEMBER_PASSWORD})
+            browser.submit()
+            choose("de")
+            assert browser.path() == server.url + "/account/payments/history", browser.path()
+            assert browser.find("html").get_attribute("lang") == "de"
+            assert browser.heading() == "Zahlungsverlauf", browser.heading()
+            tiles = [t.text for t in browser.find_all(".tile strong")]
+            assert tiles == ["14,00 €", "14,00 €"], tiles
+            browser.go(server.url + "/account/settings")
+            browser.fill({"tz": "Europe/Berlin"})
+            browser.submit("form:has(#tz) button")
+            assert "Zeitzone" in browser.message() or "Zeiten" in browser.message(), \
+                browser.message()
+            browser.go(server.url + "/account/payments/history")
+            when = browser.find("#transactions .sub").text
+            assert re.fullmatch(r"\d\d\.\d\d\.20\d\d, \d\d:\d\d CES?T", when), when
+            browser.screenshot("history-de")
+            browser.go(server.url + "/account/settings")
+            choose("ro")
+            assert browser.heading() == "Setări", browser.heading()
+            browser.screenshot("settings-ro")
+            choose("en")
+            assert browser.heading() == "Settings", browser.heading()
+        tests.run("/browser/language-chooser", check)
+        tests.run("/browser/language-server-exit-clean", server.check_clean_exit)
+
+
 def tls_cookie_flags(tests):
     """Under TLS the cookies also get Secure."""
     directory = tempfile.mkdtemp(prefix="ppm-web-tls-")
@@ -490,7 +517,6 @@ def main():
                 ("/browser/logout-login", journey.logout_and_login),
                 ("/browser/history-after-funded-call", journey.funded_call_history),
                 ("/browser/phone-layout", journey.phone_layout),
-                ("/browser/language-chooser", journey.language_chooser),
                 ("/browser/rate-show", journey.rate_show),
                 ("/browser/rate-twice", journey.rate_twice),
                 ("/browser/rate-errors", journey.rate_errors),
@@ -503,6 +529,7 @@ def main():
             ]
             for name, step in steps:
                 tests.run(name, step)
+            language_chooser(tests, browser)
         finally:
             browser.close()
         tests.run("/browser/server-exit-clean", server.check_clean_exit)
