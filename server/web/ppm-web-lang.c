@@ -19,14 +19,16 @@
 /* RFC 9110 weights, in thousandths. */
 #define WEIGHT_MAX 1000
 
-/* po/LINGUAS, with the locales tools/install-deps generates. */
+/* English, then po/LINGUAS with the locales tools/install-deps generates.
+ * English writes money in the C style with the typographic minus, which
+ * pages can show; the others as their locale does (ppm_web_languages_init()). */
 static PpmWebLanguage languages[] = {
-  { "en", "C.UTF-8", "English", 0, { 0 } },
-  { "de", "de_DE.UTF-8", "Deutsch", 0, { 0 } },
-  { "es", "es_ES.UTF-8", "Español", 0, { 0 } },
-  { "pt-BR", "pt_BR.UTF-8", "Português (Brasil)", 0, { 0 } },
-  { "ro", "ro_RO.UTF-8", "Română", 0, { 0 } },
-  { "ru", "ru_RU.UTF-8", "Русский", 0, { 0 } },
+  { "en", "C", "English", 0, 0, { ".", "", FALSE, "−", FALSE } },
+  { "de", "de_DE.UTF-8", "Deutsch", 0, 0, { 0 } },
+  { "es", "es_ES.UTF-8", "Español", 0, 0, { 0 } },
+  { "pt-BR", "pt_BR.UTF-8", "Português (Brasil)", 0, 0, { 0 } },
+  { "ro", "ro_RO.UTF-8", "Română", 0, 0, { 0 } },
+  { "ru", "ru_RU.UTF-8", "Русский", 0, 0, { 0 } },
 };
 
 static _Thread_local const PpmWebLanguage *current;
@@ -36,6 +38,23 @@ ppm_web_languages(gsize *n)
 {
   *n = G_N_ELEMENTS(languages);
   return languages;
+}
+
+/* The locale a page renders under: the language's words (LC_MESSAGES) and
+ * month names (LC_TIME) on top of the C locale, so that numbers the store
+ * and libraries print or parse on this thread stay in the C conventions. */
+static locale_t
+render_locale_new(const char *name)
+{
+  locale_t base = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+  locale_t locale;
+
+  if (base == (locale_t)0 || g_str_equal(name, "C"))
+    return base;
+  locale = newlocale(LC_MESSAGES_MASK | LC_TIME_MASK, name, base);
+  if (locale == (locale_t)0)
+    freelocale(base);
+  return locale;
 }
 
 void
@@ -50,21 +69,19 @@ ppm_web_languages_init(void)
     {
       PpmWebLanguage *language = &languages[i];
 
-      /* English is the catalogue's own text: the C locale never translates,
-       * whatever the environment says. */
-      language->locale_object
-          = newlocale(LC_ALL_MASK, i == 0 ? "C" : language->locale, (locale_t)0);
-      if (language->locale_object == (locale_t)0)
+      language->locale_object = render_locale_new(language->locale);
+      if (i > 0 && language->locale_object != (locale_t)0)
+        language->money_locale = newlocale(LC_MONETARY_MASK, language->locale, (locale_t)0);
+      if (i > 0 && language->money_locale == (locale_t)0)
         {
           g_warning("locale %s is not installed: pages in %s fall back to English",
                     language->locale, language->name);
+          g_clear_pointer(&language->locale_object, freelocale);
           continue;
         }
-      ppm_money_style_from_locale_l(&language->money, language->locale_object);
+      if (i > 0)
+        ppm_money_style_from_locale_l(&language->money, language->money_locale);
     }
-  /* The C style with the typographic minus, which pages can show. */
-  languages[0].money = ppm_money_style_c;
-  languages[0].money.negative_sign = "−";
 }
 
 const PpmWebLanguage *

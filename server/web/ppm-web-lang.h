@@ -9,9 +9,8 @@
  * different languages.  setlocale() and the LANGUAGE variable are
  * process-wide, so a page is rendered under uselocale() with its language's
  * own locale object (newlocale(), made once at start and never freed):
- * glibc's dgettext(), strftime_l() and nl_langinfo_l() read that thread's
- * locale only.  LANGUAGE would override LC_MESSAGES for every thread, so the
- * server drops it at start, before any thread runs.
+ * glibc's dgettext() and strftime() read that thread's locale only.  LANGUAGE would override
+ * LC_MESSAGES for every thread, so the server drops it at start, before any thread runs.
  */
 #pragma once
 
@@ -32,8 +31,11 @@ typedef struct
   const char *locale; /* the C library's locale: "de_DE.UTF-8" */
   const char *name;   /* in its own language, for the chooser: "Deutsch" */
   /* Set by ppm_web_languages_init(); locale_object 0 when the C library
-   * lacks the locale (the language is then not offered). */
+   * lacks the locale (the language is then not offered).  Pages render
+   * under locale_object (the language's LC_MESSAGES and LC_TIME over C);
+   * `money` comes from money_locale's LC_MONETARY, which holds its strings. */
   locale_t locale_object;
+  locale_t money_locale;
   PpmMoneyStyle money;
 } PpmWebLanguage;
 
