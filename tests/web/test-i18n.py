@@ -69,6 +69,16 @@ def main():
                 assert "<h1>Payment history</h1>" in answer.text()
                 assert "€2.00" in answer.text()
 
+        def hostile_headers():
+            # Past the 64th entry nothing is read; junk is skipped, not fatal.
+            answer = page(client, "/account/payments/history", "xx," * 2000 + "de")
+            assert answer.status == 200 and html_lang(answer) == "en", answer.status
+            answer = page(client, "/account/payments/history",
+                          "de;q=0.5;q=1, ru;q=NaN, ro;q=0.0000001, *;q=1e9, es;q=0.2")
+            assert answer.status == 200 and html_lang(answer) == "es", html_lang(answer)
+            answer = page(client, "/account/payments/history", "de" * 3000)
+            assert answer.status in (200, 431), answer.status
+
         def chooser_cookie_wins():
             csrf = client.csrf("/account/payments/history")
             answer = client.post("/account/language", {"lang": "ro", "csrf": csrf,
@@ -103,6 +113,7 @@ def main():
         tests.run("/web/i18n/accept-language-german", german)
         tests.run("/web/i18n/q-values-honoured", weights)
         tests.run("/web/i18n/unknown-language-english", unknown_is_english)
+        tests.run("/web/i18n/hostile-headers", hostile_headers)
         tests.run("/web/i18n/chooser-cookie-wins", chooser_cookie_wins)
         tests.run("/web/i18n/time-zone-setting", time_zone)
         tests.run("/web/i18n/server-exit-clean", server.check_clean_exit)
