@@ -266,6 +266,7 @@ main(int argc, char **argv)
       options_clear(&o);
       return 0;
     }
+  ppm_web_languages_init();
   if (!ppm_auth_init(&error))
     ppm_die("%s", error->message);
   platform.store

@@ -1,6 +1,9 @@
 /* Money parsing and formatting. */
+/* nl_langinfo_l()'s LC_MONETARY items (MON_DECIMAL_POINT, ...) are GNU. */
+#define _GNU_SOURCE
 #include "ppm-money.h"
 
+#include <langinfo.h>
 #include <locale.h>
 #include <string.h>
 
@@ -25,10 +28,10 @@ static const PpmCurrency currencies[] = {
   { "INR", 2, "₹" },   { "CNY", 2, "CN¥" }, { "KRW", 0, "₩" },  { "ISK", 0, NULL },
   { "KWD", 3, NULL },  { "BHD", 3, NULL },  { "TND", 3, NULL }, { "RUB", 2, "₽" },
   { "TRY", 2, "₺" },   { "ILS", 2, "₪" },   { "ZAR", 2, "R" },  { "SGD", 2, "S$" },
-  { "HKD", 2, "HK$" },
+  { "HKD", 2, "HK$" }, { "RON", 2, "lei" },
 };
 
-const PpmMoneyStyle ppm_money_style_c = { ".", "", FALSE, "-" };
+const PpmMoneyStyle ppm_money_style_c = { ".", "", FALSE, "-", FALSE };
 
 static const PpmCurrency *
 currency_find(const char *code)
@@ -199,6 +202,8 @@ ppm_money_format_styled(const PpmMoney *money, const PpmMoneyStyle *style)
   else
     {
       g_string_append(out, symbol);
+      if (style->symbol_space)
+        g_string_append_c(out, ' ');
       append_amount(out, money, style);
     }
   return g_string_free(out, FALSE);
@@ -210,19 +215,39 @@ ppm_money_format(const PpmMoney *money)
   return ppm_money_format_styled(money, &ppm_money_style_c);
 }
 
+/* The one reading of a locale's money conventions, from either source:
+ * an empty separator or sign keeps the C style's; CHAR_MAX (the C locale's
+ * "unspecified") keeps the symbol first and unspaced. */
+static void
+style_fill(PpmMoneyStyle *style, const char *decimal, const char *thousands, const char *negative,
+           char cs_precedes, char sep_by_space)
+{
+  *style = ppm_money_style_c;
+  if (decimal != NULL && *decimal != '\0')
+    style->decimal_separator = decimal;
+  if (thousands != NULL)
+    style->thousands_separator = thousands;
+  if (negative != NULL && *negative != '\0')
+    style->negative_sign = negative;
+  if (cs_precedes == 0)
+    style->symbol_after = TRUE;
+  if (cs_precedes == 1 && sep_by_space == 1)
+    style->symbol_space = TRUE;
+}
+
 void
 ppm_money_style_from_locale(PpmMoneyStyle *style)
 {
   const struct lconv *lc = localeconv();
 
-  *style = ppm_money_style_c;
-  if (lc->mon_decimal_point != NULL && *lc->mon_decimal_point != '\0')
-    style->decimal_separator = lc->mon_decimal_point;
-  if (lc->mon_thousands_sep != NULL)
-    style->thousands_separator = lc->mon_thousands_sep;
-  if (lc->negative_sign != NULL && *lc->negative_sign != '\0')
-    style->negative_sign = lc->negative_sign;
-  /* CHAR_MAX means "unspecified" (the C locale): keep the symbol first. */
-  if (lc->p_cs_precedes == 0)
-    style->symbol_after = TRUE;
+  style_fill(style, lc->mon_decimal_point, lc->mon_thousands_sep, lc->negative_sign,
+             lc->p_cs_precedes, lc->p_sep_by_space);
+}
+
+void
+ppm_money_style_from_locale_l(PpmMoneyStyle *style, locale_t locale)
+{
+  style_fill(style, nl_langinfo_l(MON_DECIMAL_POINT, locale),
+             nl_langinfo_l(MON_THOUSANDS_SEP, locale), nl_langinfo_l(NEGATIVE_SIGN, locale),
+             *nl_langinfo_l(P_CS_PRECEDES, locale), *nl_langinfo_l(P_SEP_BY_SPACE, locale));
 }

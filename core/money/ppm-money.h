@@ -11,6 +11,7 @@
 #pragma once
 
 #include <glib.h>
+#include <locale.h>
 
 G_BEGIN_DECLS
 
@@ -58,6 +59,7 @@ typedef struct
   const char *thousands_separator; /* "" for none */
   gboolean symbol_after;           /* TRUE: "2,00 €"; FALSE: "€2.00" */
   const char *negative_sign;       /* "-", or "−" (U+2212) where typography allows */
+  gboolean symbol_space;           /* TRUE: a space after a leading symbol, "R$ 2,00" */
 } PpmMoneyStyle;
 
 /* The C locale's style: "$2.00", "-$2.00", "€1234.50". */
@@ -66,6 +68,11 @@ extern const PpmMoneyStyle ppm_money_style_c;
 /* Fills `style` from the current LC_MONETARY/LC_NUMERIC locale (localeconv()).
  * The strings point into static storage valid until the locale changes. */
 void ppm_money_style_from_locale(PpmMoneyStyle *style);
+
+/* The same from the locale object `locale` (newlocale(), with LC_MONETARY), for
+ * a thread that formats in a locale other than the process's; the strings
+ * live as long as `locale`. */
+void ppm_money_style_from_locale_l(PpmMoneyStyle *style, locale_t locale);
 
 /* For people: the sign, the symbol and the amount in `style` ("$2.00",
  * "2,00 €", "-$3.50"); a currency without a symbol is written "2.00 CHF".

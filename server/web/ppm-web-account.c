@@ -7,25 +7,12 @@
 #include "ppm-web-pages.h"
 #include "ppm-web-session.h"
 
-#define HOME_PATH "/account/payments/history"
-
-/* Where to go after signing in: only a page of this site under /account/,
- * so the parameter cannot send people elsewhere. */
-static const char *
-next_page(const char *next)
-{
-  if (next == NULL || !g_str_has_prefix(next, "/account/") || strstr(next, "..") != NULL
-      || strspn(next, "abcdefghijklmnopqrstuvwxyz0123456789/_-.") != strlen(next))
-    return HOME_PATH;
-  return next;
-}
-
 /* Signs the browser in after a successful login and goes on to `next`. */
 static void
 start_session(PpmHttpRequest *request, PpmTokenPair *pair, const char *next)
 {
   ppm_web_session_start(request, pair->access_token);
-  ppm_web_redirect(request, next_page(next));
+  ppm_web_redirect(request, ppm_web_next_page(next));
 }
 
 static void
@@ -34,29 +21,33 @@ signup_render(PpmHttpRequest *request, guint status, const char *error, const ch
 {
   g_autoptr(GString) html = g_string_new(NULL);
   g_autofree char *login = ppm_web_url(request, "/account/login");
+  g_autofree char *hint = g_strdup_printf(
+      _("At least %d characters, not a word or a simple pattern."), PPM_PASSWORD_MIN_CHOSEN);
 
-  g_string_append(html, "<div class=\"card narrow\"><h1>Create your account</h1>");
+  ppm_web_append(html, "<div class=\"card narrow\"><h1>%s</h1>", _("Create your account"));
   if (error != NULL)
     ppm_web_append_message(html, TRUE, error);
   ppm_web_form_begin(html, request, "/account/signup", FALSE);
   ppm_web_append(
       html,
-      "<label for=\"email\">Email</label>"
+      "<label for=\"email\">%s</label>"
       "<input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"email\" required "
       "maxlength=\"%d\" value=\"%s\">"
-      "<label for=\"display_name\">Display name</label>"
+      "<label for=\"display_name\">%s</label>"
       "<input id=\"display_name\" name=\"display_name\" type=\"text\" autocomplete=\"nickname\" "
       "required maxlength=\"%d\" value=\"%s\">"
-      "<p class=\"hint\">Models see this name when you call.</p>"
-      "<label for=\"password\">Password</label>"
+      "<p class=\"hint\">%s</p>"
+      "<label for=\"password\">%s</label>"
       "<input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" "
       "required minlength=\"%d\">"
-      "<p class=\"hint\">At least %d characters, not a word or a simple pattern.</p>"
-      "<button class=\"primary\" type=\"submit\">Create account</button></form></div>"
-      "<p class=\"after\">Already have an account? <a href=\"%s\">Sign in</a></p>",
-      PPM_EMAIL_MAX_BYTES, email, PPM_DISPLAY_NAME_MAX_BYTES, display_name, PPM_PASSWORD_MIN_CHOSEN,
-      PPM_PASSWORD_MIN_CHOSEN, login);
-  ppm_web_respond_page(request, status, NULL, "Create account", html->str);
+      "<p class=\"hint\">%s</p>"
+      "<button class=\"primary\" type=\"submit\">%s</button></form></div>"
+      "<p class=\"after\">%s <a href=\"%s\">%s</a></p>",
+      _("Email"), PPM_EMAIL_MAX_BYTES, email, _("Display name"), PPM_DISPLAY_NAME_MAX_BYTES,
+      display_name, _("Models see this name when you call."), _("Password"),
+      PPM_PASSWORD_MIN_CHOSEN, hint, _("Create account"), _("Already have an account?"), login,
+      _("Sign in"));
+  ppm_web_respond_page(request, status, NULL, _("Create account"), html->str);
 }
 
 void
@@ -82,12 +73,12 @@ signup_create(PpmHttpRequest *request, const char *typed_email, const char *disp
   *status = 422;
   email = ppm_email_normalize(typed_email, &error);
   if (email == NULL)
-    return g_strdup_printf("Enter a valid email address: %s.", error->message);
+    return g_strdup_printf(_("Enter a valid email address: %s."), error->message);
   if (!ppm_display_name_valid(display_name))
-    return g_strdup("Enter a display name of up to 100 characters (accents and emoji count as "
-                    "more), without control or text-direction characters.");
+    return g_strdup(_("Enter a display name of up to 100 characters (accents and emoji count as "
+                      "more), without control or text-direction characters."));
   if (!ppm_password_choice_check(password, email, &error))
-    return g_strdup_printf("Choose another password: %s.", error->message);
+    return g_strdup_printf(_("Choose another password: %s."), error->message);
   if (!ppm_throttle_take(platform->signups, ppm_http_request_get_client_address(request),
                          ppm_http_request_get_time_ms(request), &retry_after_s))
     {
@@ -95,8 +86,8 @@ signup_create(PpmHttpRequest *request, const char *typed_email, const char *disp
 
       ppm_http_add_header(request, "Retry-After", retry);
       *status = 429;
-      return g_strdup("Too many accounts were created from your address in the last hour. "
-                      "Try again later.");
+      return g_strdup(_("Too many accounts were created from your address in the last hour. "
+                        "Try again later."));
     }
   hash = ppm_password_hash(password, &error);
   if (hash != NULL
@@ -104,9 +95,9 @@ signup_create(PpmHttpRequest *request, const char *typed_email, const char *disp
     return NULL;
   *status = ppm_store_error_status(error);
   if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_EMAIL_TAKEN))
-    return g_strdup("An account with this email exists already. Sign in instead.");
+    return g_strdup(_("An account with this email exists already. Sign in instead."));
   g_warning("sign-up failed: %s", error->message);
-  return g_strdup("Something went wrong on our side. Try again later.");
+  return g_strdup(_(PPM_WEB_PROBLEM));
 }
 
 void
@@ -150,23 +141,24 @@ login_render(PpmHttpRequest *request, guint status, const char *error, const cha
   g_autoptr(GString) html = g_string_new(NULL);
   g_autofree char *signup = ppm_web_url(request, "/account/signup");
 
-  g_string_append(html, "<div class=\"card narrow\"><h1>Sign in</h1>");
+  ppm_web_append(html, "<div class=\"card narrow\"><h1>%s</h1>", _("Sign in"));
   if (error != NULL)
     ppm_web_append_message(html, TRUE, error);
   ppm_web_form_begin(html, request, "/account/login", FALSE);
   ppm_web_append(
       html,
       "<input type=\"hidden\" name=\"next\" value=\"%s\">"
-      "<label for=\"email\">Email</label>"
+      "<label for=\"email\">%s</label>"
       "<input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" required "
       "value=\"%s\">"
-      "<label for=\"password\">Password</label>"
+      "<label for=\"password\">%s</label>"
       "<input id=\"password\" name=\"password\" type=\"password\" "
       "autocomplete=\"current-password\" required>"
-      "<button class=\"primary\" type=\"submit\">Sign in</button></form></div>"
-      "<p class=\"after\">New here? <a href=\"%s\">Create an account</a></p>",
-      next_page(next), email, signup);
-  ppm_web_respond_page(request, status, NULL, "Sign in", html->str);
+      "<button class=\"primary\" type=\"submit\">%s</button></form></div>"
+      "<p class=\"after\">%s <a href=\"%s\">%s</a></p>",
+      ppm_web_next_page(next), _("Email"), email, _("Password"), _("Sign in"), _("New here?"),
+      signup, _("Create an account"));
+  ppm_web_respond_page(request, status, NULL, _("Sign in"), html->str);
 }
 
 void
@@ -182,7 +174,7 @@ ppm_web_login_get(PpmHttpRequest *request, const char *id)
   const char *next = ppm_http_request_get_query(request, "next");
 
   if (user != NULL)
-    ppm_web_redirect(request, next_page(next));
+    ppm_web_redirect(request, ppm_web_next_page(next));
   else
     login_render(request, 200, NULL, "", next);
 }
@@ -191,10 +183,11 @@ ppm_web_login_get(PpmHttpRequest *request, const char *id)
 static char *
 retry_text(gint64 retry_after_s)
 {
-  gint64 minutes = (retry_after_s + 59) / 60;
+  gint64 minutes = MIN((retry_after_s + 59) / 60, G_MAXINT);
 
-  return g_strdup_printf("Try again in %" G_GINT64_FORMAT " minute%s.", minutes,
-                         minutes == 1 ? "" : "s");
+  return g_strdup_printf(dngettext(GETTEXT_PACKAGE, "Try again in %d minute.",
+                                   "Try again in %d minutes.", (gulong)minutes),
+                         (int)minutes);
 }
 
 void
@@ -225,23 +218,23 @@ ppm_web_login_post(PpmHttpRequest *request, const char *id)
       g_autofree char *retry = g_strdup_printf("%" G_GINT64_FORMAT, retry_after_s);
       g_autofree char *wait = retry_text(retry_after_s);
 
-      message = g_strconcat("Too many failed sign-ins for this email. ", wait, NULL);
+      message = g_strconcat(_("Too many failed sign-ins for this email."), " ", wait, NULL);
       ppm_http_add_header(request, "Retry-After", retry);
       login_render(request, 429, message, email, next);
     }
   else if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_UNAUTHORIZED))
     {
-      login_render(request, 401, "The email or the password is not right.", email, next);
+      login_render(request, 401, _("The email or the password is not right."), email, next);
     }
   else if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INVALID))
     {
-      message = g_strdup_printf("Enter a valid email address: %s.", error->message);
+      message = g_strdup_printf(_("Enter a valid email address: %s."), error->message);
       login_render(request, 422, message, email, next);
     }
   else
     {
       g_warning("web sign-in failed: %s", error->message);
-      login_render(request, 500, "Something went wrong on our side. Try again later.", email, next);
+      login_render(request, 500, _(PPM_WEB_PROBLEM), email, next);
     }
 }
 

@@ -12,13 +12,13 @@ static const char *
 kind_label(const char *kind)
 {
   static const char *const labels[][2] = {
-    { "deposit", "Deposit" }, { "charge", "Call" },   { "refund", "Refund" },
-    { "earning", "Call" },    { "payout", "Payout" },
+    { "deposit", N_("Deposit") }, { "charge", N_("Call") },   { "refund", N_("Refund") },
+    { "earning", N_("Call") },    { "payout", N_("Payout") },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS(labels); i++)
     if (g_strcmp0(kind, labels[i][0]) == 0)
-      return labels[i][1];
+      return _(labels[i][1]);
   return kind;
 }
 
@@ -34,14 +34,18 @@ append_tile(GString *html, PpmHttpRequest *request, const char *label, gint64 mi
 static void
 append_row(GString *html, PpmHttpRequest *request, const PpmStoreTransactionItem *item)
 {
-  g_autofree char *when = ppm_web_time(item->time_ms);
+  g_autofree char *when = ppm_web_time(request, item->time_ms);
   g_autofree char *amount = ppm_web_money(request, item->amount_minor);
   g_autofree char *after = ppm_web_money(request, item->balance_after_minor);
 
   ppm_web_append(html, "<tr data-kind=\"%s\"><td><strong>%s</strong>", item->kind,
                  kind_label(item->kind));
   if (item->counterparty != NULL)
-    ppm_web_append(html, " with %s", item->counterparty);
+    {
+      g_string_append_c(html, ' ');
+      /* TRANSLATORS: after "Call": who the call was with. */
+      ppm_web_append(html, _("with %s"), item->counterparty);
+    }
   ppm_web_append(html,
                  "<span class=\"sub\">%s</span></td><td class=\"num %s\">%s</td>"
                  "<td class=\"num\">%s</td></tr>",
@@ -58,13 +62,13 @@ append_pager(GString *html, PpmHttpRequest *request, gint64 before, gint64 next_
     return;
   g_string_append(html, "<div class=\"pager\">");
   if (before != 0)
-    ppm_web_append(html, "<a href=\"%s\">← Newest</a>", newest);
+    ppm_web_append(html, "<a href=\"%s\">← %s</a>", newest, _("Newest"));
   else
     g_string_append(html, "<span></span>");
   if (next_before != 0)
     {
       older = g_strdup_printf("%s?before=%" G_GINT64_FORMAT, newest, next_before);
-      ppm_web_append(html, "<a href=\"%s\" rel=\"next\">Older →</a>", older);
+      ppm_web_append(html, "<a href=\"%s\" rel=\"next\">%s →</a>", older, _("Older"));
     }
   g_string_append(html, "</div>");
 }
@@ -83,23 +87,24 @@ history_render(PpmHttpRequest *request, const PpmStoreUser *user, gint64 before,
     return NULL;
 
   /* The path members know the page by. */
-  g_string_append(html, "<p class=\"crumbs\">My Account › Payment › History</p>"
-                        "<h1>Payment history</h1><div class=\"tiles\">");
+  ppm_web_append(html, "<p class=\"crumbs\">%s</p><h1>%s</h1><div class=\"tiles\">",
+                 _("My Account › Payment › History"), _("Payment history"));
   if (user->role == PPM_ROLE_MEMBER)
     {
-      append_tile(html, request, "Balance", account->balance_minor);
-      append_tile(html, request, "Available", account->available_minor);
+      append_tile(html, request, _("Balance"), account->balance_minor);
+      append_tile(html, request, _("Available"), account->available_minor);
     }
   else
-    append_tile(html, request, "Earnings", account->balance_minor);
+    append_tile(html, request, _("Earnings"), account->balance_minor);
   g_string_append(html, "</div><div class=\"card\">");
   if (page.items->len == 0)
-    g_string_append(html, "<p class=\"empty\">No transactions yet.</p>");
+    ppm_web_append(html, "<p class=\"empty\">%s</p>", _("No transactions yet."));
   else
     {
-      g_string_append(html, "<table id=\"transactions\"><thead><tr><th>Transaction</th>"
-                            "<th class=\"num\">Amount</th><th class=\"num\">Balance</th></tr>"
-                            "</thead><tbody>");
+      ppm_web_append(html,
+                     "<table id=\"transactions\"><thead><tr><th>%s</th>"
+                     "<th class=\"num\">%s</th><th class=\"num\">%s</th></tr></thead><tbody>",
+                     _("Transaction"), _("Amount"), _("Balance"));
       for (guint i = 0; i < page.items->len; i++)
         append_row(html, request, g_ptr_array_index(page.items, i));
       g_string_append(html, "</tbody></table>");
@@ -110,9 +115,8 @@ history_render(PpmHttpRequest *request, const PpmStoreUser *user, gint64 before,
     {
       g_autofree char *settings = ppm_web_url(request, "/account/settings");
 
-      ppm_web_append(html,
-                     "<p class=\"after\"><a href=\"%s\">Choose which models may bill you</a></p>",
-                     settings);
+      ppm_web_append(html, "<p class=\"after\"><a href=\"%s\">%s</a></p>", settings,
+                     _("Choose which models may bill you"));
     }
   return g_string_free(g_steal_pointer(&html), FALSE);
 }
@@ -131,19 +135,18 @@ ppm_web_history_get(PpmHttpRequest *request, const char *id)
   if (before_text != NULL
       && !g_ascii_string_to_unsigned(before_text, 10, 1, G_MAXINT64, &before, NULL))
     {
-      ppm_web_respond_message(request, 422, user, "Payment history",
-                              "This page of the history does not exist.");
+      ppm_web_respond_message(request, 422, user, _("Payment history"),
+                              _("This page of the history does not exist."));
       return;
     }
   content = history_render(request, user, (gint64)before, &error);
   if (content == NULL)
     {
       g_warning("history page failed: %s", error->message);
-      ppm_web_respond_message(request, 500, user, "Payment history",
-                              "Something went wrong on our side. Try again later.");
+      ppm_web_respond_message(request, 500, user, _("Payment history"), _(PPM_WEB_PROBLEM));
       return;
     }
   if (before == 0)
     ppm_http_add_header(request, "Refresh", HISTORY_REFRESH_SECONDS);
-  ppm_web_respond_page(request, 200, user, "Payment history", content);
+  ppm_web_respond_page(request, 200, user, _("Payment history"), content);
 }

@@ -4,7 +4,10 @@
 #include <string.h>
 
 #include "ppm-money.h"
+#include "ppm-web-lang.h"
 #include "ppm-web-session.h"
+
+#define HOME_PATH "/account/payments/history"
 
 /* One inline style sheet: no external assets; one column that fits a phone,
  * wider tables scroll inside their box instead of the page. */
@@ -66,6 +69,10 @@ static const char page_style[]
       ".stars label{margin:0;font-size:2.2rem;line-height:1;color:#cfc9dc;cursor:pointer}"
       ".stars input:checked~label,.stars label:hover,.stars label:hover~label{color:#f0a500}"
       ".stars input:focus-visible+label{outline:2px solid var(--brand)}"
+      "footer{max-width:46rem;margin:0 auto 1.5rem;padding:0 1rem;color:var(--muted);"
+      "font-size:.875rem}footer form{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center}"
+      "footer label{display:inline;font-weight:400;margin:0}"
+      "footer select{padding:.2rem .4rem}footer button:not(.primary){margin:0}"
       "@media (max-width:30rem){main{margin-top:1rem}.card{padding:1rem .8rem}}";
 
 void
@@ -94,20 +101,46 @@ ppm_web_url(PpmHttpRequest *request, const char *path)
 char *
 ppm_web_money(PpmHttpRequest *request, gint64 minor)
 {
-  /* The C style with the typographic minus, which pages can show. */
-  static const PpmMoneyStyle web_style
-      = { .decimal_separator = ".", .thousands_separator = "", .negative_sign = "−" };
   PpmMoney money = ppm_money_of(minor, ppm_http_request_get_platform(request)->store->currency);
 
-  return ppm_money_format_styled(&money, &web_style);
+  return ppm_money_format_styled(&money, &ppm_web_language_current()->money);
 }
 
 char *
-ppm_web_time(gint64 ms)
+ppm_web_time(PpmHttpRequest *request, gint64 ms)
 {
-  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc(ms / 1000);
+  g_autoptr(GTimeZone) zone = ppm_web_time_zone(request);
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(ms / 1000);
+  g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_timezone(utc, zone) : NULL;
+  struct tm tm = { 0 };
+  char text[128];
 
-  return time != NULL ? g_date_time_format(time, "%d %b %Y, %H:%M UTC") : g_strdup("");
+  if (local == NULL)
+    return g_strdup("");
+  tm.tm_year = g_date_time_get_year(local) - 1900;
+  tm.tm_mon = g_date_time_get_month(local) - 1;
+  tm.tm_mday = g_date_time_get_day_of_month(local);
+  tm.tm_hour = g_date_time_get_hour(local);
+  tm.tm_min = g_date_time_get_minute(local);
+  tm.tm_sec = g_date_time_get_second(local);
+  tm.tm_wday = g_date_time_get_day_of_week(local) % 7;
+  tm.tm_yday = g_date_time_get_day_of_year(local) - 1;
+  /* Month names come from the page's locale (this thread's, uselocale()). */
+  /* TRANSLATORS: how the pages write a date and time, in strftime() terms;
+   * the zone's abbreviation follows.  German: "%d.%m.%Y, %H:%M".
+   * xgettext:no-c-format */
+  if (strftime(text, sizeof text, _("%d %b %Y, %H:%M"), &tm) == 0)
+    return g_strdup("");
+  return g_strdup_printf("%s %s", text, g_date_time_get_timezone_abbreviation(local));
+}
+
+const char *
+ppm_web_next_page(const char *next)
+{
+  if (next == NULL || !g_str_has_prefix(next, "/account/") || strstr(next, "..") != NULL
+      || strspn(next, "abcdefghijklmnopqrstuvwxyz0123456789/_-.") != strlen(next))
+    return HOME_PATH;
+  return next;
 }
 
 void
@@ -142,20 +175,43 @@ append_navigation(GString *html, PpmHttpRequest *request, const PpmStoreUser *us
                  user != NULL ? history : login, "purple-ppm");
   if (user == NULL)
     {
-      ppm_web_append(html, "<a href=\"%s\">Sign in</a><a href=\"%s\">Create account</a>", login,
-                     signup);
+      ppm_web_append(html, "<a href=\"%s\">%s</a><a href=\"%s\">%s</a>", login, _("Sign in"),
+                     signup, _("Create account"));
     }
   else
     {
-      ppm_web_append(html, "<span>%s</span><a href=\"%s\">History</a>", user->display_name,
-                     history);
+      ppm_web_append(html, "<span>%s</span><a href=\"%s\">%s</a>", user->display_name, history,
+                     _("History"));
       if (user->role == PPM_ROLE_MEMBER)
-        ppm_web_append(html, "<a href=\"%s\">Settings</a>", settings);
-      ppm_web_append(html, "<a href=\"%s\">Password</a>", password);
+        ppm_web_append(html, "<a href=\"%s\">%s</a>", settings, _("Settings"));
+      ppm_web_append(html, "<a href=\"%s\">%s</a>", password, _("Password"));
       ppm_web_form_begin(html, request, "/account/logout", TRUE);
-      g_string_append(html, "<button type=\"submit\">Sign out</button></form>");
+      ppm_web_append(html, "<button type=\"submit\">%s</button></form>", _("Sign out"));
     }
   g_string_append(html, "</nav></div></header>");
+}
+
+/* The language chooser every page carries: a form that sets the language
+ * cookie and comes back to this page. */
+static void
+append_chooser(GString *html, PpmHttpRequest *request, const PpmStoreUser *user)
+{
+  const PpmWebLanguage *current = ppm_web_language_current();
+  gsize n;
+  const PpmWebLanguage *languages = ppm_web_languages(&n);
+
+  g_string_append(html, "<footer>");
+  ppm_web_form_begin(html, request, "/account/language", user != NULL);
+  ppm_web_append(html,
+                 "<input type=\"hidden\" name=\"next\" value=\"%s\">"
+                 "<label for=\"lang\">%s</label><select id=\"lang\" name=\"lang\">",
+                 ppm_web_next_page(ppm_http_request_get_path(request)), _("Language"));
+  for (gsize i = 0; i < n; i++)
+    if (languages[i].locale_object != (locale_t)0)
+      ppm_web_append(html, "<option value=\"%s\" lang=\"%s\"%s>%s</option>", languages[i].tag,
+                     languages[i].tag, &languages[i] == current ? " selected" : "",
+                     languages[i].name);
+  ppm_web_append(html, "</select><button type=\"submit\">%s</button></form></footer>", _("Change"));
 }
 
 void
@@ -164,18 +220,24 @@ ppm_web_respond_page(PpmHttpRequest *request, guint status, const PpmStoreUser *
 {
   g_autoptr(GString) html = g_string_new(NULL);
 
+  const char *lang = ppm_web_language_current()->tag;
+
   ppm_web_append(html,
-                 "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                 "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                  "<meta name=\"referrer\" content=\"same-origin\">"
                  "<title>%s · purple-ppm</title>",
-                 title);
+                 lang, title);
   /* Style text is not markup: entities would not be decoded inside it. */
   g_string_append_printf(html, "<style>%s</style></head><body>", page_style);
   append_navigation(html, request, user);
   g_string_append(html, "<main>");
   g_string_append(html, content);
-  g_string_append(html, "</main></body></html>");
+  g_string_append(html, "</main>");
+  append_chooser(html, request, user);
+  g_string_append(html, "</body></html>");
+  ppm_http_add_header(request, "Content-Language", lang);
+  ppm_http_add_header(request, "Vary", "Accept-Language, Cookie");
   ppm_http_add_header(request, "X-Frame-Options", "DENY");
   ppm_http_add_header(request, "Content-Security-Policy",
                       "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
@@ -196,9 +258,8 @@ ppm_web_respond_message(PpmHttpRequest *request, guint status, const PpmStoreUse
     {
       g_autofree char *history = ppm_web_url(request, "/account/payments/history");
 
-      ppm_web_append(content,
-                     "<p class=\"after\"><a href=\"%s\">Back to the payment history</a></p>",
-                     history);
+      ppm_web_append(content, "<p class=\"after\"><a href=\"%s\">%s</a></p>", history,
+                     _("Back to the payment history"));
     }
   ppm_web_respond_page(request, status, user, title, content->str);
 }
@@ -247,16 +308,16 @@ ppm_web_post_form(PpmHttpRequest *request, const PpmStoreUser *user)
   /* Values are echoed into pages and stored: only valid UTF-8 goes on. */
   if (form == NULL || !form_text_valid(form))
     {
-      ppm_web_respond_message(request, 400, user, "Unreadable form",
-                              "The form could not be read. Go back, reload the page and try "
-                              "again.");
+      ppm_web_respond_message(request, 400, user, _("Unreadable form"),
+                              _("The form could not be read. Go back, reload the page and try "
+                                "again."));
       return NULL;
     }
   if (!ppm_web_csrf_valid(request, form, user != NULL))
     {
-      ppm_web_respond_message(request, 403, user, "Form expired",
-                              "This form has expired or did not come from this site. "
-                              "Go back, reload the page and try again (cookies must be on).");
+      ppm_web_respond_message(request, 403, user, _("Form expired"),
+                              _("This form has expired or did not come from this site. "
+                                "Go back, reload the page and try again (cookies must be on)."));
       return NULL;
     }
   return form;

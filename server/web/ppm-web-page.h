@@ -4,8 +4,12 @@
 #pragma once
 
 #include "ppm-http.h"
+#include "ppm-web-lang.h"
 
 G_BEGIN_DECLS
+
+/* What a page says when the store failed; translate with _(). */
+#define PPM_WEB_PROBLEM N_("Something went wrong on our side. Try again later.")
 
 /* Appends printf-style text where every string argument is HTML-escaped
  * (g_markup_vprintf_escaped()): the one way text reaches a page. */
@@ -14,10 +18,14 @@ void ppm_web_append(GString *html, const char *format, ...) G_GNUC_PRINTF(2, 3);
 /* --public-url + `path` (which starts with "/"). */
 char *ppm_web_url(PpmHttpRequest *request, const char *path);
 /* An amount of the platform's currency for people, by core/money's
- * formatter: "$20.00", "−$2.00", "20.00 CHF". */
+ * formatter in the page's language: "$20.00", "−$2.00", "2,00 €". */
 char *ppm_web_money(PpmHttpRequest *request, gint64 minor);
-/* "27 Nov 2026, 13:05 UTC". */
-char *ppm_web_time(gint64 ms);
+/* In the request's time zone and the page's language: "27 Nov 2026, 13:05
+ * UTC", "27.11.2026, 14:05 CET". */
+char *ppm_web_time(PpmHttpRequest *request, gint64 ms);
+/* `next` when it is a page of this site under /account/ (so a parameter
+ * cannot send people elsewhere), else the payment history. */
+const char *ppm_web_next_page(const char *next);
 
 /* Opens a POST form to `path` with its CSRF field; close it with "</form>". */
 void ppm_web_form_begin(GString *html, PpmHttpRequest *request, const char *path,

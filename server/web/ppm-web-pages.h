@@ -21,5 +21,6 @@ void ppm_web_rate_get(PpmHttpRequest *request, const char *id);
 void ppm_web_rate_post(PpmHttpRequest *request, const char *id);
 void ppm_web_settings_get(PpmHttpRequest *request, const char *id);
 void ppm_web_settings_post(PpmHttpRequest *request, const char *id);
+void ppm_web_language_post(PpmHttpRequest *request, const char *id);
 
 G_END_DECLS

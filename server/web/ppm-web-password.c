@@ -9,26 +9,29 @@ password_render(PpmHttpRequest *request, guint status, const PpmStoreUser *user,
                 const char *message)
 {
   g_autoptr(GString) html = g_string_new(NULL);
+  g_autofree char *hint = g_strdup_printf(
+      _("At least %d characters, not a word or a simple pattern. Other devices and apps are "
+        "signed out."),
+      PPM_PASSWORD_MIN_CHOSEN);
 
-  g_string_append(html, "<div class=\"card narrow\"><h1>Change your password</h1>");
+  ppm_web_append(html, "<div class=\"card narrow\"><h1>%s</h1>", _("Change your password"));
   if (message != NULL)
     ppm_web_append_message(html, status >= 400, message);
   ppm_web_form_begin(html, request, "/account/password", TRUE);
-  ppm_web_append(
-      html,
-      /* The hidden user name lets password managers store the right entry. */
-      "<input type=\"hidden\" name=\"username\" autocomplete=\"username\" value=\"%s\">"
-      "<label for=\"current_password\">Current password</label>"
-      "<input id=\"current_password\" name=\"current_password\" type=\"password\" "
-      "autocomplete=\"current-password\" required>"
-      "<label for=\"new_password\">New password</label>"
-      "<input id=\"new_password\" name=\"new_password\" type=\"password\" "
-      "autocomplete=\"new-password\" required minlength=\"%d\">"
-      "<p class=\"hint\">At least %d characters, not a word or a simple pattern. Other devices "
-      "and apps are signed out.</p>"
-      "<button class=\"primary\" type=\"submit\">Change password</button></form></div>",
-      user->email, PPM_PASSWORD_MIN_CHOSEN, PPM_PASSWORD_MIN_CHOSEN);
-  ppm_web_respond_page(request, status, user, "Password", html->str);
+  ppm_web_append(html,
+                 /* The hidden user name lets password managers store the right entry. */
+                 "<input type=\"hidden\" name=\"username\" autocomplete=\"username\" value=\"%s\">"
+                 "<label for=\"current_password\">%s</label>"
+                 "<input id=\"current_password\" name=\"current_password\" type=\"password\" "
+                 "autocomplete=\"current-password\" required>"
+                 "<label for=\"new_password\">%s</label>"
+                 "<input id=\"new_password\" name=\"new_password\" type=\"password\" "
+                 "autocomplete=\"new-password\" required minlength=\"%d\">"
+                 "<p class=\"hint\">%s</p>"
+                 "<button class=\"primary\" type=\"submit\">%s</button></form></div>",
+                 user->email, _("Current password"), _("New password"), PPM_PASSWORD_MIN_CHOSEN,
+                 hint, _("Change password"));
+  ppm_web_respond_page(request, status, user, _("Password"), html->str);
 }
 
 void
@@ -58,27 +61,28 @@ password_change(PpmHttpRequest *request, const PpmStoreUser *user, GHashTable *f
   if (!ppm_store_login_attempt(store, user->email, address, now_ms, &retry_after_s, &error))
     {
       *status = ppm_store_error_status(error);
-      return g_strdup(*status == 429 ? "Too many wrong passwords. Wait a few minutes and try again."
-                                     : "Something went wrong on our side. Try again later.");
+      return g_strdup(*status == 429
+                          ? _("Too many wrong passwords. Wait a few minutes and try again.")
+                          : _(PPM_WEB_PROBLEM));
     }
   if (!ppm_password_verify(user->password_hash, ppm_web_field(form, "current_password")))
     {
       *status = 401;
-      return g_strdup("Your current password is not right.");
+      return g_strdup(_("Your current password is not right."));
     }
   ppm_store_login_forget(store, user->email, address, NULL);
   *status = 422;
   if (!ppm_password_choice_check(new_password, user->email, &error))
-    return g_strdup_printf("Choose another new password: %s.", error->message);
+    return g_strdup_printf(_("Choose another new password: %s."), error->message);
   hash = ppm_password_hash(new_password, &error);
   if (hash == NULL || !ppm_store_set_password(store, user->id, hash, keep, &error))
     {
       g_warning("password change failed: %s", error->message);
       *status = 500;
-      return g_strdup("Something went wrong on our side. Try again later.");
+      return g_strdup(_(PPM_WEB_PROBLEM));
     }
   *status = 200;
-  return g_strdup("Your password was changed. Other devices and apps were signed out.");
+  return g_strdup(_("Your password was changed. Other devices and apps were signed out."));
 }
 
 void

@@ -8,9 +8,11 @@
 #define SESSIONS_SCAN_PAGE 200
 
 /* The store refuses to rate a call none of whose minutes stands paid. */
-static const char unpaid_words[]
-    = "No minute of this call stands paid (nothing was charged, or all of it was refunded), "
-      "so there is nothing to rate.";
+#define UNPAID_WORDS                                                                               \
+  N_("No minute of this call stands paid (nothing was charged, or all of it was refunded), so "    \
+     "there is nothing to rate.")
+#define RATE_TITLE N_("Rate the show")
+#define NO_SUCH_CALL N_("There is no such call among yours.")
 
 /* Session ids are 32 lowercase hex characters (ppm_token_new_id()). */
 static gboolean
@@ -54,11 +56,10 @@ rate_begin(PpmHttpRequest *request, const char *id)
   if (user == NULL)
     return NULL;
   if (user->role != PPM_ROLE_MEMBER)
-    ppm_web_respond_message(request, 403, user, "Rate the show",
-                            "Only the member who made the call rates the show here.");
+    ppm_web_respond_message(request, 403, user, _(RATE_TITLE),
+                            _("Only the member who made the call rates the show here."));
   else if (!session_id_valid(id))
-    ppm_web_respond_message(request, 404, user, "Rate the show",
-                            "There is no such call among yours.");
+    ppm_web_respond_message(request, 404, user, _(RATE_TITLE), _(NO_SUCH_CALL));
   else
     return g_steal_pointer(&user);
   return NULL;
@@ -71,34 +72,44 @@ rate_render(PpmHttpRequest *request, guint status, const PpmStoreUser *user, con
   g_autoptr(GString) html = g_string_new(NULL);
   g_autofree char *path = g_strconcat("/account/sessions/", id, "/rate", NULL);
 
-  g_string_append(html, "<div class=\"card narrow\"><h1>Rate the show</h1>");
+  ppm_web_append(html, "<div class=\"card narrow\"><h1>%s</h1>", _(RATE_TITLE));
   if (session != NULL)
     {
-      g_autofree char *when = ppm_web_time(session->started_ms);
+      g_autofree char *when = ppm_web_time(request, session->started_ms);
       g_autofree char *total = ppm_web_money(request, session->total_minor);
+      int minutes = (int)MIN(session->periods_charged, G_MAXINT);
 
+      g_string_append(html, "<p>");
+      /* TRANSLATORS: the model's name, when the call began, how many
+       * minutes were paid, the total. */
       ppm_web_append(html,
-                     "<p>Your call with <strong>%s</strong> on %s: %" G_GINT64_FORMAT
-                     " paid minute%s, %s.</p>",
-                     session->counterparty, when, session->periods_charged,
-                     session->periods_charged == 1 ? "" : "s", total);
+                     dngettext(GETTEXT_PACKAGE, "Your call with %s on %s: %d paid minute, %s.",
+                               "Your call with %s on %s: %d paid minutes, %s.", (gulong)minutes),
+                     session->counterparty, when, minutes, total);
+      g_string_append(html, "</p>");
     }
   if (error != NULL)
     ppm_web_append_message(html, TRUE, error);
   ppm_web_form_begin(html, request, path, TRUE);
-  g_string_append(html, "<fieldset><legend>Your rating</legend><div class=\"stars\">");
+  ppm_web_append(html, "<fieldset><legend>%s</legend><div class=\"stars\">", _("Your rating"));
   for (int stars = 5; stars >= 1; stars--)
-    ppm_web_append(html,
-                   "<input type=\"radio\" id=\"stars%d\" name=\"stars\" value=\"%d\" required>"
-                   "<label for=\"stars%d\" title=\"%d star%s\">★</label>",
-                   stars, stars, stars, stars, stars == 1 ? "" : "s");
+    {
+      g_autofree char *title = g_strdup_printf(
+          dngettext(GETTEXT_PACKAGE, "%d star", "%d stars", (gulong)stars), stars);
+
+      ppm_web_append(html,
+                     "<input type=\"radio\" id=\"stars%d\" name=\"stars\" value=\"%d\" required>"
+                     "<label for=\"stars%d\" title=\"%s\">★</label>",
+                     stars, stars, stars, title);
+    }
+  g_autofree char *up_to = g_strdup_printf(_("Up to %d characters."), PPM_COMMENT_MAX_CHARS);
   ppm_web_append(html,
-                 "</div></fieldset><label for=\"comment\">Comment (optional)</label>"
+                 "</div></fieldset><label for=\"comment\">%s</label>"
                  "<textarea id=\"comment\" name=\"comment\" maxlength=\"%d\">%s</textarea>"
-                 "<p class=\"hint\">Up to %d characters.</p>"
-                 "<button class=\"primary\" type=\"submit\">Send rating</button></form></div>",
-                 PPM_COMMENT_MAX_CHARS, comment, PPM_COMMENT_MAX_CHARS);
-  ppm_web_respond_page(request, status, user, "Rate the show", html->str);
+                 "<p class=\"hint\">%s</p>"
+                 "<button class=\"primary\" type=\"submit\">%s</button></form></div>",
+                 _("Comment (optional)"), PPM_COMMENT_MAX_CHARS, comment, up_to, _("Send rating"));
+  ppm_web_respond_page(request, status, user, _(RATE_TITLE), html->str);
 }
 
 void
@@ -114,15 +125,13 @@ ppm_web_rate_get(PpmHttpRequest *request, const char *id)
     return;
   session = session_find(store, user, id, &page, &error);
   if (session != NULL && session->periods_charged == 0)
-    ppm_web_respond_message(request, 200, user, "Rate the show", unpaid_words);
+    ppm_web_respond_message(request, 200, user, _(RATE_TITLE), _(UNPAID_WORDS));
   else if (session != NULL)
     rate_render(request, 200, user, id, session, NULL, "");
   else if (error != NULL)
-    ppm_web_respond_message(request, 500, user, "Rate the show",
-                            "Something went wrong on our side. Try again later.");
+    ppm_web_respond_message(request, 500, user, _(RATE_TITLE), _(PPM_WEB_PROBLEM));
   else
-    ppm_web_respond_message(request, 404, user, "Rate the show",
-                            "There is no such call among yours.");
+    ppm_web_respond_message(request, 404, user, _(RATE_TITLE), _(NO_SUCH_CALL));
 }
 
 /* A browser sends a textarea's line breaks as CRLF; count them as one
@@ -148,11 +157,11 @@ rate_store(PpmHttpRequest *request, const PpmStoreUser *user, const char *id, GH
   *status = 422;
   *fixable = TRUE;
   if (!g_ascii_string_to_signed(ppm_web_field(form, "stars"), 10, 1, 5, &stars, NULL))
-    return "Choose from 1 to 5 stars.";
+    return _("Choose from 1 to 5 stars.");
   if (!ppm_comment_valid(comment))
-    return "The comment can have at most 500 characters.";
+    return _("The comment can have at most 500 characters.");
   if (ppm_store_session_rate(store, user->id, id, (int)stars, *comment != '\0' ? comment : NULL,
-                             ppm_http_request_get_time_ms(request), &error))
+                               ppm_http_request_get_time_ms(request), &error))
     {
       *status = 200;
       return NULL;
@@ -160,13 +169,13 @@ rate_store(PpmHttpRequest *request, const PpmStoreUser *user, const char *id, GH
   *status = ppm_store_error_status(error);
   *fixable = FALSE;
   if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INVALID))
-    return unpaid_words;
+    return _(UNPAID_WORDS);
   if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_ALREADY_RATED))
-    return "You have rated this show already. Thank you!";
+    return _("You have rated this show already. Thank you!");
   if (g_error_matches(error, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND))
-    return "There is no such call among yours.";
+    return _(NO_SUCH_CALL);
   g_warning("rating failed: %s", error->message);
-  return "Something went wrong on our side. Try again later.";
+  return _(PPM_WEB_PROBLEM);
 }
 
 void
@@ -184,10 +193,10 @@ ppm_web_rate_post(PpmHttpRequest *request, const char *id)
   comment = comment_normalize(ppm_web_field(form, "comment"));
   problem = rate_store(request, user, id, form, comment, &status, &fixable);
   if (problem == NULL)
-    ppm_web_respond_message(request, 200, user, "Thank you",
-                            "Your rating was saved. Thank you for telling us about the show.");
+    ppm_web_respond_message(request, 200, user, _("Thank you"),
+                            _("Your rating was saved. Thank you for telling us about the show."));
   else if (fixable)
     rate_render(request, status, user, id, NULL, problem, comment);
   else
-    ppm_web_respond_message(request, status, user, "Rate the show", problem);
+    ppm_web_respond_message(request, status, user, _(RATE_TITLE), problem);
 }

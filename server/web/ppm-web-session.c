@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ppm-auth.h"
+#include "ppm-http-request.h"
 #include "ppm-web.h"
 
 #define SESSION_COOKIE "ppm_session"
@@ -46,8 +47,8 @@ ppm_web_form_key_load(PpmPlatform *platform, GError **error)
 /* Cookies live under /account/ only, never reach scripts, never leave with a
  * request another site started, and under TLS never travel in clear text:
  * TLS here, or in front of the server when --public-url is https. */
-static void
-cookie_set(PpmHttpRequest *request, const char *name, const char *value, gint64 max_age_s)
+void
+ppm_web_cookie_set(PpmHttpRequest *request, const char *name, const char *value, gint64 max_age_s)
 {
   const char *public_url = ppm_http_request_get_platform(request)->billing.public_url;
   gboolean secure
@@ -73,7 +74,7 @@ ppm_web_session_user(PpmHttpRequest *request)
 void
 ppm_web_session_start(PpmHttpRequest *request, const char *access_token)
 {
-  cookie_set(request, SESSION_COOKIE, access_token, PPM_ACCESS_TOKEN_SECONDS);
+  ppm_web_cookie_set(request, SESSION_COOKIE, access_token, PPM_ACCESS_TOKEN_SECONDS);
 }
 
 char *
@@ -93,7 +94,7 @@ ppm_web_session_end(PpmHttpRequest *request)
   /* An unknown or already revoked session is signed out all the same. */
   if (hash != NULL)
     ppm_store_tokens_revoke_pair(platform->store, hash, NULL);
-  cookie_set(request, SESSION_COOKIE, "", 0);
+  ppm_web_cookie_set(request, SESSION_COOKIE, "", 0);
 }
 
 static char *
@@ -109,6 +110,25 @@ csrf_token_of(PpmHttpRequest *request, const char *purpose, const char *secret)
   return g_strdup(sodium_bin2hex(hex, sizeof hex, digest, sizeof digest));
 }
 
+/* The value of cookie `name` that this answer sets already, or NULL: a page
+ * with several forms gives them all the same new anonymous cookie. */
+static char *
+answer_cookie(PpmHttpRequest *request, const char *name)
+{
+  GPtrArray *headers = ppm_http_request_get_answer_headers(request);
+  g_autofree char *prefix = g_strconcat(name, "=", NULL);
+
+  for (guint i = 0; headers != NULL && i + 1 < headers->len; i += 2)
+    {
+      const char *value = g_ptr_array_index(headers, i + 1);
+
+      if (g_ascii_strcasecmp(g_ptr_array_index(headers, i), "Set-Cookie") == 0
+          && g_str_has_prefix(value, prefix))
+        return g_strndup(value + strlen(prefix), strcspn(value + strlen(prefix), ";"));
+    }
+  return NULL;
+}
+
 char *
 ppm_web_csrf_token(PpmHttpRequest *request, gboolean signed_in)
 {
@@ -122,8 +142,12 @@ ppm_web_csrf_token(PpmHttpRequest *request, gboolean signed_in)
   secret = ppm_http_request_get_cookie(request, ANONYMOUS_COOKIE);
   if (secret == NULL || *secret == '\0')
     {
-      fresh = ppm_token_new();
-      cookie_set(request, ANONYMOUS_COOKIE, fresh, FORM_COOKIE_SECONDS);
+      fresh = answer_cookie(request, ANONYMOUS_COOKIE);
+      if (fresh == NULL)
+        {
+          fresh = ppm_token_new();
+          ppm_web_cookie_set(request, ANONYMOUS_COOKIE, fresh, FORM_COOKIE_SECONDS);
+        }
       secret = fresh;
     }
   return csrf_token_of(request, ANONYMOUS_COOKIE, secret);

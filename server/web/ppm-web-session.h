@@ -16,6 +16,11 @@
 
 G_BEGIN_DECLS
 
+/* Sets cookie `name` for the account pages: path /account/, HttpOnly,
+ * SameSite=Strict, Secure under TLS or an https --public-url. */
+void ppm_web_cookie_set(PpmHttpRequest *request, const char *name, const char *value,
+                        gint64 max_age_s);
+
 /* The signed-in user of the request's session cookie; NULL when there is no
  * valid one. */
 PpmStoreUser *ppm_web_session_user(PpmHttpRequest *request);

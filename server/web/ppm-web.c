@@ -21,7 +21,8 @@
   ROUTE("GET", "/account/sessions/{id}/rate", ppm_web_rate_get, FALSE)                             \
   ROUTE("POST", "/account/sessions/{id}/rate", ppm_web_rate_post, FALSE)                           \
   ROUTE("GET", "/account/settings", ppm_web_settings_get, FALSE)                                   \
-  ROUTE("POST", "/account/settings", ppm_web_settings_post, FALSE)
+  ROUTE("POST", "/account/settings", ppm_web_settings_post, FALSE)                                 \
+  ROUTE("POST", "/account/language", ppm_web_language_post, FALSE)
 
 #define ROUTE_STRING(method, pattern, handler, hashes) method " " pattern,
 #define ROUTE_ENTRY(method, pattern, handler, hashes) { method, pattern, handler, hashes },
@@ -60,6 +61,13 @@ route_match(const char *pattern, const char *path, char **id)
   return FALSE;
 }
 
+static void
+respond_not_allowed(PpmHttpRequest *request, const char *id)
+{
+  ppm_web_respond_message(request, 405, NULL, _("Not possible"),
+                          _("This page cannot be used that way."));
+}
+
 gboolean
 ppm_web_handle(PpmHttpRequest *request)
 {
@@ -75,7 +83,7 @@ ppm_web_handle(PpmHttpRequest *request)
         continue;
       if (strcmp(routes[i].method, method) == 0)
         {
-          routes[i].handle(request, id);
+          ppm_web_language_run(request, routes[i].handle, id);
           return TRUE;
         }
       g_string_append_printf(allowed, "%s%s", allowed->len > 0 ? ", " : "", routes[i].method);
@@ -83,7 +91,7 @@ ppm_web_handle(PpmHttpRequest *request)
   if (allowed->len == 0)
     return FALSE;
   ppm_http_add_header(request, "Allow", allowed->str);
-  ppm_web_respond_message(request, 405, NULL, "Not possible", "This page cannot be used that way.");
+  ppm_web_language_run(request, respond_not_allowed, NULL);
   return TRUE;
 }
 
@@ -100,12 +108,19 @@ ppm_web_hashes(const char *method, const char *path)
   return FALSE;
 }
 
+static void
+respond_busy(PpmHttpRequest *request, const char *id)
+{
+  ppm_web_respond_message(
+      request, 503, NULL, _("Busy"),
+      _("Too many people are signing in right now. Try again in a few seconds."));
+}
+
 void
 ppm_web_busy(PpmHttpRequest *request, gint64 retry_after_s)
 {
   g_autofree char *retry = g_strdup_printf("%" G_GINT64_FORMAT, retry_after_s);
 
   ppm_http_add_header(request, "Retry-After", retry);
-  ppm_web_respond_message(request, 503, NULL, "Busy",
-                          "Too many people are signing in right now. Try again in a few seconds.");
+  ppm_web_language_run(request, respond_busy, NULL);
 }

@@ -17,6 +17,12 @@ G_BEGIN_DECLS
  * start (ppm-web-session.c). */
 gboolean ppm_web_form_key_load(PpmPlatform *platform, GError **error);
 
+/* Once at start, before any thread: drops LANGUAGE, binds the catalogue to
+ * PPM_LOCALEDIR from the environment (else the installed one) and makes each
+ * page language's locale object; a locale the C library lacks is logged and
+ * its language falls back to English (ppm-web-lang.h). */
+void ppm_web_languages_init(void);
+
 gboolean ppm_web_handle(PpmHttpRequest *request);
 /* Whether the page checks or hashes a password. */
 gboolean ppm_web_hashes(const char *method, const char *path);

@@ -145,7 +145,7 @@ assert_styled(const PpmMoneyStyle *style, const FormatCase *cases, gsize n)
 static void
 test_format_negative_sign(void)
 {
-  const PpmMoneyStyle web = { ".", "", FALSE, "−" };
+  const PpmMoneyStyle web = { ".", "", FALSE, "−", FALSE };
   const FormatCase cases[] = {
     { -200, "USD", "−$2.00" }, { 2000, "USD", "$20.00" }, { -200, "CHF", "−2.00 CHF" },
     { -500, "JPY", "−¥500" },  { 0, "EUR", "€0.00" },     { 150, "CAD", "CA$1.50" },
@@ -167,7 +167,7 @@ test_format_plain_ignores_style(void)
 static void
 test_format_grouping(void)
 {
-  const PpmMoneyStyle grouped = { ".", ",", FALSE, "-" };
+  const PpmMoneyStyle grouped = { ".", ",", FALSE, "-", FALSE };
   const FormatCase cases[] = {
     { 99999, "USD", "$999.99" },       { 100000, "USD", "$1,000.00" },
     { 1234567, "JPY", "¥1,234,567" },  { -123456789, "USD", "-$1,234,567.89" },
@@ -180,7 +180,7 @@ test_format_grouping(void)
 static void
 test_format_styled(void)
 {
-  const PpmMoneyStyle german = { ",", ".", TRUE, "-" };
+  const PpmMoneyStyle german = { ",", ".", TRUE, "-", FALSE };
   PpmMoney euros = { 123456789, "EUR" };
   PpmMoney small = { 200, "EUR" };
   g_autofree char *big = ppm_money_format_styled(&euros, &german);
@@ -188,6 +188,20 @@ test_format_styled(void)
 
   g_assert_cmpstr(big, ==, "1.234.567,89 €");
   g_assert_cmpstr(two, ==, "2,00 €");
+}
+
+/* A leading symbol with a space, as pt_BR writes reais. */
+static void
+test_format_symbol_space(void)
+{
+  const PpmMoneyStyle brazilian = { ",", ".", FALSE, "-", TRUE };
+  PpmMoney reais = { 123450, "BRL" };
+  PpmMoney francs = { 200, "CHF" };
+  g_autofree char *text = ppm_money_format_styled(&reais, &brazilian);
+  g_autofree char *code = ppm_money_format_styled(&francs, &brazilian);
+
+  g_assert_cmpstr(text, ==, "R$ 1.234,50");
+  g_assert_cmpstr(code, ==, "2,00 CHF");
 }
 
 static void
@@ -246,6 +260,13 @@ test_currency_table(void)
   g_assert_cmpint(ppm_currency_minor_digits(NULL), ==, -1);
   g_assert_cmpstr(ppm_currency_symbol("EUR"), ==, "€");
   g_assert_null(ppm_currency_symbol("CHF"));
+  /* The currencies of the shipped languages' countries. */
+  g_assert_cmpint(ppm_currency_minor_digits("BRL"), ==, 2);
+  g_assert_cmpint(ppm_currency_minor_digits("RON"), ==, 2);
+  g_assert_cmpint(ppm_currency_minor_digits("RUB"), ==, 2);
+  g_assert_cmpstr(ppm_currency_symbol("BRL"), ==, "R$");
+  g_assert_cmpstr(ppm_currency_symbol("RON"), ==, "lei");
+  g_assert_cmpstr(ppm_currency_symbol("RUB"), ==, "₽");
 }
 
 static void
@@ -385,6 +406,7 @@ main(int argc, char **argv)
   g_test_add_func("/money/format/plain-is-c-style", test_format_plain_ignores_style);
   g_test_add_func("/money/format/thousands-grouping", test_format_grouping);
   g_test_add_func("/money/format/styled", test_format_styled);
+  g_test_add_func("/money/format/symbol-space", test_format_symbol_space);
   g_test_add_func("/money/format/style-from-c-locale", test_style_from_c_locale);
   g_test_add_func("/money/format/plain-round-trip", test_plain_round_trip);
   g_test_add_func("/money/currency-table", test_currency_table);

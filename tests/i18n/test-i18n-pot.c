@@ -1,9 +1,9 @@
 /* The translation sources stay in step with the code: the committed POT holds
  * exactly the messages xgettext finds in the files of po/POTFILES, xgettext
- * reads every one of them whole, POTFILES names every plugin/ and ui/ file
+ * reads every one of them whole, POTFILES names every plugin/, ui/ and server/web/ file
  * with a translatable string, and every translation compiles with msgfmt
  * --check (format specifiers kept in order, one mnemonic where the English
- * has one).
+ * has one).  The account pages (server/web) share the catalogue.
  *
  * Environment: PPM_SOURCE_DIR (the source tree), XGETTEXT, MSGCMP, MSGFMT. */
 #include <glib.h>
@@ -224,6 +224,7 @@ test_potfiles_complete(void)
 
   collect_sources("plugin", sources);
   collect_sources("ui", sources);
+  collect_sources("server/web", sources);
   g_assert_cmpuint(sources->len, >, 0);
   for (guint i = 0; i < sources->len; i++)
     g_ptr_array_add(argv, g_strdup(sources->pdata[i]));

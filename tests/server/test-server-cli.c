@@ -85,6 +85,25 @@ test_flag_ranges(void)
   assert_refused((const char *[]){ db, "--no-such-flag", NULL }, "--no-such-flag");
 }
 
+/* The currencies of the countries whose languages the pages speak are all
+ * accepted for a new database (RON was refused once). */
+static void
+test_currencies_of_shipped_languages(void)
+{
+  const char *const codes[] = { "USD", "EUR", "GBP", "BRL", "RON", "RUB" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(codes); i++)
+    {
+      const char *args[] = { "--currency", codes[i], NULL };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PpmTestServer) server = ppm_test_server_start(NULL, args, &error);
+
+      g_test_message("--currency %s", codes[i]);
+      g_assert_no_error(error);
+      ppm_test_server_stop(server);
+    }
+}
+
 static void
 test_max_rate_flag(void)
 {
@@ -593,6 +612,8 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/server/cli/flag-ranges", test_flag_ranges);
   g_test_add_func("/server/cli/max-rate-flag", test_max_rate_flag);
+  g_test_add_func("/server/cli/currencies-of-shipped-languages",
+                  test_currencies_of_shipped_languages);
   g_test_add_func("/server/cli/database-cannot-open", test_database_cannot_open);
   g_test_add_func("/server/cli/port-taken", test_port_taken);
   g_test_add_func("/server/cli/print-routes", test_print_routes);

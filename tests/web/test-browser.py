@@ -412,6 +412,53 @@ class Journey:
         assert refused.status == 401, refused.status
 
 
+def language_chooser(tests, browser):
+    """The chooser every page carries switches the language, and the settings
+    page the time zone, on a platform billing in euros; docs/img's translated
+    screenshots (history-de.png, settings-ro.png) come from here."""
+    from selenium.webdriver.support.ui import Select
+
+    def choose(language):
+        Select(browser.find("#lang")).select_by_value(language)
+        browser.submit("footer button")
+
+    with ppmweb.PpmServer("browser-i18n", ["--period-seconds", "1", "--currency", "EUR"]) as server:
+        def check():
+            setup_model(server)
+            server.admin("create-user", "--email", MEMBER_EMAIL, "--role", "member",
+                         "--display-name", "Ann", stdin=MEMBER_PASSWORD + "\n")
+            server.admin("link", "--email", MEMBER_EMAIL, "--protocol", PROTOCOL,
+                         "--handle", MEMBER_HANDLE)
+            server.admin("fund", "--email", MEMBER_EMAIL, "--amount", "20.00")
+            drive_call(server)
+            browser.go(server.url + "/account/login")
+            browser.fill({"email": MEMBER_EMAIL, "password": MEMBER_PASSWORD})
+            browser.submit()
+            choose("de")
+            assert browser.path() == server.url + "/account/payments/history", browser.path()
+            assert browser.find("html").get_attribute("lang") == "de"
+            assert browser.heading() == "Zahlungsverlauf", browser.heading()
+            tiles = [t.text for t in browser.find_all(".tile strong")]
+            assert tiles == ["14,00 €", "14,00 €"], tiles
+            browser.go(server.url + "/account/settings")
+            browser.fill({"tz": "Europe/Berlin"})
+            browser.submit("form:has(#tz) button")
+            assert "Zeitzone" in browser.message() or "Zeiten" in browser.message(), \
+                browser.message()
+            browser.go(server.url + "/account/payments/history")
+            when = browser.find("#transactions .sub").text
+            assert re.fullmatch(r"\d\d\.\d\d\.20\d\d, \d\d:\d\d CES?T", when), when
+            browser.screenshot("history-de")
+            browser.go(server.url + "/account/settings")
+            choose("ro")
+            assert browser.heading() == "Setări", browser.heading()
+            browser.screenshot("settings-ro")
+            choose("en")
+            assert browser.heading() == "Settings", browser.heading()
+        tests.run("/browser/language-chooser", check)
+        tests.run("/browser/language-server-exit-clean", server.check_clean_exit)
+
+
 def tls_cookie_flags(tests):
     """Under TLS the cookies also get Secure."""
     directory = tempfile.mkdtemp(prefix="ppm-web-tls-")
@@ -482,6 +529,7 @@ def main():
             ]
             for name, step in steps:
                 tests.run(name, step)
+            language_chooser(tests, browser)
         finally:
             browser.close()
         tests.run("/browser/server-exit-clean", server.check_clean_exit)
