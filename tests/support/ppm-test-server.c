@@ -317,6 +317,22 @@ ppm_test_server_restart(PpmTestServer *server, GError **error)
 }
 
 void
+ppm_test_dir_remove(const char *path)
+{
+  g_autoptr(GDir) dir = path ? g_dir_open(path, 0, NULL) : NULL;
+  const char *entry;
+
+  if (dir == NULL)
+    return;
+  while ((entry = g_dir_read_name(dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename(path, entry, NULL);
+      g_remove(file);
+    }
+  g_rmdir(path);
+}
+
+void
 ppm_test_server_free(PpmTestServer *server)
 {
   if (server == NULL)
@@ -337,17 +353,7 @@ ppm_test_server_free(PpmTestServer *server)
       if (server->db_uri != NULL && g_str_has_prefix(server->db_uri, "postgresql:///")
           && g_getenv("PPM_TEST_PG_HOST") != NULL)
         pg_drop(server);
-      g_autoptr(GFile) dir = g_file_new_for_path(server->dir);
-      g_autoptr(GFileEnumerator) files = g_file_enumerate_children(
-          dir, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-      GFileInfo *info;
-      while (files && (info = g_file_enumerator_next_file(files, NULL, NULL)) != NULL)
-        {
-          g_autofree char *path = g_build_filename(server->dir, g_file_info_get_name(info), NULL);
-          g_remove(path);
-          g_object_unref(info);
-        }
-      g_rmdir(server->dir);
+      ppm_test_dir_remove(server->dir);
     }
   g_free(server->url);
   g_free(server->dir);

@@ -45,6 +45,8 @@ void ppm_test_server_resume(PpmTestServer *server);
 gboolean ppm_test_server_restart(PpmTestServer *server, GError **error);
 /* Stops the server if it runs and removes its directory. */
 void ppm_test_server_free(PpmTestServer *server);
+/* Removes a temporary directory of plain files (no subdirectories). */
+void ppm_test_dir_remove(const char *path);
 
 /* Runs `ppm-admin --db DB_URI ARGS...` with `stdin_text` (may be NULL) on its
  * standard input.  Returns its stdout without the trailing newline on exit 0;
