@@ -133,6 +133,7 @@ parse_options(int argc, char **argv, Options *o)
   g_autoptr(GError) error = NULL;
   struct sockaddr_storage address;
   socklen_t length;
+  gboolean listen_given;
 
   for (const GOptionEntry *e = entries; e->long_name != NULL; e++)
     if (e->arg == G_OPTION_ARG_INT)
@@ -144,10 +145,14 @@ parse_options(int argc, char **argv, Options *o)
     ppm_die("unexpected argument %s", argv[1]);
   if (o->version)
     return;
-  if (o->listen != NULL && o->listen_fd != UNSET)
+  listen_given = o->listen != NULL;
+  if (listen_given && o->listen_fd != UNSET)
     ppm_die("--listen and --listen-fd exclude each other");
   /* entries[0] is --config: not a setting of the file itself. */
   read_config(o->config ? o->config : DEFAULT_CONFIG, o->config != NULL, entries + 1);
+  /* The command line's --listen wins over the file's listen-fd. */
+  if (listen_given)
+    o->listen_fd = UNSET;
   default_int(&o->period_seconds, 60);
   default_int(&o->fee_bps, 2000);
   default_int(&o->hold_periods, 2);
