@@ -476,6 +476,11 @@ test_config_file(void)
   g_assert_true(g_file_set_contents(bad, "[ppm-server]\nfee-bps=20000\n", -1, NULL));
   assert_refused((const char *[]){ "--config", bad, NULL }, "--fee-bps");
   assert_refused((const char *[]){ "--config", missing, NULL }, "missing.conf");
+  /* --listen on the command line wins over the file's listen-fd: its
+   * refusal, not the socket's, is the one seen. */
+  g_assert_true(g_file_set_contents(bad, "[ppm-server]\nlisten-fd=0\n", -1, NULL));
+  assert_refused((const char *[]){ "--config", bad, "--listen", "localhost", NULL },
+                 "--listen: expected");
   g_remove(conf);
   g_remove(bad);
   g_rmdir(dir);
