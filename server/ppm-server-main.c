@@ -16,6 +16,7 @@ typedef struct
 {
   char *db;
   char *listen;
+  int listen_fd;
   char *public_url;
   char *currency;
   int period_seconds;
@@ -104,6 +105,8 @@ parse_options(int argc, char **argv, Options *o)
       "Key file of settings (default " DEFAULT_CONFIG " when present)", "FILE" },
     { "db", 0, 0, G_OPTION_ARG_STRING, &o->db, "Database URI", "URI" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &o->listen, "Address to listen on", "ADDR:PORT" },
+    { "listen-fd", 0, 0, G_OPTION_ARG_INT, &o->listen_fd,
+      "Listening socket inherited from the parent, instead of --listen", "N" },
     { "public-url", 0, 0, G_OPTION_ARG_STRING, &o->public_url, "URL the server is reached at",
       "URL" },
     { "currency", 0, 0, G_OPTION_ARG_STRING, &o->currency, "Currency of a new database", "CODE" },
@@ -131,6 +134,7 @@ parse_options(int argc, char **argv, Options *o)
   g_autoptr(GError) error = NULL;
   struct sockaddr_storage address;
   socklen_t length;
+  gboolean listen_given;
 
   for (const GOptionEntry *e = entries; e->long_name != NULL; e++)
     if (e->arg == G_OPTION_ARG_INT)
@@ -142,8 +146,14 @@ parse_options(int argc, char **argv, Options *o)
     ppm_die("unexpected argument %s", argv[1]);
   if (o->version)
     return;
+  listen_given = o->listen != NULL;
+  if (listen_given && o->listen_fd != UNSET)
+    ppm_die("--listen and --listen-fd exclude each other");
   /* entries[0] is --config: not a setting of the file itself. */
   read_config(o->config ? o->config : DEFAULT_CONFIG, o->config != NULL, entries + 1);
+  /* The command line's --listen wins over the file's listen-fd. */
+  if (listen_given)
+    o->listen_fd = UNSET;
   default_int(&o->period_seconds, 60);
   default_int(&o->fee_bps, 2000);
   default_int(&o->hold_periods, 2);
@@ -164,6 +174,16 @@ parse_options(int argc, char **argv, Options *o)
     ppm_die("--tls-cert and --tls-key go together");
   if (o->currency != NULL && !ppm_currency_valid(o->currency))
     ppm_die("--currency must be an ISO 4217 code such as USD");
+  if (o->listen_fd != UNSET)
+    {
+      check_range("--listen-fd", o->listen_fd, 0, G_MAXINT);
+      g_free(o->listen);
+      o->listen = ppm_http_listening_address(o->listen_fd, &error);
+      if (o->listen == NULL)
+        ppm_die("%s", error->message);
+    }
+  else
+    o->listen_fd = -1;
   if (o->listen == NULL)
     o->listen = g_strdup("127.0.0.1:8080");
   if (!ppm_http_parse_address(o->listen, &address, &length, &error))
@@ -299,8 +319,9 @@ main(int argc, char **argv)
   g_unix_signal_add(SIGHUP, on_reload, &running);
   running.platform = &platform;
   running.http = ppm_http_server_start(
-      &(PpmHttpSettings){ o.listen, o.tls_cert, o.tls_key, o.max_connections_per_address,
-                          o.request_deadline_seconds, o.hash_threads, o.hash_queue },
+      &(PpmHttpSettings){ o.listen, o.listen_fd, o.tls_cert, o.tls_key,
+                          o.max_connections_per_address, o.request_deadline_seconds, o.hash_threads,
+                          o.hash_queue },
       &platform, &(PpmHttpRouting){ ppm_router_handle, ppm_router_lane, ppm_router_busy }, &error);
   if (running.http == NULL)
     ppm_die("%s", error->message);

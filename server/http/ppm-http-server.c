@@ -404,6 +404,35 @@ listen_socket(const char *address, GError **error)
   return fd;
 }
 
+char *
+ppm_http_listening_address(int fd, GError **error)
+{
+  struct sockaddr_storage addr;
+  socklen_t length = sizeof addr;
+  int listening = 0, type = 0;
+  socklen_t int_length = sizeof(int);
+  char host[INET6_ADDRSTRLEN];
+
+  if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &int_length) < 0 || !listening
+      || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &int_length) < 0 || type != SOCK_STREAM
+      || getsockname(fd, (struct sockaddr *)&addr, &length) < 0
+      || (addr.ss_family != AF_INET && addr.ss_family != AF_INET6))
+    {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                  "--listen-fd: %d is not a listening TCP socket", fd);
+      return NULL;
+    }
+  if (addr.ss_family == AF_INET)
+    {
+      struct sockaddr_in *in = (struct sockaddr_in *)&addr;
+
+      inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+      return g_strdup_printf("%s:%u", host, ntohs(in->sin_port));
+    }
+  inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&addr)->sin6_addr, host, sizeof host);
+  return g_strdup_printf("[%s]:%u", host, ntohs(((struct sockaddr_in6 *)&addr)->sin6_port));
+}
+
 /* Starts the daemon on the listening socket, over TLS when server->tls is set.
  * libmicrohttpd owns the socket from then on, also when it fails to start. */
 static gboolean
@@ -458,7 +487,8 @@ ppm_http_server_start(const PpmHttpSettings *settings, PpmPlatform *platform,
       server_free(server);
       return NULL;
     }
-  listen_fd = listen_socket(settings->address, error);
+  listen_fd
+      = settings->listen_fd >= 0 ? settings->listen_fd : listen_socket(settings->address, error);
   if (listen_fd < 0)
     {
       server_free(server);

@@ -22,9 +22,15 @@ typedef struct _PpmHttpServer PpmHttpServer;
 gboolean ppm_http_parse_address(const char *address, struct sockaddr_storage *addr,
                                 socklen_t *length, GError **error);
 
+/* The address of `fd`, a listening TCP socket, as "IPv4:PORT" or
+ * "[IPv6]:PORT"; G_IO_ERROR_INVALID_ARGUMENT naming --listen-fd when it is
+ * no such socket. */
+char *ppm_http_listening_address(int fd, GError **error);
+
 typedef struct
 {
   const char *address;   /* "IP:PORT" */
+  int listen_fd;         /* >= 0: a listening socket to take over instead of address */
   const char *cert_file; /* with key_file: over TLS; NULL: plain HTTP */
   const char *key_file;
   guint max_connections_per_address; /* open connections from one client address */
@@ -43,7 +49,8 @@ typedef struct
   PpmHttpHandler busy; /* a request of the hashing lane when its pool and queue are full */
 } PpmHttpRouting;
 
-/* Listens on settings->address.  Fails when the port is taken. */
+/* Listens on settings->address, or takes settings->listen_fd over.  Fails
+ * when the port is taken. */
 PpmHttpServer *ppm_http_server_start(const PpmHttpSettings *settings, PpmPlatform *platform,
                                      const PpmHttpRouting *routing, GError **error);
 /* Reads the TLS files again and serves new handshakes with them, without

@@ -84,25 +84,47 @@ typedef struct
   char *sessions[PAIRS]; /* opened 300 s ago: with 60 s periods, seqs 0 to 4 are due */
 } Fixture;
 
+typedef struct
+{
+  Fixture *fixture;
+  int i;
+} PairSetUp;
+
+/* Pair i and its session; the pairs are independent, so set up at once. */
+static gpointer
+pair_set_up(gpointer data)
+{
+  PairSetUp *set_up = data;
+  Fixture *f = set_up->fixture;
+  int i = set_up->i;
+  g_autofree char *model = g_strdup_printf("model%d", i);
+  g_autofree char *member = g_strdup_printf("member%d", i);
+  g_autoptr(PpmTestResponse) open = NULL;
+
+  ppm_test_pair_init(&f->pairs[i], f->server, model, member, "20.00");
+  open = ppm_test_open(f->server, &f->pairs[i], 300000);
+  ppm_assert_answer(open, 201, NULL);
+  f->sessions[i] = g_strdup(ppm_test_string(open, "session_id"));
+  return NULL;
+}
+
 static void
 fixture_set_up(Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
+  PairSetUp set_ups[PAIRS];
+  GThread *threads[PAIRS];
 
   f->server = ppm_test_server_start(NULL, NULL, &error);
   g_assert_no_error(error);
   g_assert_true(g_str_has_prefix(f->server->db_uri, "postgresql:"));
   for (int i = 0; i < PAIRS; i++)
     {
-      g_autofree char *model = g_strdup_printf("model%d", i);
-      g_autofree char *member = g_strdup_printf("member%d", i);
-      g_autoptr(PpmTestResponse) open = NULL;
-
-      ppm_test_pair_init(&f->pairs[i], f->server, model, member, "20.00");
-      open = ppm_test_open(f->server, &f->pairs[i], 300000);
-      ppm_assert_answer(open, 201, NULL);
-      f->sessions[i] = g_strdup(ppm_test_string(open, "session_id"));
+      set_ups[i] = (PairSetUp){ f, i };
+      threads[i] = g_thread_new("pair", pair_set_up, &set_ups[i]);
     }
+  for (int i = 0; i < PAIRS; i++)
+    g_thread_join(threads[i]);
 }
 
 static void

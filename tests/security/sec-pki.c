@@ -98,7 +98,7 @@ sec_pki_free(SecPki *pki)
 {
   if (pki == NULL)
     return;
-  sec_dir_remove(pki->dir);
+  ppm_test_dir_remove(pki->dir);
   g_free(pki->dir);
   g_free(pki->ca_file);
   g_free(pki->ca_key);

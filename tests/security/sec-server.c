@@ -1,6 +1,5 @@
 #include "sec-server.h"
 
-#include <glib/gstdio.h>
 #include <signal.h>
 
 #define MAX_GUARDED 8
@@ -19,8 +18,8 @@ on_fatal_signal(int signal_number)
   raise(signal_number);
 }
 
-void
-sec_server_guard(PpmTestServer *server)
+static void
+server_guard(PpmTestServer *server)
 {
   static gsize installed;
 
@@ -48,7 +47,7 @@ sec_server_start(const char *const *args)
   PpmTestServer *server = ppm_test_server_start(NULL, args, &error);
 
   g_assert_no_error(error);
-  sec_server_guard(server);
+  server_guard(server);
   return server;
 }
 
@@ -59,20 +58,4 @@ sec_server_free(SecServer *server)
     if (guarded[i] == server)
       guarded[i] = NULL;
   ppm_test_server_free(server);
-}
-
-void
-sec_dir_remove(const char *path)
-{
-  g_autoptr(GDir) dir = path ? g_dir_open(path, 0, NULL) : NULL;
-  const char *entry;
-
-  if (dir == NULL)
-    return;
-  while ((entry = g_dir_read_name(dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename(path, entry, NULL);
-      g_remove(file);
-    }
-  g_rmdir(path);
 }

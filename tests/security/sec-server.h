@@ -10,13 +10,8 @@ typedef PpmTestServer SecServer;
 
 /* Starts a server (asserting) and guards it until sec_server_free(). */
 SecServer *sec_server_start(const char *const *args);
-/* Guards a server started some other way. */
-void sec_server_guard(PpmTestServer *server);
 /* Stops the guarded server and frees it. */
 void sec_server_free(SecServer *server);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SecServer, sec_server_free)
-
-/* Removes a temporary directory of plain files (no subdirectories). */
-void sec_dir_remove(const char *path);
 
 G_END_DECLS

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "ppm-test-api.h"
-#include "sec-clock.h"
+#include "ppm-test-clock.h"
 #include "sec-http.h"
 #include "sec-server.h"
 
@@ -106,7 +106,7 @@ static void
 test_window_is_fifteen_minutes(void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(SecClockServer) clock = sec_clock_server_start(NULL, &error);
+  g_autoptr(PpmTestClock) clock = ppm_test_clock_start(NULL, &error);
 
   if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
     {
@@ -116,9 +116,9 @@ test_window_is_fifteen_minutes(void)
   g_assert_no_error(error);
   ppm_test_user(clock->server, AMY, "model");
   fail_times(clock->server, AMY, 10);
-  sec_clock_server_advance(clock, WINDOW_S - 120);
+  ppm_test_clock_advance(clock, WINDOW_S - 120);
   g_assert_cmpint(login(clock->server, AMY, TRUE), ==, 429);
-  sec_clock_server_advance(clock, 121);
+  ppm_test_clock_advance(clock, 121);
   g_assert_cmpint(login(clock->server, AMY, TRUE), ==, 200);
 }
 

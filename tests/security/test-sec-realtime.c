@@ -13,7 +13,7 @@
 #endif
 
 #include "ppm-test-api.h"
-#include "sec-clock.h"
+#include "ppm-test-clock.h"
 #include "sec-server.h"
 
 #define RATE 200 /* ppm_test_pair_init's 2.00 */
@@ -338,7 +338,7 @@ typedef struct
 
 typedef struct
 {
-  SecClockServer *clock;
+  PpmTestClock *clock;
   Db db;
   GRand *rand;
   guint32 seed;
@@ -590,7 +590,7 @@ walk_login(Walk *w)
 static void
 walk_advance(Walk *w, gint64 seconds)
 {
-  sec_clock_server_advance(w->clock, seconds);
+  ppm_test_clock_advance(w->clock, seconds);
   /* Access tokens last an hour of the server's time. */
   if (w->clock->offset_s - w->login_offset_s > 3000)
     walk_login(w);
@@ -601,7 +601,7 @@ walk_restart(Walk *w)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!sec_clock_server_restart(w->clock, &error))
+  if (!ppm_test_clock_restart(w->clock, &error))
     walk_fail(w, "restart", error->message);
   w->counts[5]++;
 }
@@ -678,7 +678,7 @@ test_random_walk_invariants(void)
                  " (period %" G_GINT64_FORMAT " s)",
                  w.seed, steps, w.period_s);
   period = g_strdup_printf("%" G_GINT64_FORMAT, w.period_s);
-  w.clock = sec_clock_server_start(
+  w.clock = ppm_test_clock_start(
       (const char *[]){ "--period-seconds", period, "--max-backdate-seconds", backdate, NULL },
       &error);
   if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
@@ -719,7 +719,7 @@ test_random_walk_invariants(void)
   g_ptr_array_unref(w.sessions);
   g_ptr_array_unref(w.charges);
   g_rand_free(w.rand);
-  sec_clock_server_free(w.clock);
+  ppm_test_clock_free(w.clock);
 }
 
 int

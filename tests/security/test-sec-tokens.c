@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "ppm-test-api.h"
-#include "sec-clock.h"
+#include "ppm-test-clock.h"
 #include "sec-server.h"
 
 #define EMAIL "amy@example.com"
@@ -179,11 +179,11 @@ test_refresh_rotation_grace(void)
   assert_accepted(server, ppm_test_string(third, "access_token"));
 }
 
-static SecClockServer *
+static PpmTestClock *
 clock_start(void)
 {
   g_autoptr(GError) error = NULL;
-  SecClockServer *clock = sec_clock_server_start(NULL, &error);
+  PpmTestClock *clock = ppm_test_clock_start(NULL, &error);
 
   if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
     {
@@ -197,16 +197,16 @@ clock_start(void)
 static void
 test_access_token_expires(void)
 {
-  g_autoptr(SecClockServer) clock = clock_start();
+  g_autoptr(PpmTestClock) clock = clock_start();
   g_autoptr(PpmTestResponse) pair = NULL, renewed = NULL;
 
   if (clock == NULL)
     return;
   ppm_test_user(clock->server, EMAIL, "model");
   pair = login(clock->server);
-  sec_clock_server_advance(clock, 3500);
+  ppm_test_clock_advance(clock, 3500);
   assert_accepted(clock->server, ppm_test_string(pair, "access_token"));
-  sec_clock_server_advance(clock, 101);
+  ppm_test_clock_advance(clock, 101);
   assert_refused(clock->server, ppm_test_string(pair, "access_token"));
   /* The refresh token outlives it. */
   renewed = refresh(clock->server, ppm_test_string(pair, "refresh_token"));
@@ -217,7 +217,7 @@ test_access_token_expires(void)
 static void
 test_rotated_out_after_grace(void)
 {
-  g_autoptr(SecClockServer) clock = clock_start();
+  g_autoptr(PpmTestClock) clock = clock_start();
   g_autoptr(PpmTestResponse) first = NULL, second = NULL, third = NULL;
 
   if (clock == NULL)
@@ -226,7 +226,7 @@ test_rotated_out_after_grace(void)
   first = login(clock->server);
   second = refresh(clock->server, ppm_test_string(first, "refresh_token"));
   ppm_assert_answer(second, 200, NULL);
-  sec_clock_server_advance(clock, 61);
+  ppm_test_clock_advance(clock, 61);
   assert_refresh_refused(clock->server, ppm_test_string(first, "refresh_token"));
   third = refresh(clock->server, ppm_test_string(second, "refresh_token"));
   ppm_assert_answer(third, 200, NULL);
@@ -235,7 +235,7 @@ test_rotated_out_after_grace(void)
 static void
 test_refresh_token_expires(void)
 {
-  g_autoptr(SecClockServer) clock = clock_start();
+  g_autoptr(PpmTestClock) clock = clock_start();
   g_autoptr(PpmTestResponse) early = NULL, late = NULL, renewed = NULL;
 
   if (clock == NULL)
@@ -243,10 +243,10 @@ test_refresh_token_expires(void)
   ppm_test_user(clock->server, EMAIL, "model");
   early = login(clock->server);
   late = login(clock->server);
-  sec_clock_server_advance(clock, 30 * 86400 - 300);
+  ppm_test_clock_advance(clock, 30 * 86400 - 300);
   renewed = refresh(clock->server, ppm_test_string(early, "refresh_token"));
   ppm_assert_answer(renewed, 200, NULL);
-  sec_clock_server_advance(clock, 301);
+  ppm_test_clock_advance(clock, 301);
   assert_refresh_refused(clock->server, ppm_test_string(late, "refresh_token"));
 }
 

@@ -77,12 +77,16 @@ test_flag_ranges(void)
     { "--currency", "usd" },
     { "--listen", "localhost" },
     { "--public-url", "ftp://x" },
+    { "--listen-fd", "-1" },
+    { "--listen-fd", "0" }, /* not a listening socket */
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS(bad); i++)
     assert_refused((const char *[]){ db, bad[i].flag, bad[i].value, NULL }, bad[i].flag);
   assert_refused((const char *[]){ db, "--tls-cert", "cert.pem", NULL }, "--tls-key");
   assert_refused((const char *[]){ db, "--no-such-flag", NULL }, "--no-such-flag");
+  assert_refused((const char *[]){ db, "--listen", "127.0.0.1:1", "--listen-fd", "0", NULL },
+                 "--listen-fd");
 }
 
 /* The currencies of the countries whose languages the pages speak are all
@@ -467,15 +471,18 @@ test_config_file(void)
   g_autoptr(GError) error = NULL;
   PpmTestServer *server;
 
-  /* Its listen address is taken by --listen from the command line: the
-   * server answers on 127.0.0.1 only if the flag won. */
+  /* Its listen address is taken by the fixture's --listen-fd, its hold by
+   * --hold-periods: the server answers on 127.0.0.1 (the file's hold is out
+   * of range) only if the command line won. */
   g_assert_true(g_file_set_contents(conf,
                                     "[ppm-server]\n"
                                     "listen=[::1]:1\n"
+                                    "hold-periods=0\n"
                                     "public-url=https://from-the-file.example\n"
                                     "fee-bps=150\n",
                                     -1, NULL));
-  server = ppm_test_server_start(NULL, (const char *[]){ "--config", conf, NULL }, &error);
+  server = ppm_test_server_start(
+      NULL, (const char *[]){ "--config", conf, "--hold-periods", "2", NULL }, &error);
   g_assert_no_error(error);
   g_assert_true(g_file_get_contents(server->log_path, &log, NULL, NULL));
   g_assert_nonnull(strstr(log, "(https://from-the-file.example)"));
@@ -488,6 +495,11 @@ test_config_file(void)
   g_assert_true(g_file_set_contents(bad, "[ppm-server]\nfee-bps=20000\n", -1, NULL));
   assert_refused((const char *[]){ "--config", bad, NULL }, "--fee-bps");
   assert_refused((const char *[]){ "--config", missing, NULL }, "missing.conf");
+  /* --listen on the command line wins over the file's listen-fd: its
+   * refusal, not the socket's, is the one seen. */
+  g_assert_true(g_file_set_contents(bad, "[ppm-server]\nlisten-fd=0\n", -1, NULL));
+  assert_refused((const char *[]){ "--config", bad, "--listen", "localhost", NULL },
+                 "--listen: expected");
   g_remove(conf);
   g_remove(bad);
   g_rmdir(dir);

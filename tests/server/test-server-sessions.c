@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ppm-test-api.h"
+#include "ppm-test-clock.h"
 
 static PpmTestServer *
 start(const char *const *args)
@@ -12,6 +13,23 @@ start(const char *const *args)
 
   g_assert_no_error(error);
   return server;
+}
+
+/* A server whose clock the test moves instead of waiting; NULL (the test
+ * skipped) without faketime. */
+static PpmTestClock *
+start_clock(const char *const *args)
+{
+  g_autoptr(GError) error = NULL;
+  PpmTestClock *clock = ppm_test_clock_start(args, &error);
+
+  if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+    {
+      g_test_skip(error->message);
+      return NULL;
+    }
+  g_assert_no_error(error);
+  return clock;
 }
 
 static char *
@@ -308,17 +326,21 @@ test_charge_other_model_404(void)
 static void
 test_clock_guard_too_early(void)
 {
-  g_autoptr(PpmTestServer) server = start((const char *[]){ "--period-seconds", "60", NULL });
+  g_autoptr(PpmTestClock) clock = start_clock((const char *[]){ "--period-seconds", "60", NULL });
+  PpmTestServer *server;
   g_auto(PpmTestPair) pair = { 0 };
   g_autoptr(PpmTestResponse) first = NULL, early = NULL;
   g_autofree char *id = NULL;
   gint64 retry;
 
+  if (clock == NULL)
+    return;
+  server = clock->server;
   ppm_test_pair_init(&pair, server, "model", "member", "20.00");
   id = open_session(server, &pair, 0);
   first = ppm_test_charge(server, pair.model_token, id, 0);
   ppm_assert_answer(first, 201, NULL);
-  g_usleep(G_USEC_PER_SEC);
+  ppm_test_clock_advance(clock, 1);
   early = ppm_test_charge(server, pair.model_token, id, 1);
   ppm_assert_answer(early, 425, "too_early");
   /* Due at 60 s with 5 s of tolerance: about 54 s to wait. */
@@ -331,12 +353,16 @@ test_clock_guard_too_early(void)
 static void
 test_clock_guard_waiting_client(void)
 {
-  g_autoptr(PpmTestServer) server = start((const char *[]){ "--period-seconds", "1", NULL });
+  g_autoptr(PpmTestClock) clock = start_clock((const char *[]){ "--period-seconds", "1", NULL });
+  PpmTestServer *server;
   g_auto(PpmTestPair) pair = { 0 };
   g_autofree char *id = NULL;
   gint64 seq = 0;
   int early = 0;
 
+  if (clock == NULL)
+    return;
+  server = clock->server;
   ppm_test_pair_init(&pair, server, "model", "member", "20.00");
   id = open_session(server, &pair, 0);
   /* 1 s periods, so half a period (0.5 s) of tolerance: seq 0 passes at
@@ -348,8 +374,8 @@ test_clock_guard_waiting_client(void)
       if (r->status == 425)
         {
           early++;
-          g_usleep(g_ascii_strtoll(g_hash_table_lookup(r->headers, "retry-after"), NULL, 10)
-                   * G_USEC_PER_SEC);
+          ppm_test_clock_advance(
+              clock, g_ascii_strtoll(g_hash_table_lookup(r->headers, "retry-after"), NULL, 10));
           continue;
         }
       ppm_assert_answer(r, 201, NULL);

@@ -16,6 +16,8 @@
 
 #define READY_TIMEOUT_US (20 * G_USEC_PER_SEC)
 #define STOP_TIMEOUT_US (30 * G_USEC_PER_SEC)
+#define LISTEN_FD 3                           /* the listening socket's number in the server */
+#define LISTENING "ppm-server: listening on " /* its log once it serves */
 
 static const char *
 program(const char *variable, GError **error)
@@ -27,23 +29,33 @@ program(const char *variable, GError **error)
   return path;
 }
 
-/* A port the kernel just gave out and took back; good enough on a test host
- * (a start that finds it taken is retried with another). */
-static guint16
-free_port(void)
+/* A socket listening on 127.0.0.1:`port` (0: one the kernel picks, stored
+ * in server->port), handed to the server with --listen-fd: no other program
+ * can take the port between its choice and the server's start.  The server
+ * holds the only copy, so a stopped server refuses connections. */
+static int
+listening_socket(PpmTestServer *server, GError **error)
 {
-  struct sockaddr_in addr = { .sin_family = AF_INET };
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(server->port) };
   socklen_t length = sizeof addr;
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  guint16 port = 0;
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
 
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0
-      && getsockname(fd, (struct sockaddr *)&addr, &length) == 0)
-    port = ntohs(addr.sin_port);
   if (fd >= 0)
-    close(fd);
-  return port;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(fd, 128) < 0
+      || getsockname(fd, (struct sockaddr *)&addr, &length) < 0)
+    {
+      int saved = errno;
+
+      if (fd >= 0)
+        close(fd);
+      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved),
+                  "cannot listen on 127.0.0.1:%u: %s", server->port, g_strerror(saved));
+      return -1;
+    }
+  server->port = ntohs(addr.sin_port);
+  return fd;
 }
 
 static gboolean
@@ -55,10 +67,25 @@ uses_tls(PpmTestServer *server)
   return FALSE;
 }
 
-/* GET /healthz answers 200; over TLS (no client certificate store here) a
- * listener that accepts is taken as ready. */
+/* How many times the server's log says it listens, over all its starts. */
+static guint
+listening_count(PpmTestServer *server)
+{
+  g_autofree char *text = NULL;
+  guint count = 0;
+
+  if (!g_file_get_contents(server->log_path, &text, NULL, NULL))
+    return 0;
+  for (const char *p = strstr(text, LISTENING); p != NULL; p = strstr(p + 1, LISTENING))
+    count++;
+  return count;
+}
+
+/* GET /healthz answers 200.  Over TLS (no client certificate store here) the
+ * log saying it listens, once more than `listening_before`: the socket the
+ * fixture bound accepts connections before the server serves them. */
 static gboolean
-healthy(PpmTestServer *server)
+healthy(PpmTestServer *server, guint listening_before)
 {
   guint16 port = server->port;
   g_autoptr(GSocketClient) client = g_socket_client_new();
@@ -67,10 +94,10 @@ healthy(PpmTestServer *server)
   char answer[64] = "";
   gssize got;
 
+  if (uses_tls(server))
+    return listening_count(server) > listening_before;
   g_socket_client_set_timeout(client, 2);
   connection = g_socket_client_connect_to_host(client, "127.0.0.1", port, NULL, NULL);
-  if (connection != NULL && uses_tls(server))
-    return TRUE;
   if (connection == NULL
       || !g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(connection)), request,
                                     sizeof request - 1, NULL, NULL, NULL))
@@ -129,14 +156,16 @@ spawn(PpmTestServer *server, GError **error)
 {
   const char *binary = program("PPM_SERVER_BIN", error);
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
-  int log_fd, status = 0;
+  int log_fd, listen_fd, status = 0;
+  guint listening_before = listening_count(server);
   gint64 deadline;
+  gboolean spawned;
 
   if (binary == NULL)
     return FALSE;
   g_ptr_array_add(argv, g_strdup(binary));
   g_ptr_array_add(argv, g_strdup_printf("--db=%s", server->db_uri));
-  g_ptr_array_add(argv, g_strdup_printf("--listen=127.0.0.1:%u", server->port));
+  g_ptr_array_add(argv, g_strdup_printf("--listen-fd=%d", LISTEN_FD));
   for (guint i = 0; server->args && server->args[i]; i++)
     g_ptr_array_add(argv, g_strdup(server->args[i]));
   g_ptr_array_add(argv, NULL);
@@ -148,19 +177,25 @@ spawn(PpmTestServer *server, GError **error)
                   g_strerror(errno));
       return FALSE;
     }
-  if (!g_spawn_async_with_pipes_and_fds(
-          NULL, (const char *const *)argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent,
-          NULL, -1, log_fd, log_fd, NULL, NULL, 0, &server->pid, NULL, NULL, NULL, error))
+  listen_fd = listening_socket(server, error);
+  if (listen_fd < 0)
     {
       close(log_fd);
       return FALSE;
     }
+  spawned = g_spawn_async_with_pipes_and_fds(NULL, (const char *const *)argv->pdata, NULL,
+                                             G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL, -1,
+                                             log_fd, log_fd, &listen_fd, (const int[]){ LISTEN_FD },
+                                             1, &server->pid, NULL, NULL, NULL, error);
   close(log_fd);
+  close(listen_fd);
+  if (!spawned)
+    return FALSE;
 
   deadline = g_get_monotonic_time() + READY_TIMEOUT_US;
   while (g_get_monotonic_time() < deadline)
     {
-      if (healthy(server))
+      if (healthy(server, listening_before))
         return TRUE;
       if (reaped(server, &status, FALSE))
         {
@@ -227,25 +262,11 @@ ppm_test_server_start(const char *db_uri, const char *const *extra_args, GError 
     server->db_uri = g_strdup_printf("sqlite:%s/ppm.db", server->dir);
   if (server->db_uri == NULL)
     return NULL;
-  for (int attempt = 0; attempt < 3; attempt++)
-    {
-      g_autoptr(GError) local = NULL;
-
-      server->port = free_port();
-      if (spawn(server, &local))
-        {
-          server->url = g_strdup_printf("%s://127.0.0.1:%u", uses_tls(server) ? "https" : "http",
-                                        server->port);
-          return g_steal_pointer(&server);
-        }
-      if (attempt == 2 || !g_error_matches(local, G_IO_ERROR, G_IO_ERROR_FAILED)
-          || g_strstr_len(local->message, -1, "Address already in use") == NULL)
-        {
-          g_propagate_error(error, g_steal_pointer(&local));
-          return NULL;
-        }
-    }
-  return NULL;
+  if (!spawn(server, error))
+    return NULL;
+  server->url
+      = g_strdup_printf("%s://127.0.0.1:%u", uses_tls(server) ? "https" : "http", server->port);
+  return g_steal_pointer(&server);
 }
 
 /* Returns the wait status; -1 when it had to be killed or was not running. */
@@ -317,6 +338,22 @@ ppm_test_server_restart(PpmTestServer *server, GError **error)
 }
 
 void
+ppm_test_dir_remove(const char *path)
+{
+  g_autoptr(GDir) dir = path ? g_dir_open(path, 0, NULL) : NULL;
+  const char *entry;
+
+  if (dir == NULL)
+    return;
+  while ((entry = g_dir_read_name(dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename(path, entry, NULL);
+      g_remove(file);
+    }
+  g_rmdir(path);
+}
+
+void
 ppm_test_server_free(PpmTestServer *server)
 {
   if (server == NULL)
@@ -337,17 +374,7 @@ ppm_test_server_free(PpmTestServer *server)
       if (server->db_uri != NULL && g_str_has_prefix(server->db_uri, "postgresql:///")
           && g_getenv("PPM_TEST_PG_HOST") != NULL)
         pg_drop(server);
-      g_autoptr(GFile) dir = g_file_new_for_path(server->dir);
-      g_autoptr(GFileEnumerator) files = g_file_enumerate_children(
-          dir, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-      GFileInfo *info;
-      while (files && (info = g_file_enumerator_next_file(files, NULL, NULL)) != NULL)
-        {
-          g_autofree char *path = g_build_filename(server->dir, g_file_info_get_name(info), NULL);
-          g_remove(path);
-          g_object_unref(info);
-        }
-      g_rmdir(server->dir);
+      ppm_test_dir_remove(server->dir);
     }
   g_free(server->url);
   g_free(server->dir);

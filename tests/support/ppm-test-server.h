@@ -1,5 +1,6 @@
-/* A real ppm-server for tests: started on a free 127.0.0.1 port with a
- * database in a fresh temporary directory, stopped by its PID.
+/* A real ppm-server for tests: started with a database in a fresh temporary
+ * directory, on a 127.0.0.1 port the kernel picks, whose listening socket the
+ * fixture binds and hands over (--listen-fd); stopped by its PID.
  *
  * The programs are found through the environment variables PPM_SERVER_BIN and
  * PPM_ADMIN_BIN, which meson sets for every test that uses this fixture.
@@ -29,7 +30,7 @@ typedef struct
 } PpmTestServer;
 
 /* Starts ppm-server with `extra_args` (NULL-terminated, may be NULL) added to
- * --db and --listen, and waits until GET /healthz answers 200.  `db_uri` NULL
+ * --db and --listen-fd, and waits until GET /healthz answers 200.  `db_uri` NULL
  * means a fresh SQLite file in the server's own temporary directory. */
 PpmTestServer *ppm_test_server_start(const char *db_uri, const char *const *extra_args,
                                      GError **error);
@@ -41,10 +42,13 @@ void ppm_test_server_kill(PpmTestServer *server);
 /* SIGSTOP / SIGCONT. */
 void ppm_test_server_pause(PpmTestServer *server);
 void ppm_test_server_resume(PpmTestServer *server);
-/* Starts the server again on the same port and database; waits for /healthz. */
+/* Starts the server again on the same port (bound again, so that the stopped
+ * server refused connections) and database; waits for /healthz. */
 gboolean ppm_test_server_restart(PpmTestServer *server, GError **error);
 /* Stops the server if it runs and removes its directory. */
 void ppm_test_server_free(PpmTestServer *server);
+/* Removes a temporary directory of plain files (no subdirectories). */
+void ppm_test_dir_remove(const char *path);
 
 /* Runs `ppm-admin --db DB_URI ARGS...` with `stdin_text` (may be NULL) on its
  * standard input.  Returns its stdout without the trailing newline on exit 0;

@@ -1,8 +1,6 @@
-#include "sec-clock.h"
+#include "ppm-test-clock.h"
 
 #include <gio/gio.h>
-
-#include "sec-server.h"
 
 /* The preload path the faketime wrapper uses (it may hold ld.so's $LIB). */
 static char *
@@ -31,7 +29,7 @@ faketime_library(GError **error)
 }
 
 static void
-write_offset(SecClockServer *clock)
+write_offset(PpmTestClock *clock)
 {
   g_autofree char *text = g_strdup_printf("%+" G_GINT64_FORMAT "\n", clock->offset_s);
   g_autoptr(GError) error = NULL;
@@ -42,7 +40,7 @@ write_offset(SecClockServer *clock)
 
 /* Starts (server NULL) or restarts the server under libfaketime. */
 static gboolean
-spawn_faked(SecClockServer *clock, const char *db_uri, const char *const *args, GError **error)
+spawn_faked(PpmTestClock *clock, const char *db_uri, const char *const *args, GError **error)
 {
   g_autofree char *library = faketime_library(error);
   g_autofree char *saved_asan = g_strdup(g_getenv("ASAN_OPTIONS"));
@@ -77,14 +75,14 @@ spawn_faked(SecClockServer *clock, const char *db_uri, const char *const *args, 
   return ok;
 }
 
-SecClockServer *
-sec_clock_server_start(const char *const *args, GError **error)
+PpmTestClock *
+ppm_test_clock_start(const char *const *args, GError **error)
 {
-  g_autoptr(SecClockServer) clock = g_new0(SecClockServer, 1);
+  g_autoptr(PpmTestClock) clock = g_new0(PpmTestClock, 1);
   const char *pg_clock = g_getenv("PPM_TEST_PG_FAKETIME_FILE");
   g_autofree char *db_uri = NULL;
 
-  clock->dir = g_dir_make_tmp("ppm-sec-clock-XXXXXX", error);
+  clock->dir = g_dir_make_tmp("ppm-test-clock-XXXXXX", error);
   if (clock->dir == NULL)
     return NULL;
   /* With PostgreSQL the platform's time is the database's: only a cluster
@@ -101,30 +99,29 @@ sec_clock_server_start(const char *const *args, GError **error)
   write_offset(clock);
   if (!spawn_faked(clock, db_uri, args, error))
     return NULL;
-  sec_server_guard(clock->server);
   return g_steal_pointer(&clock);
 }
 
 gboolean
-sec_clock_server_restart(SecClockServer *clock, GError **error)
+ppm_test_clock_restart(PpmTestClock *clock, GError **error)
 {
   return spawn_faked(clock, NULL, NULL, error);
 }
 
 void
-sec_clock_server_advance(SecClockServer *clock, gint64 seconds)
+ppm_test_clock_advance(PpmTestClock *clock, gint64 seconds)
 {
   clock->offset_s += seconds;
   write_offset(clock);
 }
 
 void
-sec_clock_server_free(SecClockServer *clock)
+ppm_test_clock_free(PpmTestClock *clock)
 {
   if (clock == NULL)
     return;
-  g_clear_pointer(&clock->server, sec_server_free);
-  sec_dir_remove(clock->dir);
+  g_clear_pointer(&clock->server, ppm_test_server_free);
+  ppm_test_dir_remove(clock->dir);
   g_free(clock->dir);
   g_free(clock->offset_file);
   g_free(clock);
