@@ -154,19 +154,27 @@ test_servers_start_together(void)
   g_assert_cmpint(ppm_test_balance(first, "ann@example.org"), ==, 0);
 }
 
-/* What a refusal must leave as it was: the version rows and the tables. */
+/* What a refusal must leave as it was: the tables, and the version rows
+ * when there are any. */
 static char *
 fingerprint(PpmTestServer *server)
 {
-  g_autofree char *sql = g_strdup_printf(
-      on_postgresql(server)
-          ? "SELECT string_agg(version::text, ',' ORDER BY version) || ';' || "
-            "(SELECT count(*) FROM pg_tables WHERE schemaname = 'public') FROM %s"
-          : "SELECT group_concat(version, ',') || ';' || "
-            "(SELECT count(*) FROM sqlite_master) FROM (SELECT version FROM %s ORDER BY version)",
-      version_table(server));
+  gboolean pg = on_postgresql(server);
+  g_autofree char *tables = ppm_test_server_sql(
+      server, pg ? "SELECT coalesce(string_agg(tablename, ',' ORDER BY tablename), '') "
+                   "FROM pg_tables WHERE schemaname = 'public'"
+                 : "SELECT coalesce(group_concat(name, ','), '') "
+                   "FROM (SELECT name FROM sqlite_master ORDER BY name)");
+  g_autofree char *sql = NULL, *versions = NULL;
 
-  return ppm_test_server_sql(server, sql);
+  if (strstr(tables, version_table(server)) == NULL)
+    return g_steal_pointer(&tables);
+  sql = g_strdup_printf(pg ? "SELECT string_agg(version::text, ',' ORDER BY version) FROM %s"
+                           : "SELECT group_concat(version, ',') "
+                             "FROM (SELECT version FROM %s ORDER BY version)",
+                        version_table(server));
+  versions = ppm_test_server_sql(server, sql);
+  return g_strconcat(tables, ";", versions, NULL);
 }
 
 static void
