@@ -3,7 +3,6 @@
  * database once; a schema newer than the programs' is refused and left as it
  * is; with --no-migrate an older one is refused until ppm-admin migrate. */
 #include <fcntl.h>
-#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
@@ -45,27 +44,13 @@ empty_database(void)
   return g_steal_pointer(&server);
 }
 
-static guint16
-free_port(void)
-{
-  g_autoptr(GSocket) socket
-      = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new(loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true(g_socket_bind(socket, any, FALSE, NULL));
-  bound = g_socket_get_local_address(socket, NULL);
-  return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-}
-
 /* A ppm-server on `db_uri`, with `extra` (an option, or NULL), started
  * without waiting for it; its stderr goes to `log`. */
 static GPid
 spawn_server(const char *db_uri, const char *extra, const char *log)
 {
   g_autofree char *db = g_strconcat("--db=", db_uri, NULL);
-  g_autofree char *listen = g_strdup_printf("--listen=127.0.0.1:%u", free_port());
+  g_autofree char *listen = g_strdup_printf("--listen=127.0.0.1:%u", ppm_test_free_port());
   const char *argv[] = { g_getenv("PPM_SERVER_BIN"), db, listen, extra, NULL };
   g_autoptr(GError) error = NULL;
   int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -27,10 +27,8 @@ program(const char *variable, GError **error)
   return path;
 }
 
-/* A port the kernel just gave out and took back; good enough on a test host
- * (a start that finds it taken is retried with another). */
-static guint16
-free_port(void)
+guint16
+ppm_test_free_port(void)
 {
   struct sockaddr_in addr = { .sin_family = AF_INET };
   socklen_t length = sizeof addr;
@@ -231,7 +229,7 @@ ppm_test_server_start(const char *db_uri, const char *const *extra_args, GError 
     {
       g_autoptr(GError) local = NULL;
 
-      server->port = free_port();
+      server->port = ppm_test_free_port();
       if (spawn(server, &local))
         {
           server->url = g_strdup_printf("%s://127.0.0.1:%u", uses_tls(server) ? "https" : "http",

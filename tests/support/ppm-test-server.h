@@ -28,6 +28,10 @@ typedef struct
   GStrv args;     /* extra ppm-server arguments, reused on restart */
 } PpmTestServer;
 
+/* A port on 127.0.0.1 the kernel just gave out and took back; good enough
+ * on a test host (a start that finds it taken is retried with another). */
+guint16 ppm_test_free_port(void);
+
 /* Starts ppm-server with `extra_args` (NULL-terminated, may be NULL) added to
  * --db and --listen, and waits until GET /healthz answers 200.  `db_uri` NULL
  * means a fresh SQLite file in the server's own temporary directory. */
