@@ -19,6 +19,7 @@
 typedef struct
 {
   PpmStore *store;
+  PpmStoreMigration migration; /* what opening the store did to the schema */
   char **positional;
 } Command;
 
@@ -377,6 +378,16 @@ cmd_init(Command *c)
 }
 
 static const GOptionEntry no_options[] = { G_OPTION_ENTRY_NULL };
+/* Opening the store migrated it (main()); this says what was done. */
+static void
+cmd_migrate(Command *c)
+{
+  if (c->migration.from == c->migration.to)
+    g_print("schema already at version %d\n", c->migration.to);
+  else
+    g_print("schema migrated from version %d to %d\n", c->migration.from, c->migration.to);
+}
+
 static const GOptionEntry email_only[] = { EMAIL, G_OPTION_ENTRY_NULL };
 static const GOptionEntry email_amount[] = { EMAIL, AMOUNT, G_OPTION_ENTRY_NULL };
 static const GOptionEntry link_options[] = { EMAIL, PROTOCOL, HANDLE, G_OPTION_ENTRY_NULL };
@@ -406,6 +417,8 @@ static const struct
   const char *summary;
 } commands[] = {
   { "init", cmd_init, no_options, init_options, NULL, TRUE, "Create the database" },
+  { "migrate", cmd_migrate, no_options, no_options, NULL, FALSE,
+    "Bring the database's schema to this version" },
   { "create-user", cmd_create_user, create_user_options, no_options, NULL, TRUE,
     "Create a user; the password is the first line of standard input" },
   { "set-password", cmd_set_password, email_only, no_options, NULL, FALSE,
@@ -514,10 +527,8 @@ main(int argc, char **argv)
         if (opt.currency != NULL && !ppm_currency_valid(opt.currency))
           ppm_die_usage("--currency must be an ISO 4217 code such as USD");
         check(ppm_auth_init(&error), &error);
-        if (commands[k].creates || create)
-          c.store = ppm_store_open(db, opt.currency ? opt.currency : "USD", &error);
-        else
-          c.store = ppm_store_open_existing(db, &error);
+        c.store = ppm_store_open_migrating(db, opt.currency ? opt.currency : "USD",
+                                           commands[k].creates || create, &c.migration, &error);
         check(c.store != NULL, &error);
         commands[k].run(&c);
         ppm_store_free(c.store);

@@ -32,6 +32,7 @@ typedef struct
   int hash_queue;
   gboolean print_routes;
   gboolean version;
+  gboolean no_migrate;
   char *config;
 } Options;
 
@@ -74,19 +75,20 @@ read_config(const char *path, gboolean given, const GOptionEntry *entries)
     {
       const GOptionEntry *e = entries;
 
-      while (e->long_name != NULL
-             && (!g_str_equal(e->long_name, keys[i]) || e->arg == G_OPTION_ARG_NONE))
+      while (e->long_name != NULL && !g_str_equal(e->long_name, keys[i]))
         e++;
       if (e->long_name == NULL)
         ppm_die("%s: [%s] %s is not a setting", path, CONFIG_GROUP, keys[i]);
       if (e->arg == G_OPTION_ARG_INT && *(int *)e->arg_data == UNSET)
-        {
-          *(int *)e->arg_data = g_key_file_get_integer(file, CONFIG_GROUP, keys[i], &error);
-          if (error != NULL)
-            ppm_die("%s: %s", path, error->message);
-        }
-      else if (e->arg != G_OPTION_ARG_INT && *(char **)e->arg_data == NULL)
+        *(int *)e->arg_data = g_key_file_get_integer(file, CONFIG_GROUP, keys[i], &error);
+      /* A flag given is TRUE and wins; the file may only turn one on. */
+      else if (e->arg == G_OPTION_ARG_NONE && !*(gboolean *)e->arg_data)
+        *(gboolean *)e->arg_data = g_key_file_get_boolean(file, CONFIG_GROUP, keys[i], &error);
+      else if ((e->arg == G_OPTION_ARG_STRING || e->arg == G_OPTION_ARG_FILENAME)
+               && *(char **)e->arg_data == NULL)
         *(char **)e->arg_data = g_key_file_get_string(file, CONFIG_GROUP, keys[i], NULL);
+      if (error != NULL)
+        ppm_die("%s: %s", path, error->message);
     }
 }
 
@@ -100,9 +102,7 @@ default_int(int *value, int fallback)
 static void
 parse_options(int argc, char **argv, Options *o)
 {
-  const GOptionEntry entries[] = {
-    { "config", 0, 0, G_OPTION_ARG_FILENAME, &o->config,
-      "Key file of settings (default " DEFAULT_CONFIG " when present)", "FILE" },
+  const GOptionEntry settings[] = {
     { "db", 0, 0, G_OPTION_ARG_STRING, &o->db, "Database URI", "URI" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &o->listen, "Address to listen on", "ADDR:PORT" },
     { "listen-fd", 0, 0, G_OPTION_ARG_INT, &o->listen_fd,
@@ -125,6 +125,14 @@ parse_options(int argc, char **argv, Options *o)
     { "hash-threads", 0, 0, G_OPTION_ARG_INT, &o->hash_threads, "Password checks at once", "N" },
     { "hash-queue", 0, 0, G_OPTION_ARG_INT, &o->hash_queue, "Requests waiting for a password check",
       "N" },
+    { "no-migrate", 0, 0, G_OPTION_ARG_NONE, &o->no_migrate,
+      "Refuse an older schema rather than migrate it (ppm-admin migrate)", NULL },
+    G_OPTION_ENTRY_NULL,
+  };
+  /* Not settings of the key file. */
+  const GOptionEntry actions[] = {
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &o->config,
+      "Key file of settings (default " DEFAULT_CONFIG " when present)", "FILE" },
     { "print-routes", 0, 0, G_OPTION_ARG_NONE, &o->print_routes, "Print the routes and exit",
       NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &o->version, "Print the version and exit", NULL },
@@ -136,10 +144,11 @@ parse_options(int argc, char **argv, Options *o)
   socklen_t length;
   gboolean listen_given;
 
-  for (const GOptionEntry *e = entries; e->long_name != NULL; e++)
+  for (const GOptionEntry *e = settings; e->long_name != NULL; e++)
     if (e->arg == G_OPTION_ARG_INT)
       *(int *)e->arg_data = UNSET;
-  g_option_context_add_main_entries(context, entries, NULL);
+  g_option_context_add_main_entries(context, actions, NULL);
+  g_option_context_add_main_entries(context, settings, NULL);
   if (!g_option_context_parse(context, &argc, &argv, &error))
     ppm_die("%s", error->message);
   if (argc > 1)
@@ -149,8 +158,7 @@ parse_options(int argc, char **argv, Options *o)
   listen_given = o->listen != NULL;
   if (listen_given && o->listen_fd != UNSET)
     ppm_die("--listen and --listen-fd exclude each other");
-  /* entries[0] is --config: not a setting of the file itself. */
-  read_config(o->config ? o->config : DEFAULT_CONFIG, o->config != NULL, entries + 1);
+  read_config(o->config ? o->config : DEFAULT_CONFIG, o->config != NULL, settings);
   /* The command line's --listen wins over the file's listen-fd. */
   if (listen_given)
     o->listen_fd = UNSET;
@@ -290,7 +298,8 @@ main(int argc, char **argv)
   if (!ppm_auth_init(&error))
     ppm_die("%s", error->message);
   platform.store
-      = ppm_store_open(o.db ? o.db : "sqlite:ppm.db", o.currency ? o.currency : "USD", &error);
+      = ppm_store_open_migrating(o.db ? o.db : "sqlite:ppm.db", o.currency ? o.currency : "USD",
+                                 TRUE, &(PpmStoreMigration){ o.no_migrate, 0, 0 }, &error);
   if (platform.store == NULL)
     ppm_die("%s", error->message);
   if (o.currency != NULL && !g_str_equal(o.currency, platform.store->currency))

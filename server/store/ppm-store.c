@@ -197,12 +197,12 @@ sqlite_path(const char *uri)
 }
 
 static PpmStore *
-engine_open(const char *uri, const char *currency, GError **error)
+engine_open(const char *uri, const char *currency, PpmStoreMigration *migration, GError **error)
 {
   if (is_postgresql(uri))
     {
 #ifdef PPM_WITH_POSTGRESQL
-      return ppm_store_pg_open(uri, currency, error);
+      return ppm_store_pg_open(uri, currency, migration, error);
 #else
       g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL, "PostgreSQL support not built");
       return NULL;
@@ -213,30 +213,59 @@ engine_open(const char *uri, const char *currency, GError **error)
       g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL, "empty database path");
       return NULL;
     }
-  return ppm_store_sqlite_open(sqlite_path(uri), currency, error);
+  return ppm_store_sqlite_open(sqlite_path(uri), currency, migration, error);
 }
 
 PpmStore *
-ppm_store_open(const char *uri, const char *currency, GError **error)
+ppm_store_open_migrating(const char *uri, const char *currency, gboolean create,
+                         PpmStoreMigration *migration, GError **error)
 {
-  g_autoptr(PpmStore) store = engine_open(uri, currency, error);
+  g_autoptr(PpmStore) store = NULL;
 
-  if (store == NULL || !ppm_store_normalize_identities(store, error))
-    return NULL;
-  return g_steal_pointer(&store);
-}
-
-PpmStore *
-ppm_store_open_existing(const char *uri, GError **error)
-{
-  if (!is_postgresql(uri) && *sqlite_path(uri) != '\0'
+  if (!create && !is_postgresql(uri) && *sqlite_path(uri) != '\0'
       && !g_file_test(sqlite_path(uri), G_FILE_TEST_EXISTS))
     {
       g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_NOT_FOUND, "no database at %s",
                   sqlite_path(uri));
       return NULL;
     }
-  return ppm_store_open(uri, "USD", error);
+  store = engine_open(uri, currency, migration, error);
+  if (store == NULL || !ppm_store_normalize_identities(store, error))
+    return NULL;
+  return g_steal_pointer(&store);
+}
+
+PpmStore *
+ppm_store_open(const char *uri, const char *currency, GError **error)
+{
+  PpmStoreMigration migration = { FALSE, 0, 0 };
+
+  return ppm_store_open_migrating(uri, currency, TRUE, &migration, error);
+}
+
+gboolean
+ppm_store_migration_check(PpmStoreMigration *migration, int found, int known, GError **error)
+{
+  migration->from = found;
+  migration->to = found;
+  if (found > known)
+    {
+      g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL,
+                  "the database's schema version %d is newer than this program's (%d): "
+                  "run a newer version",
+                  found, known);
+      return FALSE;
+    }
+  if (found < known && migration->no_migrate)
+    {
+      g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL,
+                  "the database's schema version %d is older than this program's (%d) and "
+                  "migrations are off: run ppm-admin migrate first",
+                  found, known);
+      return FALSE;
+    }
+  migration->to = known;
+  return TRUE;
 }
 
 void

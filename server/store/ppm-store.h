@@ -584,16 +584,29 @@ struct _PpmStore
   int digits;     /* its minor digits */
 };
 
+/* How opening treats the schema (in) and what it found (out).  The schema
+ * is created or migrated under a lock every process on the database shares,
+ * so that servers starting at once migrate it once.  A schema newer than
+ * this program's is refused (INTERNAL), the database unchanged. */
+typedef struct
+{
+  gboolean no_migrate; /* in: an older schema, or none, is refused, not migrated */
+  int from;            /* out: the version found, 0 for none */
+  int to;              /* out: the version after opening, this program's */
+} PpmStoreMigration;
+
 /* Opens (creating and migrating the schema) the database at `uri`:
  * "sqlite:PATH", a bare PATH, or "postgresql://" / "postgres://".  A new
  * database gets `currency`; an existing one keeps its own.  Then stored
  * emails and handles are normalized (ppm_store_normalize_identities()):
  * fails when two accounts would share one. */
 PpmStore *ppm_store_open(const char *uri, const char *currency, GError **error);
-/* ppm_store_open() without creating: a missing SQLite file is NOT_FOUND.  A
- * PostgreSQL database always exists already (the server creates databases);
- * an empty one gets the schema. */
-PpmStore *ppm_store_open_existing(const char *uri, GError **error);
+/* ppm_store_open() as `migration` says.  Without `create`, a missing SQLite
+ * file is NOT_FOUND (a PostgreSQL database always exists already: the
+ * server creates databases; an empty one gets the schema).  With
+ * no_migrate a missing SQLite file is not created either. */
+PpmStore *ppm_store_open_migrating(const char *uri, const char *currency, gboolean create,
+                                   PpmStoreMigration *migration, GError **error);
 void ppm_store_free(PpmStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PpmStore, ppm_store_free)
 
@@ -721,9 +734,17 @@ gboolean ppm_store_export_rows(PpmStore *store, PpmStoreRowFunc func, gpointer u
 gboolean ppm_store_import_rows(PpmStore *store, PpmStore *source, GError **error);
 
 /* Engines. */
-PpmStore *ppm_store_sqlite_open(const char *path, const char *currency, GError **error);
+PpmStore *ppm_store_sqlite_open(const char *path, const char *currency,
+                                PpmStoreMigration *migration, GError **error);
 #ifdef PPM_WITH_POSTGRESQL
-PpmStore *ppm_store_pg_open(const char *conninfo, const char *currency, GError **error);
+PpmStore *ppm_store_pg_open(const char *conninfo, const char *currency,
+                            PpmStoreMigration *migration, GError **error);
 #endif
+/* For the engines, under their migration lock: records in `migration` that
+ * the database is at version `found` and this program at `known`; FALSE
+ * (INTERNAL) when the schema must not be touched: newer, or older with
+ * no_migrate. */
+gboolean ppm_store_migration_check(PpmStoreMigration *migration, int found, int known,
+                                   GError **error);
 
 G_END_DECLS

@@ -57,11 +57,13 @@ test_upgrade_from_1(void)
                              "CREATE TABLE fees_pending (entry_id bigint PRIMARY KEY); "
                              "ALTER TABLE sessions DROP COLUMN offset_ms; "
                              "DROP INDEX sessions_pair_ended; "
-                             "UPDATE ppm_schema_version SET version = 1"));
+                             "DELETE FROM ppm_schema_version WHERE version > 1"));
 
   ppm_test_server_restart(server, &error);
   g_assert_no_error(error);
-  ppm_test_server_assert_sql(server, "SELECT version FROM ppm_schema_version", "5");
+  ppm_test_server_assert_sql(
+      server, "SELECT string_agg(version::text, ',' ORDER BY version) FROM ppm_schema_version",
+      "1,2,3,4,5");
   ppm_test_server_assert_sql(server,
                              "SELECT count(*) FROM pg_indexes "
                              "WHERE indexname IN ('sessions_deadline_open', 'entries_transaction')",
@@ -114,7 +116,7 @@ test_pending_fees_folded(void)
                              "WHERE name = 'platform:fees'; "
                              "ALTER TABLE sessions DROP COLUMN offset_ms; "
                              "DROP INDEX sessions_pair_ended; "
-                             "UPDATE ppm_schema_version SET version = 2"));
+                             "DELETE FROM ppm_schema_version WHERE version > 2"));
   ppm_test_server_assert_sql(server, FEES_BALANCE, "40");
 
   ppm_test_server_restart(server, &error);

@@ -29,14 +29,10 @@ program(const char *variable, GError **error)
   return path;
 }
 
-/* A socket listening on 127.0.0.1:`port` (0: one the kernel picks, stored
- * in server->port), handed to the server with --listen-fd: no other program
- * can take the port between its choice and the server's start.  The server
- * holds the only copy, so a stopped server refuses connections. */
-static int
-listening_socket(PpmTestServer *server, GError **error)
+int
+ppm_test_listen(guint16 *port, GError **error)
 {
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(server->port) };
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(*port) };
   socklen_t length = sizeof addr;
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
 
@@ -51,10 +47,10 @@ listening_socket(PpmTestServer *server, GError **error)
       if (fd >= 0)
         close(fd);
       g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved),
-                  "cannot listen on 127.0.0.1:%u: %s", server->port, g_strerror(saved));
+                  "cannot listen on 127.0.0.1:%u: %s", *port, g_strerror(saved));
       return -1;
     }
-  server->port = ntohs(addr.sin_port);
+  *port = ntohs(addr.sin_port);
   return fd;
 }
 
@@ -177,7 +173,7 @@ spawn(PpmTestServer *server, GError **error)
                   g_strerror(errno));
       return FALSE;
     }
-  listen_fd = listening_socket(server, error);
+  listen_fd = ppm_test_listen(&server->port, error);
   if (listen_fd < 0)
     {
       close(log_fd);

@@ -29,6 +29,11 @@ typedef struct
   GStrv args;     /* extra ppm-server arguments, reused on restart */
 } PpmTestServer;
 
+/* A socket listening on 127.0.0.1:*port (0: one the kernel picks; *port gets
+ * it), for ppm-server --listen-fd: no other program can take the port
+ * between its choice and the server's start.  -1 and `error` otherwise. */
+int ppm_test_listen(guint16 *port, GError **error);
+
 /* Starts ppm-server with `extra_args` (NULL-terminated, may be NULL) added to
  * --db and --listen-fd, and waits until GET /healthz answers 200.  `db_uri` NULL
  * means a fresh SQLite file in the server's own temporary directory. */

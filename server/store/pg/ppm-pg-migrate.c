@@ -13,11 +13,7 @@ GResource *ppm_pg_get_resource(void);
  * version i + 1.  A change to the tables is a new file here, never an edit
  * of one that shipped. */
 static const char *const migrations[] = {
-  "schema-1.sql",
-  "schema-2.sql",
-  "schema-3.sql",
-  "schema-4.sql",
-  "schema-5.sql",
+  "schema-1.sql", "schema-2.sql", "schema-3.sql", "schema-4.sql", "schema-5.sql",
 };
 
 /* Any number, as long as every ppm-server and ppm-admin uses the same one:
@@ -35,8 +31,9 @@ exec_resource(PGconn *conn, const char *name, GError **error)
   return sql != NULL && ppm_pg_exec(conn, g_bytes_get_data(sql, NULL), error);
 }
 
+/* ppm_schema_version keeps one row per migration applied. */
 static gboolean
-migrate_locked(PGconn *conn, GError **error)
+migrate_locked(PGconn *conn, PpmStoreMigration *migration, GError **error)
 {
   g_autoptr(PGresult) result = NULL;
   int version;
@@ -52,17 +49,12 @@ migrate_locked(PGconn *conn, GError **error)
       return FALSE;
     }
   version = (int)ppm_pg_int(result, 0, 0);
-  if (version > (int)G_N_ELEMENTS(migrations))
-    {
-      g_set_error(error, PPM_STORE_ERROR, PPM_STORE_ERROR_INTERNAL,
-                  "the database has schema version %d, newer than this program's %d", version,
-                  (int)G_N_ELEMENTS(migrations));
-      return FALSE;
-    }
+  if (!ppm_store_migration_check(migration, version, G_N_ELEMENTS(migrations), error))
+    return FALSE;
   for (int i = version; i < (int)G_N_ELEMENTS(migrations); i++)
     {
-      g_autofree char *record = g_strdup_printf(
-          "DELETE FROM ppm_schema_version; INSERT INTO ppm_schema_version VALUES (%d)", i + 1);
+      g_autofree char *record
+          = g_strdup_printf("INSERT INTO ppm_schema_version VALUES (%d)", i + 1);
 
       if (!exec_resource(conn, migrations[i], error) || !ppm_pg_exec(conn, record, error))
         return FALSE;
@@ -71,14 +63,14 @@ migrate_locked(PGconn *conn, GError **error)
 }
 
 gboolean
-ppm_pg_migrate(PGconn *conn, GError **error)
+ppm_pg_migrate(PGconn *conn, PpmStoreMigration *migration, GError **error)
 {
   g_autofree char *lock
       = g_strdup_printf("BEGIN; SELECT pg_advisory_xact_lock(%d)", MIGRATION_LOCK_KEY);
 
   if (!ppm_pg_exec(conn, lock, error))
     return FALSE;
-  if (!migrate_locked(conn, error))
+  if (!migrate_locked(conn, migration, error))
     {
       ppm_pg_exec(conn, "ROLLBACK", NULL);
       return FALSE;

@@ -59,7 +59,8 @@ pool_connect(PpmPgPool *pool, GError **error)
 }
 
 PpmPgPool *
-ppm_pg_pool_new(const char *conninfo, guint max_connections, GError **error)
+ppm_pg_pool_new(const char *conninfo, guint max_connections, PpmStoreMigration *migration,
+                GError **error)
 {
   PpmPgPool *pool = g_new0(PpmPgPool, 1);
   PGconn *conn;
@@ -72,7 +73,7 @@ ppm_pg_pool_new(const char *conninfo, guint max_connections, GError **error)
 
   /* The schema first: statements can only be prepared against it. */
   conn = connect_quiet(conninfo, error);
-  if (conn == NULL || !ppm_pg_migrate(conn, error))
+  if (conn == NULL || !ppm_pg_migrate(conn, migration, error))
     {
       if (conn != NULL)
         PQfinish(conn);

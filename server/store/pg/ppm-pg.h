@@ -59,7 +59,8 @@ extern const char *const ppm_pg_statements[PPM_PG_N_STATEMENTS];
 typedef struct _PpmPgPool PpmPgPool;
 
 /* Connects once (so that a bad conninfo fails here), migrates the schema. */
-PpmPgPool *ppm_pg_pool_new(const char *conninfo, guint max_connections, GError **error);
+PpmPgPool *ppm_pg_pool_new(const char *conninfo, guint max_connections,
+                           PpmStoreMigration *migration, GError **error);
 void ppm_pg_pool_free(PpmPgPool *pool);
 /* A connection for this thread alone until released; waits while all
  * `max_connections` are busy. */
@@ -68,8 +69,9 @@ PGconn *ppm_pg_pool_acquire(PpmPgPool *pool, GError **error);
  * transaction. */
 void ppm_pg_pool_release(PpmPgPool *pool, PGconn *conn);
 
-/* Creates or migrates the schema and (re)defines the functions. */
-gboolean ppm_pg_migrate(PGconn *conn, GError **error);
+/* Creates or migrates the schema, as `migration` says, and (re)defines the
+ * functions, under an advisory lock every process on the database takes. */
+gboolean ppm_pg_migrate(PGconn *conn, PpmStoreMigration *migration, GError **error);
 
 /* Statement parameters as text; integers are formatted into the struct. */
 #define PPM_PG_MAX_PARAMS 16

@@ -437,10 +437,11 @@ static const PpmStoreOps pg_ops = {
 };
 
 PpmStore *
-ppm_store_pg_open(const char *conninfo, const char *currency, GError **error)
+ppm_store_pg_open(const char *conninfo, const char *currency, PpmStoreMigration *migration,
+                  GError **error)
 {
   PpmPgStore *self;
-  PpmPgPool *pool = ppm_pg_pool_new(conninfo, POOL_SIZE, error);
+  PpmPgPool *pool = ppm_pg_pool_new(conninfo, POOL_SIZE, migration, error);
   char *fixed;
 
   if (pool == NULL)

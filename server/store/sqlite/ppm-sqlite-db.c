@@ -451,26 +451,32 @@ sqlite_meta_claim(PpmStore *store, const char *key, const char *value, GError **
   return claim.stored;
 }
 
+typedef struct
+{
+  const char *currency;
+  PpmStoreMigration *migration;
+} Migrate;
+
+/* A job of the writer: inside its BEGIN IMMEDIATE, which holds every other
+ * process's writer off until the schema is migrated. */
 static gboolean
 migrate_job(PpmSqlite *s, gpointer data, GError **error)
 {
-  const char *currency = data;
+  Migrate *m = data;
   gint64 version;
 
   if (!exec_plain(s,
                   "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
                   " STRICT",
                   error)
-      || !ppm_sql_int(s, &version, error, "SELECT MAX(version) FROM schema_version", ""))
+      || !ppm_sql_int(s, &version, error, "SELECT MAX(version) FROM schema_version", "")
+      || !ppm_store_migration_check(m->migration, (int)version, G_N_ELEMENTS(migrations), error))
     return FALSE;
-  if (version > (gint64)G_N_ELEMENTS(migrations))
-    return ppm_sql_fail(error, PPM_STORE_ERROR_INTERNAL,
-                        "database schema %" G_GINT64_FORMAT " is newer than this program", version);
   for (gsize i = version; i < G_N_ELEMENTS(migrations); i++)
     if (!exec_resource(s, migrations[i], error)
         || !ppm_sql_exec(s, error, "INSERT INTO schema_version VALUES (?)", "i", (gint64)i + 1))
       return FALSE;
-  s->parent.currency = meta_claim(s, "currency", currency, error);
+  s->parent.currency = meta_claim(s, "currency", m->currency, error);
   if (s->parent.currency == NULL)
     return FALSE;
   s->parent.digits = ppm_currency_digits(s->parent.currency);
@@ -478,9 +484,11 @@ migrate_job(PpmSqlite *s, gpointer data, GError **error)
 }
 
 gboolean
-ppm_sqlite_migrate(PpmSqlite *s, const char *currency, GError **error)
+ppm_sqlite_migrate(PpmSqlite *s, const char *currency, PpmStoreMigration *migration, GError **error)
 {
-  return ppm_sqlite_run(s, migrate_job, (gpointer)currency, error);
+  Migrate m = { currency, migration };
+
+  return ppm_sqlite_run(s, migrate_job, &m, error);
 }
 
 static void
@@ -522,7 +530,8 @@ build_ops(gpointer data)
 }
 
 PpmStore *
-ppm_store_sqlite_open(const char *path, const char *currency, GError **error)
+ppm_store_sqlite_open(const char *path, const char *currency, PpmStoreMigration *migration,
+                      GError **error)
 {
   static GOnce ops_once = G_ONCE_INIT;
   PpmSqlite *s = g_new0(PpmSqlite, 1);
@@ -535,7 +544,9 @@ ppm_store_sqlite_open(const char *path, const char *currency, GError **error)
   g_mutex_init(&s->lock);
   g_cond_init(&s->cond);
   if (sqlite3_open_v2(path, &s->db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL)
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
+                          | (migration->no_migrate ? 0 : SQLITE_OPEN_CREATE),
+                      NULL)
       != SQLITE_OK)
     {
       ppm_sql_fail(error, PPM_STORE_ERROR_INTERNAL, "cannot open database %s: %s", path,
@@ -555,7 +566,7 @@ ppm_store_sqlite_open(const char *path, const char *currency, GError **error)
       return NULL;
     }
   s->writer = g_thread_new("ppm-sqlite-writer", writer_main, s);
-  if (!ppm_sqlite_migrate(s, currency, error))
+  if (!ppm_sqlite_migrate(s, currency, migration, error))
     {
       g_prefix_error(error, "cannot open database %s: ", path);
       return NULL;

@@ -65,7 +65,8 @@ gboolean ppm_sql_fail(GError **error, PpmStoreError code, const char *format, ..
     G_GNUC_PRINTF(3, 4);
 gboolean ppm_sql_internal(PpmSqlite *s, GError **error);
 
-gboolean ppm_sqlite_migrate(PpmSqlite *s, const char *currency, GError **error);
+gboolean ppm_sqlite_migrate(PpmSqlite *s, const char *currency, PpmStoreMigration *migration,
+                            GError **error);
 
 /* Ledger (ppm-sqlite-ledger.c). */
 gboolean ppm_ledger_wallet(PpmSqlite *s, gint64 user_id, gint64 *wallet_id, GError **error);
