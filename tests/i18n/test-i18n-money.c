@@ -2,7 +2,8 @@
  * where the locale puts it.  glibc's LC_MONETARY for es_ES and de_DE:
  * mon_decimal_point ",", mon_thousands_sep ".", p_cs_precedes 0 (symbol
  * after), p_sep_by_space 1 (one space), so strfmon writes "1.234,50 €".
- * Each test is skipped when its locale is not generated (locale-gen). */
+ * Each test needs its locale generated (locale-gen) or is skipped. */
+#include "ppm-test-missing.h"
 #include "ppm-text.h"
 
 #include <locale.h>
@@ -30,7 +31,9 @@ test_money_case(gconstpointer data)
 
   if (setlocale(LC_ALL, c->locale) == NULL)
     {
-      g_test_skip_printf("locale %s is not generated", c->locale);
+      g_autofree char *what = g_strdup_printf("locale %s is not generated", c->locale);
+
+      ppm_test_missing(what);
       return;
     }
   g_autofree char *text = ppm_text_money(c->minor, c->currency);
