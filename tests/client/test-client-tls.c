@@ -3,6 +3,7 @@
  * certificate holds. */
 #include "client-platform.h"
 #include "client-test-util.h"
+#include "ppm-test-missing.h"
 
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -67,7 +68,7 @@ tls_server_start(TlsServer *tls)
 
   if (openssl == NULL)
     {
-      g_test_skip("openssl is not installed");
+      ppm_test_missing("openssl is not installed");
       return;
     }
   tls->dir = g_dir_make_tmp("ppm-tls-XXXXXX", NULL);

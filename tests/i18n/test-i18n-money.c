@@ -2,8 +2,9 @@
  * where the locale puts it.  glibc's LC_MONETARY for es_ES and de_DE:
  * mon_decimal_point ",", mon_thousands_sep ".", p_cs_precedes 0 (symbol
  * after), p_sep_by_space 1 (one space), so strfmon writes "1.234,50 €".
- * Each test is skipped when its locale is not generated (locale-gen). */
+ * Each test needs its locale generated (locale-gen) or is skipped. */
 #include "ppm-money.h"
+#include "ppm-test-missing.h"
 #include "ppm-text.h"
 
 #include <locale.h>
@@ -31,7 +32,9 @@ test_money_case(gconstpointer data)
 
   if (setlocale(LC_ALL, c->locale) == NULL)
     {
-      g_test_skip_printf("locale %s is not generated", c->locale);
+      g_autofree char *what = g_strdup_printf("locale %s is not generated", c->locale);
+
+      ppm_test_missing(what);
       return;
     }
   g_autofree char *text = ppm_text_money(c->minor, c->currency);
@@ -60,7 +63,9 @@ test_money_locale_l_case(gconstpointer data)
 
   if (locale == (locale_t)0)
     {
-      g_test_skip_printf("locale %s is not generated", c->locale);
+      g_autofree char *what = g_strdup_printf("locale %s is not generated", c->locale);
+
+      ppm_test_missing(what);
       return;
     }
   ppm_money_style_from_locale_l(&style, locale);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "ppm-test-api.h"
+#include "ppm-test-missing.h"
 
 /* Runs ppm-server with `args`; returns its exit status and stderr. */
 static int
@@ -291,7 +292,7 @@ test_tls_reload_on_sighup(void)
 
   if (!make_certificate(cert, key) || !make_certificate(new_cert, new_key))
     {
-      g_test_skip("openssl is needed to make test certificates");
+      ppm_test_missing("openssl is needed to make test certificates");
       return;
     }
   g_assert_true(g_file_get_contents(cert, &text, NULL, NULL));
@@ -351,7 +352,7 @@ test_tls_mismatched_key(void)
 
   if (!make_certificate(cert, key) || !make_certificate(other_cert, other_key))
     {
-      g_test_skip("openssl is needed to make test certificates");
+      ppm_test_missing("openssl is needed to make test certificates");
       return;
     }
   server = ppm_test_server_start(

@@ -4,6 +4,7 @@
 
 #include "ppm-test-api.h"
 #include "ppm-test-clock.h"
+#include "ppm-test-missing.h"
 
 static PpmTestServer *
 start(const char *const *args)
@@ -25,7 +26,7 @@ start_clock(const char *const *args)
 
   if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
     {
-      g_test_skip(error->message);
+      ppm_test_missing(error->message);
       return NULL;
     }
   g_assert_no_error(error);
