@@ -9,7 +9,7 @@
  * error codes.  tests/server runs against both.
  *
  * Callers (routes, web pages, ppm-admin) call ppm_store_*() (the end of this
- * file), one per operation, never store->ops: a wrapper makes the checks
+ * file; ppm-store-calls.c), one per operation, never store->ops: a wrapper makes the checks
  * that need no transaction once for every engine, then calls the engine's
  * operation.  Checks that must see the data inside the operation's
  * transaction (roles of stored users, expiry, limits) stay in the engines.
