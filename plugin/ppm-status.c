@@ -38,9 +38,14 @@ ppm_status_compute(gboolean signed_in, const PpmImHandle *linked, gsize n_linked
   g_autoptr(GString) text = g_string_new(NULL);
   g_autoptr(GString) live = g_string_new(NULL);
 
+  /* Signed out, the links are unknown: no account is called unlinked. */
   if (!signed_in)
-    g_string_append_printf(text, "%s\n", _("Not signed in to the platform."));
-  else if (n_linked == 0)
+    {
+      status->text = g_strdup(_("Not signed in to the platform: sign in to see which IM accounts "
+                                "are linked and to bill their calls."));
+      return status;
+    }
+  if (n_linked == 0)
     g_string_append_printf(text, "%s\n", _("No IM account is linked to your platform account."));
 
   for (gsize i = 0; i < n_linked; i++)

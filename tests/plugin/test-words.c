@@ -250,6 +250,9 @@ test_status_signed_out(void)
   g_autoptr(PpmStatus) status = ppm_status_compute(FALSE, NULL, 0, online, 1);
   g_assert_false(status->connected);
   g_assert_nonnull(strstr(status->text, "Not signed in"));
+  /* Whether model@x is linked is not known while signed out. */
+  g_assert_null(strstr(status->text, "not linked"));
+  g_assert_null(strstr(status->text, "model@x"));
 }
 
 static void
