@@ -43,6 +43,13 @@ ppm_platform_get_me(void)
   return signed_in ? me : NULL;
 }
 
+char *
+ppm_platform_rate_text(void)
+{
+  const PpmMe *known = ppm_platform_get_me();
+  return known != NULL && known->has_rate ? ppm_money_format_plain(&known->rate) : NULL;
+}
+
 gboolean
 ppm_platform_is_signed_in(void)
 {

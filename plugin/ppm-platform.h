@@ -33,6 +33,9 @@ gboolean ppm_platform_is_signed_in(void);
 /* Signed in and a linked IM account online. */
 gboolean ppm_platform_is_connected(void);
 char *ppm_platform_status_text(void);
+/* The model's rate as the last GET /v1/me said, "2.50" (newly allocated);
+ * NULL when signed out or no rate is set. */
+char *ppm_platform_rate_text(void);
 /* The IM accounts online now whose handle GET /v1/me does not list
  * (PurpleAccount*, borrowed), as far as the last GET /v1/me knows. */
 GPtrArray *ppm_platform_unlinked_accounts(void);

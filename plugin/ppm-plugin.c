@@ -40,6 +40,12 @@ ipc_set_rate(const char *amount, gpointer data)
   ppm_platform_set_rate(amount);
 }
 
+static char *
+ipc_get_rate(gpointer unused, gpointer data)
+{
+  return ppm_platform_rate_text();
+}
+
 static void
 ipc_sign_in(const PpmSignInRequest *request, gpointer data)
 {
@@ -67,6 +73,9 @@ register_ipc(PurplePlugin *plugin)
   purple_plugin_ipc_register(plugin, PPM_IPC_SET_RATE, PURPLE_CALLBACK(ipc_set_rate),
                              purple_marshal_VOID__POINTER, NULL, 1,
                              purple_value_new(PURPLE_TYPE_STRING));
+  purple_plugin_ipc_register(plugin, PPM_IPC_GET_RATE, PURPLE_CALLBACK(ipc_get_rate),
+                             purple_marshal_POINTER__POINTER, purple_value_new(PURPLE_TYPE_STRING),
+                             0);
   purple_plugin_ipc_register(plugin, PPM_IPC_SIGN_IN, PURPLE_CALLBACK(ipc_sign_in),
                              purple_marshal_VOID__POINTER, NULL, 1,
                              purple_value_new(PURPLE_TYPE_POINTER));

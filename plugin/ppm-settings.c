@@ -41,15 +41,6 @@ field_id(const char *pref)
   return strrchr(pref, '/') + 1;
 }
 
-static char *
-current_rate(void)
-{
-  const PpmMe *me = ppm_platform_get_me();
-  if (me == NULL || !me->has_rate)
-    return NULL;
-  return ppm_money_format_plain(&me->rate);
-}
-
 static void
 settings_ok(gpointer data, PurpleRequestFields *fields)
 {
@@ -67,7 +58,7 @@ settings_ok(gpointer data, PurpleRequestFields *fields)
                                                           fields, field_id(int_settings[i].pref))));
 
   const char *rate = purple_request_fields_get_string(fields, "rate");
-  g_autofree char *old = current_rate();
+  g_autofree char *old = ppm_platform_rate_text();
   if (rate != NULL && *rate != '\0' && g_strcmp0(rate, old) != 0)
     ppm_platform_set_rate(rate);
 }
@@ -82,7 +73,7 @@ ppm_settings_dialog_show(PurplePlugin *plugin)
         platform, purple_request_field_string_new(
                       field_id(string_settings[i].pref), _(string_settings[i].label),
                       purple_prefs_get_string(string_settings[i].pref), FALSE));
-  g_autofree char *rate = current_rate();
+  g_autofree char *rate = ppm_platform_rate_text();
   PurpleRequestField *rate_field
       = purple_request_field_string_new("rate", _("Your rate per minute"), rate, FALSE);
   purple_request_field_set_visible(rate_field, ppm_platform_is_signed_in());

@@ -127,6 +127,9 @@ typedef struct
 } PpmUiOps;
 
 #define PPM_IPC_SET_RATE "set-rate" /* void (const char *amount), e.g. "2.50" */
+/* char * (void): the model's rate now as "2.50", newly allocated; NULL while
+ * it is not known (signed out). */
+#define PPM_IPC_GET_RATE "get-rate"
 
 /* The answer to a sign-in: NULL when signed in, else why not, in words. */
 typedef void (*PpmSignInResult)(const char *error_words, gpointer user_data);

@@ -38,6 +38,13 @@ ppm_gtk_core_set_rate(const char *amount)
     purple_plugin_ipc_call(core, PPM_IPC_SET_RATE, NULL, amount);
 }
 
+char *
+ppm_gtk_core_rate(void)
+{
+  PurplePlugin *core = ppm_gtk_core_plugin();
+  return core != NULL ? purple_plugin_ipc_call(core, PPM_IPC_GET_RATE, NULL) : NULL;
+}
+
 void
 ppm_gtk_core_sign_in(const char *email, const char *password, gboolean remember,
                      PpmSignInResult done, gpointer user_data)

@@ -14,6 +14,8 @@ gboolean ppm_gtk_core_set_ui_ops(const PpmUiOps *ops);
 char *ppm_gtk_core_status(void);
 /* Sets the model's rate on the platform, e.g. "2.50"; core-ppm reports the outcome. */
 void ppm_gtk_core_set_rate(const char *amount);
+/* The model's rate now ("2.50", newly allocated), NULL while not known. */
+char *ppm_gtk_core_rate(void);
 /* Signs in with the model's email and password (`remember`: kept in the
  * system keyring by core-ppm); `done` gets NULL or the failure in words. */
 void ppm_gtk_core_sign_in(const char *email, const char *password, gboolean remember,

@@ -245,7 +245,8 @@ ppm_gtk_settings_save(void)
                            gtk_spin_button_get_value_as_int(GTK_SPIN_BUTTON(settings->ints[i])));
     }
   const char *rate = gtk_entry_get_text(GTK_ENTRY(settings->fields[FIELD_RATE].entry));
-  if (*rate != '\0')
+  g_autofree char *current = ppm_gtk_core_rate();
+  if (*rate != '\0' && g_strcmp0(rate, current) != 0)
     ppm_gtk_core_set_rate(rate);
   return TRUE;
 }
@@ -326,7 +327,11 @@ ppm_gtk_settings_build(void)
                              "ppm-ca-file", PPM_PREF_CA_FILE, ppm_gtk_check_ca_file);
   ppm_gtk_settings_add_field(table, 6, &f[FIELD_RATE], _("Your _rate per minute:"),
                              "ppm-rate-setting", NULL, ppm_gtk_check_rate);
-  gtk_widget_set_tooltip_text(f[FIELD_RATE].entry, _("Leave empty to keep your current rate"));
+  g_autofree char *rate = ppm_gtk_core_rate();
+  if (rate != NULL)
+    gtk_entry_set_text(GTK_ENTRY(f[FIELD_RATE].entry), rate);
+  gtk_widget_set_tooltip_text(f[FIELD_RATE].entry,
+                              _("Your rate now, once signed in; change it to set a new one"));
 
   ppm_gtk_settings_add_call_prefs(table, 7, settings->ints, settings->bools);
 

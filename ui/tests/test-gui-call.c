@@ -340,6 +340,12 @@ test_call_billed(void)
   g_assert_cmpstr(balance_line, ==, expected_balance);
   screenshot(lab, "gui-call-history");
 
+  /* Settings shows the rate the platform has for the model. */
+  g_free(hook(lab, "settings"));
+  g_autofree char *rate_setting = ppm_pidgin_lab_widget(lab, "ppm-settings", "ppm-rate-setting");
+  g_assert_cmpstr(rate_setting, ==, "2.00");
+  g_free(hook(lab, "click name=ppm-settings-cancel"));
+
   gui_call_finish(&call);
 }
 
