@@ -11,17 +11,29 @@ plugin_handle(void)
   return purple_plugins_find_with_id(PPM_PLUGIN_ID);
 }
 
+static void sign_in_dialog_open(const char *email, gboolean remember, const char *problem);
+
+/* What the dialog had, to open it again with why the sign-in failed. */
+typedef struct
+{
+  char *email;
+  gboolean remember;
+} DialogSignIn;
+
 static void
 sign_in_done(const GError *error, gpointer user_data)
 {
+  DialogSignIn *asked = user_data;
   if (error == NULL)
+    purple_notify_info(plugin_handle(), _("Pay per minute"), _("Signed in to the platform"),
+                       _("Connecting your platform account to your IM account…"));
+  else
     {
-      purple_notify_info(plugin_handle(), _("Pay per minute"), _("Signed in to the platform"),
-                         _("Connecting your platform account to your IM account…"));
-      return;
+      g_autofree char *words = ppm_platform_error_words(error);
+      sign_in_dialog_open(asked->email, asked->remember, words);
     }
-  g_autofree char *words = ppm_platform_error_words(error);
-  purple_notify_error(plugin_handle(), _("Pay per minute"), _("Sign-in failed"), words);
+  g_free(asked->email);
+  g_free(asked);
 }
 
 /* NULL when both are given, else what is missing in words. */
@@ -33,6 +45,8 @@ sign_in_missing(const char *email, const char *password)
   return NULL;
 }
 
+/* A failed sign-in opens the dialog again, saying why, with what was typed
+ * but the password. */
 static void
 sign_in_ok(gpointer data, PurpleRequestFields *fields)
 {
@@ -42,10 +56,13 @@ sign_in_ok(gpointer data, PurpleRequestFields *fields)
   const char *missing = sign_in_missing(email, password);
   if (missing != NULL)
     {
-      purple_notify_error(plugin_handle(), _("Pay per minute"), _("Sign-in failed"), missing);
+      sign_in_dialog_open(email, remember, missing);
       return;
     }
-  ppm_platform_sign_in(email, password, remember, sign_in_done, NULL);
+  DialogSignIn *asked = g_new0(DialogSignIn, 1);
+  asked->email = g_strdup(email);
+  asked->remember = remember;
+  ppm_platform_sign_in(email, password, remember, sign_in_done, asked);
 }
 
 typedef struct
@@ -97,13 +114,12 @@ ppm_platform_sign_in_forget_ui(void)
     ((UiSignIn *)l->data)->done = NULL;
 }
 
-void
-ppm_platform_sign_in_dialog(void)
+static void
+sign_in_dialog_open(const char *email, gboolean remember, const char *problem)
 {
   PurpleRequestFields *fields = purple_request_fields_new();
   PurpleRequestFieldGroup *group = purple_request_field_group_new(NULL);
-  PurpleRequestField *field = purple_request_field_string_new(
-      "email", _("Email"), purple_prefs_get_string(PPM_PREF_EMAIL), FALSE);
+  PurpleRequestField *field = purple_request_field_string_new("email", _("Email"), email, FALSE);
   purple_request_field_set_required(field, TRUE);
   purple_request_field_group_add_field(group, field);
   field = purple_request_field_string_new("password", _("Password"), NULL, FALSE);
@@ -111,11 +127,17 @@ ppm_platform_sign_in_dialog(void)
   purple_request_field_set_required(field, TRUE);
   purple_request_field_group_add_field(group, field);
   purple_request_field_group_add_field(
-      group, purple_request_field_bool_new("remember", _("Remember the password"), FALSE));
+      group, purple_request_field_bool_new("remember", _("Remember the password"), remember));
   purple_request_fields_add_group(fields, group);
   purple_request_fields(
-      plugin_handle(), _("Sign in"), _("Sign in with your verified platform account"), NULL, fields,
-      _("_Sign in"), G_CALLBACK(sign_in_ok), _("_Cancel"), NULL, NULL, NULL, NULL, NULL);
+      plugin_handle(), _("Sign in"), _("Sign in with your verified platform account"), problem,
+      fields, _("_Sign in"), G_CALLBACK(sign_in_ok), _("_Cancel"), NULL, NULL, NULL, NULL, NULL);
+}
+
+void
+ppm_platform_sign_in_dialog(void)
+{
+  sign_in_dialog_open(purple_prefs_get_string(PPM_PREF_EMAIL), FALSE, NULL);
 }
 
 void

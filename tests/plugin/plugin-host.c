@@ -137,6 +137,7 @@ request_free(PpmHostRequest *request)
 {
   purple_request_fields_destroy(request->fields);
   g_free(request->title);
+  g_free(request->secondary);
   g_free(request);
 }
 
@@ -149,6 +150,7 @@ request_fields(const char *title, const char *primary, const char *secondary,
   PpmHostRequest *request = g_new0(PpmHostRequest, 1);
   request->title
       = g_strdup_printf("%s / %s", title != NULL ? title : "", primary != NULL ? primary : "");
+  request->secondary = g_strdup(secondary != NULL ? secondary : "");
   request->fields = fields;
   request->ok_cb = ok_cb;
   request->cancel_cb = cancel_cb;
@@ -318,6 +320,16 @@ request_answer(PpmHostRequest *request, GCallback cb)
   if (cb != NULL)
     ((PurpleRequestFieldsCb)cb)(request->user_data, request->fields);
   purple_request_close(PURPLE_REQUEST_FIELDS, request);
+}
+
+gboolean
+ppm_host_wait_sign_in_refused(const char *words, guint timeout_ms)
+{
+  PpmHostRequest *again = ppm_host_wait_request("Sign in", timeout_ms);
+  gboolean said = again != NULL && strstr(again->secondary, words) != NULL;
+  if (again != NULL)
+    ppm_host_request_cancel(again);
+  return said;
 }
 
 void

@@ -40,6 +40,7 @@ void ppm_host_clear_debug_lines(void);
 typedef struct
 {
   char *title;
+  char *secondary; /* the dialog's secondary text, "" when none */
   PurpleRequestFields *fields;
   GCallback ok_cb;
   GCallback cancel_cb;
@@ -58,6 +59,10 @@ guint ppm_host_n_requests(void);
  * position, which the two UIs number differently.  Fails the test unless
  * the field is such a list holding `label`. */
 void ppm_host_request_pick(PpmHostRequest *request, const char *id, const char *label);
+
+/* Whether core-ppm's sign-in dialog came back within `timeout_ms` saying
+ * `words` (a failed sign-in asks again); that dialog is then cancelled. */
+gboolean ppm_host_wait_sign_in_refused(const char *words, guint timeout_ms);
 
 /* Runs the plugin action labelled `label`; FALSE when there is none. */
 gboolean ppm_host_run_action(PurplePlugin *plugin, const char *label);

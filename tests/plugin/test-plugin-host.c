@@ -299,7 +299,7 @@ test_sign_in_no_url(void)
   g_assert_true(purple_plugin_load(plugin));
   ppm_host_clear_notices();
   ppm_host_sign_in(plugin, "model@example.org", "secret");
-  g_assert_nonnull(ppm_host_wait_notice("platform URL is not set", 1000));
+  g_assert_true(ppm_host_wait_sign_in_refused("platform URL is not set", 1000));
   g_assert_true(purple_plugin_unload(plugin));
 }
 
@@ -320,8 +320,7 @@ test_sign_in_unreachable(void)
   g_assert_true(purple_plugin_load(plugin));
   ppm_host_clear_notices();
   ppm_host_sign_in(plugin, "model@example.org", "secret");
-  g_assert_nonnull(ppm_host_wait_notice("unreachable", 15000));
-  g_assert_null(ppm_host_wait_notice("Wrong email", 0));
+  g_assert_true(ppm_host_wait_sign_in_refused("unreachable", 15000));
   g_assert_true(purple_plugin_unload(plugin));
   purple_prefs_set_string(PPM_PREF_SERVER_URL, "");
 }
@@ -333,7 +332,7 @@ test_sign_in_plain_http_refused(void)
   g_assert_true(purple_plugin_load(plugin));
   ppm_host_clear_notices();
   ppm_host_sign_in(plugin, "model@example.org", "secret");
-  g_assert_nonnull(ppm_host_wait_notice("platform URL is not valid", 1000));
+  g_assert_true(ppm_host_wait_sign_in_refused("platform URL is not valid", 1000));
   g_assert_true(purple_plugin_unload(plugin));
   purple_prefs_set_string(PPM_PREF_SERVER_URL, "");
 }

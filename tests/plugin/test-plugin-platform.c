@@ -101,19 +101,6 @@ test_no_password_no_sign_in(void)
   unload();
 }
 
-static void
-test_wrong_password(void)
-{
-  purple_prefs_set_string(PPM_PREF_SERVER_URL, server->url);
-  g_assert_true(purple_plugin_load(plugin));
-  ppm_host_clear_notices();
-  ppm_host_sign_in(plugin, MODEL_EMAIL, "not the password");
-  g_assert_nonnull(ppm_host_wait_notice("Wrong email or password", 10000));
-  g_autofree char *text = status_text();
-  g_assert_nonnull(strstr(text, "Not signed in"));
-  unload();
-}
-
 /* https to a server that speaks plain HTTP: the handshake fails, and the
  * words say it is a TLS problem, not a password or reachability one. */
 static void
@@ -124,7 +111,7 @@ test_tls_problem(void)
   g_assert_true(purple_plugin_load(plugin));
   ppm_host_clear_notices();
   ppm_host_sign_in(plugin, MODEL_EMAIL, PASSWORD);
-  g_assert_nonnull(ppm_host_wait_notice("TLS problem", 10000));
+  g_assert_true(ppm_host_wait_sign_in_refused("TLS problem", 10000));
   unload();
 }
 
@@ -140,6 +127,30 @@ test_dialog_sign_in_and_out(void)
 
   g_assert_true(ppm_host_run_action(plugin, "Sign out"));
   g_assert_true(ppm_host_wait(status_mentions, "Not signed in", 5000));
+  unload();
+}
+
+/* A wrong password opens the dialog again saying why, the email kept and
+ * the password not; the second try signs in. */
+static void
+test_wrong_password(void)
+{
+  purple_prefs_set_string(PPM_PREF_SERVER_URL, server->url);
+  g_assert_true(purple_plugin_load(plugin));
+  ppm_host_clear_notices();
+  ppm_host_sign_in(plugin, MODEL_EMAIL, "not-the-password");
+  PpmHostRequest *again = ppm_host_wait_request("Sign in", 10000);
+  g_assert_nonnull(again);
+  g_assert_cmpstr(again->secondary, ==, "Wrong email or password, or the account is disabled.");
+  g_assert_cmpstr(purple_request_fields_get_string(again->fields, "email"), ==, MODEL_EMAIL);
+  g_assert_cmpstr(purple_request_fields_get_string(again->fields, "password"), ==, NULL);
+  g_assert_true(ppm_host_wait(status_mentions, "Not signed in", 5000));
+
+  purple_request_field_string_set_value(purple_request_fields_get_field(again->fields, "password"),
+                                        PASSWORD);
+  ppm_host_request_ok(again);
+  g_assert_nonnull(ppm_host_wait_notice("Signed in", 10000));
+  g_assert_cmpuint(ppm_host_n_requests(), ==, 0);
   unload();
 }
 
