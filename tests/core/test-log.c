@@ -3,6 +3,7 @@
  * default logging gets it. */
 #include "ppm-journal.h"
 #include "ppm-log.h"
+#include "ppm-test-server.h"
 
 #include <string.h>
 
@@ -32,12 +33,11 @@ on_log(const char *domain, GLogLevelFlags level, const char *message, gpointer u
   heard->count++;
 }
 
-/* A journal file that is not a database: core/journal moves it aside and
- * says so at warning level. */
+/* A journal file that is not a database, in a new directory: core/journal
+ * moves it aside and says so at warning level. */
 static PpmJournal *
 open_unreadable_journal(const char *dir)
 {
-  g_assert_cmpint(g_mkdir_with_parents(dir, 0700), ==, 0);
   g_autofree char *path = g_build_filename(dir, PPM_JOURNAL_FILE_NAME, NULL);
   g_autoptr(GError) error = NULL;
   g_assert_true(g_file_set_contents(path, "not a database", -1, &error));
@@ -51,9 +51,12 @@ static void
 test_handler_gets_domain_and_level(void)
 {
   Heard heard = { 0 };
+  g_autofree char *dir = g_dir_make_tmp("ppm-test-log-XXXXXX", NULL);
   ppm_log_set_handler(on_log, &heard);
-  g_autoptr(PpmJournal) journal = open_unreadable_journal(g_get_user_cache_dir());
+  PpmJournal *journal = open_unreadable_journal(dir);
   ppm_log_set_handler(NULL, NULL);
+  ppm_journal_free(journal);
+  ppm_test_dir_remove(dir);
 
   g_assert_cmpuint(heard.count, ==, 1);
   g_assert_cmpstr(heard.domain, ==, "ppm-journal");
@@ -66,9 +69,11 @@ test_handler_gets_domain_and_level(void)
 static void
 test_without_handler_glib_logs(void)
 {
+  g_autofree char *dir = g_dir_make_tmp("ppm-test-log-XXXXXX", NULL);
   g_test_expect_message("ppm-journal", G_LOG_LEVEL_WARNING, "The billing journal *unreadable*");
-  g_autoptr(PpmJournal) journal = open_unreadable_journal(g_get_user_cache_dir());
+  ppm_journal_free(open_unreadable_journal(dir));
   g_test_assert_expected_messages();
+  ppm_test_dir_remove(dir);
 }
 
 static void
@@ -90,8 +95,7 @@ test_handler_removed(void)
 int
 main(int argc, char **argv)
 {
-  /* Each test gets its own scratch directories, removed after it. */
-  g_test_init(&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_init(&argc, &argv, NULL);
   g_test_add_func("/log/handler-gets-domain-and-level", test_handler_gets_domain_and_level);
   g_test_add_func("/log/without-handler-glib-logs", test_without_handler_glib_logs);
   g_test_add_func("/log/handler-removed", test_handler_removed);
