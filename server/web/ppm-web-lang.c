@@ -250,29 +250,32 @@ ppm_web_language_remember(PpmHttpRequest *request, const PpmWebLanguage *languag
   ppm_web_cookie_set(request, LANGUAGE_COOKIE, language->tag, PREFERENCE_COOKIE_SECONDS);
 }
 
-gboolean
-ppm_web_time_zone_valid(const char *identifier)
+/* The zone `identifier` names, NULL unless it is a plain zone name GLib
+ * knows.  Only names: GLib also takes offsets ("+02:00") and file paths. */
+static GTimeZone *
+time_zone_named(const char *identifier)
 {
-  g_autoptr(GTimeZone) zone = NULL;
-
-  /* Only names: GLib also takes offsets ("+02:00") and file paths. */
   if (identifier == NULL || *identifier == '\0' || strlen(identifier) > 64
       || (!g_ascii_isalpha(identifier[0]))
       || strspn(identifier, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_-+")
              != strlen(identifier)
       || strstr(identifier, "..") != NULL)
-    return FALSE;
-  zone = g_time_zone_new_identifier(identifier);
+    return NULL;
+  return g_time_zone_new_identifier(identifier);
+}
+
+gboolean
+ppm_web_time_zone_valid(const char *identifier)
+{
+  g_autoptr(GTimeZone) zone = time_zone_named(identifier);
   return zone != NULL;
 }
 
 GTimeZone *
 ppm_web_time_zone(PpmHttpRequest *request)
 {
-  const char *identifier = ppm_http_request_get_cookie(request, ZONE_COOKIE);
-
-  return ppm_web_time_zone_valid(identifier) ? g_time_zone_new_identifier(identifier)
-                                             : g_time_zone_new_utc();
+  GTimeZone *zone = time_zone_named(ppm_http_request_get_cookie(request, ZONE_COOKIE));
+  return zone != NULL ? zone : g_time_zone_new_utc();
 }
 
 void
